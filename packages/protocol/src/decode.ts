@@ -1,0 +1,188 @@
+import type { z } from 'zod';
+import { ErrorCode, PROTOCOL_VERSION } from './codes.js';
+import {
+  clientEventSchemas,
+  isClientEventName,
+  isServerEventName,
+  serverEventSchemas,
+  type ClientEventData,
+  type ClientEventName,
+  type ClientEventSchemas,
+} from './events.js';
+import {
+  envelopeSchema,
+  errorDataSchema,
+  type AckFrame,
+  type ClientFrame,
+  type ErrorFrame,
+  type ServerEventFrame,
+} from './frames.js';
+import { requestId } from './primitives.js';
+
+/** Why a frame was refused: what the `error` frame answering it carries. */
+export interface ProtocolFailure {
+  code: ErrorCode;
+  message: string;
+  /** Failing keys of `data` (or `id`, `event`, `data` for envelope errors); `bad_message` only. */
+  fields?: string[];
+  /** The request id to answer with, when the frame carried a valid one. */
+  id?: string;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolFailure };
+
+export interface DecodedEnvelope {
+  event: ClientEventName;
+  data: Record<string, unknown>;
+  id?: string;
+}
+
+const failure = (error: ProtocolFailure): { ok: false; error: ProtocolFailure } => ({
+  ok: false,
+  error,
+});
+
+function failingFields(error: z.ZodError): string[] {
+  const fields = new Set<string>();
+  for (const issue of error.issues) {
+    const first = issue.path[0];
+    if (first !== undefined) fields.add(String(first));
+  }
+  return [...fields];
+}
+
+function describeIssues(prefix: string, error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path} ${issue.message}` : issue.message;
+  });
+  return `${prefix}: ${parts.join('; ')}`;
+}
+
+function parseJsonObject(text: string): Decoded<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return failure({ code: ErrorCode.BadJson, message: 'Frame is not valid JSON' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return failure({ code: ErrorCode.BadJson, message: 'Frame is not a JSON object' });
+  }
+  return { ok: true, value: parsed as Record<string, unknown> };
+}
+
+/**
+ * Parses the JSON, the envelope and the event name of a client frame, in that order.
+ * `data` is left unchecked: the caller checks the session before the data schema.
+ */
+export function decodeEnvelope(text: string): Decoded<DecodedEnvelope> {
+  const json = parseJsonObject(text);
+  if (!json.ok) return json;
+
+  const idCheck = requestId.safeParse(json.value.id);
+  const validId = idCheck.success ? idCheck.data : undefined;
+
+  const envelope = envelopeSchema.safeParse(json.value);
+  if (!envelope.success) {
+    return failure({
+      code: ErrorCode.BadMessage,
+      message: describeIssues('Invalid envelope', envelope.error),
+      fields: failingFields(envelope.error),
+      ...(validId !== undefined && { id: validId }),
+    });
+  }
+  const { event, data, id } = envelope.data;
+  if (!isClientEventName(event)) {
+    return failure({
+      code: ErrorCode.UnknownEvent,
+      message: `Unknown event "${event.slice(0, 64)}"`,
+      ...(id !== undefined && { id }),
+    });
+  }
+  return { ok: true, value: { event, data, ...(id !== undefined && { id }) } };
+}
+
+/** Validates `data` for `event`. For `hello`, the protocol version is checked before the rest. */
+export function parseEventData<E extends ClientEventName>(
+  event: E,
+  data: Record<string, unknown>,
+  schemas: ClientEventSchemas = clientEventSchemas,
+): Decoded<ClientEventData<E>> {
+  if (event === 'hello') {
+    const protocol = data.protocol;
+    if (Number.isInteger(protocol) && protocol !== PROTOCOL_VERSION) {
+      return failure({
+        code: ErrorCode.UnsupportedProtocol,
+        message: `Protocol ${String(protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+      });
+    }
+  }
+  const result = (schemas[event] as z.ZodType).safeParse(data);
+  if (!result.success) {
+    return failure({
+      code: ErrorCode.BadMessage,
+      message: describeIssues(`Invalid ${event}`, result.error),
+      fields: failingFields(result.error),
+    });
+  }
+  return { ok: true, value: result.data as ClientEventData<E> };
+}
+
+/** Decodes a client frame completely (no session rules). Never throws. */
+export function decode(text: string, schemas: ClientEventSchemas = clientEventSchemas): Decoded<ClientFrame> {
+  const envelope = decodeEnvelope(text);
+  if (!envelope.ok) return envelope;
+  const { event, data, id } = envelope.value;
+  const parsed = parseEventData(event, data, schemas);
+  if (!parsed.ok) {
+    return failure({ ...parsed.error, ...(id !== undefined && { id }) });
+  }
+  return {
+    ok: true,
+    value: { event, data: parsed.value, ...(id !== undefined && { id }) } as ClientFrame,
+  };
+}
+
+export type DecodedServerFrame =
+  | { kind: 'ack'; frame: AckFrame }
+  | { kind: 'error'; frame: ErrorFrame }
+  | { kind: 'event'; frame: ServerEventFrame };
+
+/** Decodes a server→client frame. Never throws; an unrecognised frame is a failure. */
+export function decodeServerFrame(text: string): Decoded<DecodedServerFrame> {
+  const json = parseJsonObject(text);
+  if (!json.ok) return json;
+  const { event, data, id } = json.value;
+  if (event === 'ack' && typeof id === 'string' && typeof data === 'object' && data !== null) {
+    return { ok: true, value: { kind: 'ack', frame: { event, id, data } } };
+  }
+  if (event === 'error') {
+    const errorData = errorDataSchema.safeParse(data);
+    if (errorData.success && (id === undefined || typeof id === 'string')) {
+      const frame: ErrorFrame = { event, data: errorData.data, ...(id !== undefined && { id }) };
+      return { ok: true, value: { kind: 'error', frame } };
+    }
+  }
+  if (typeof event === 'string' && isServerEventName(event)) {
+    const parsed = serverEventSchemas[event].safeParse(data);
+    if (parsed.success) {
+      return { ok: true, value: { kind: 'event', frame: { event, data: parsed.data } as ServerEventFrame } };
+    }
+    return failure({
+      code: ErrorCode.BadMessage,
+      message: describeIssues(`Invalid ${event}`, parsed.error),
+      fields: failingFields(parsed.error),
+    });
+  }
+  return failure({ code: ErrorCode.BadMessage, message: 'Unrecognised server frame' });
+}
+
+/** Builds the `error` frame that answers a refused client frame. */
+export function errorFrame(error: ProtocolFailure): ErrorFrame {
+  const data =
+    error.code === ErrorCode.BadMessage
+      ? { code: error.code, message: error.message, details: { fields: error.fields ?? [] } }
+      : { code: error.code, message: error.message };
+  return { event: 'error', ...(error.id !== undefined && { id: error.id }), data };
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import {
+  callId,
+  chatMessage,
+  chatText,
+  clientId,
+  displayName,
+  iceCandidate,
+  iceServer,
+  isoTime,
+  limits,
+  reason,
+  roomName,
+  sdp,
+  sequence,
+  user,
+  userId,
+} from './primitives.js';
+
+const empty = z.object({});
+
+/** Schemas of `data` for every event a client may send, built for the given limits. */
+export function createClientEventSchemas(config: Pick<Limits, 'maxTextChars'> = DEFAULT_LIMITS) {
+  return {
+    hello: z.object({
+      protocol: z.number().int(),
+      name: displayName,
+      resume: z.string().min(1).optional(),
+    }),
+    ping: empty,
+    'ice.refresh': empty,
+    'room.join': z.object({ room: roomName, since: z.number().int().min(0).optional() }),
+    'room.leave': z.object({ room: roomName }),
+    'chat.send': z.object({ room: roomName, clientId, text: chatText(config.maxTextChars) }),
+    'chat.typing': z.object({ room: roomName, typing: z.boolean() }),
+    'call.invite': z.object({ callId, to: userId, room: roomName, video: z.boolean() }),
+    'call.accept': z.object({ callId }),
+    'call.decline': z.object({ callId, reason: reason.optional() }),
+    'call.offer': z.object({ callId, sdp }),
+    'call.answer': z.object({ callId, sdp }),
+    'call.candidate': z.object({ callId, candidate: iceCandidate }),
+    'call.bye': z.object({ callId, reason: reason.optional() }),
+  } as const;
+}
+
+export const clientEventSchemas = createClientEventSchemas();
+export type ClientEventSchemas = typeof clientEventSchemas;
+export type ClientEventName = keyof ClientEventSchemas;
+export const CLIENT_EVENTS = Object.keys(clientEventSchemas) as ClientEventName[];
+/** Parsed `data` of a client event (names trimmed). */
+export type ClientEventData<E extends ClientEventName> = z.output<ClientEventSchemas[E]>;
+/** `data` as a client writes it. */
+export type ClientEventInput<E extends ClientEventName> = z.input<ClientEventSchemas[E]>;
+
+export function isClientEventName(name: string): name is ClientEventName {
+  return Object.hasOwn(clientEventSchemas, name);
+}
+
+/** Schemas of the `data` of the `ack` that answers each client event. */
+export const ackSchemas = {
+  hello: z.object({
+    userId,
+    name: z.string(),
+    resume: z.string(),
+    iceServers: z.array(iceServer),
+    limits,
+    serverTime: isoTime,
+  }),
+  ping: z.object({ serverTime: isoTime }),
+  'ice.refresh': z.object({ iceServers: z.array(iceServer) }),
+  'room.join': z.object({
+    room: roomName,
+    members: z.array(user),
+    history: z.array(chatMessage),
+    lastSeq: z.number().int().min(0),
+    recovered: z.boolean(),
+  }),
+  'room.leave': empty,
+  'chat.send': z.object({ seq: sequence, ts: isoTime }),
+  'chat.typing': empty,
+  'call.invite': empty,
+  'call.accept': empty,
+  'call.decline': empty,
+  'call.offer': empty,
+  'call.answer': empty,
+  'call.candidate': empty,
+  'call.bye': empty,
+} as const satisfies Record<ClientEventName, z.ZodType>;
+export type AckData<E extends ClientEventName> = z.output<(typeof ackSchemas)[E]>;
+
+const presence = z.object({ room: roomName, user, online: z.number().int().min(0) });
+
+/** Schemas of the `data` of every event the server pushes (acks and errors excluded). */
+export const serverEventSchemas = {
+  'presence.joined': presence,
+  'presence.left': presence,
+  'chat.message': chatMessage,
+  'chat.typing': z.object({ room: roomName, user, typing: z.boolean() }),
+  'call.invite': z.object({ callId, room: roomName, from: user, video: z.boolean() }),
+  'call.accept': z.object({ callId, from: user }),
+  'call.decline': z.object({ callId, from: user, reason }),
+  'call.offer': z.object({ callId, from: user, sdp }),
+  'call.answer': z.object({ callId, from: user, sdp }),
+  'call.candidate': z.object({ callId, from: user, candidate: iceCandidate }),
+  'call.bye': z.object({ callId, from: user, reason }),
+} as const;
+export type ServerEventSchemas = typeof serverEventSchemas;
+export type ServerEventName = keyof ServerEventSchemas;
+export const SERVER_EVENTS = Object.keys(serverEventSchemas) as ServerEventName[];
+export type ServerEventData<E extends ServerEventName> = z.output<ServerEventSchemas[E]>;
+
+export function isServerEventName(name: string): name is ServerEventName {
+  return Object.hasOwn(serverEventSchemas, name);
+}

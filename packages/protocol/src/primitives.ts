@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { PROTOCOL_BOUNDS } from './limits.js';
+import {
+  codePointLength,
+  hasControlCharacter,
+  hasControlCharacterOtherThanLineFeedOrTab,
+  utf8ByteLength,
+} from './text.js';
+
+/** A string of `min`..`max` code points, taken as sent (not trimmed). */
+export function codePoints(min: number, max: number) {
+  return z.string().refine(
+    (value) => {
+      const length = codePointLength(value);
+      return length >= min && length <= max;
+    },
+    { message: `must be ${min} to ${max} characters` },
+  );
+}
+
+export const requestId = codePoints(1, PROTOCOL_BOUNDS.idMaxChars);
+
+/** Display name: trimmed, 1–32 code points, no control characters; parsed to its trimmed form. */
+export const displayName = z
+  .string()
+  .transform((value) => value.trim())
+  .refine(
+    (value) => {
+      const length = codePointLength(value);
+      return length >= 1 && length <= PROTOCOL_BOUNDS.nameMaxChars;
+    },
+    { message: `must be 1 to ${PROTOCOL_BOUNDS.nameMaxChars} characters after trimming` },
+  )
+  .refine((value) => !hasControlCharacter(value), {
+    message: 'must not contain control characters',
+  });
+
+/** Chat text: measured and checked after trimming, kept as sent. */
+export function chatText(maxChars: number) {
+  return z.string().superRefine((value, ctx) => {
+    const trimmed = value.trim();
+    const length = codePointLength(trimmed);
+    if (length < 1 || length > maxChars) {
+      ctx.addIssue({ code: 'custom', message: `must be 1 to ${maxChars} characters after trimming` });
+    } else if (hasControlCharacterOtherThanLineFeedOrTab(trimmed)) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain control characters other than line feed and tab' });
+    }
+  });
+}
+
+export const roomName = z
+  .string()
+  .regex(PROTOCOL_BOUNDS.roomPattern, 'must match ^[a-z0-9][a-z0-9-]{0,39}$');
+
+export const clientId = codePoints(1, PROTOCOL_BOUNDS.clientIdMaxChars);
+export const callId = codePoints(1, PROTOCOL_BOUNDS.callIdMaxChars);
+export const reason = codePoints(1, PROTOCOL_BOUNDS.reasonMaxChars);
+export const userId = z.string().min(1);
+export const sequence = z.number().int().min(1);
+/** An ISO-8601 UTC timestamp as `Date.prototype.toISOString()` writes it. */
+export const isoTime = z.iso.datetime({ precision: 3 });
+
+export const sdp = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((value) => utf8ByteLength(value) <= PROTOCOL_BOUNDS.sdpMaxBytes, {
+    message: `must be at most ${PROTOCOL_BOUNDS.sdpMaxBytes} bytes`,
+  });
+
+export const iceCandidate = z
+  .object({
+    candidate: z.string(),
+    sdpMid: z.string().nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).nullable().optional(),
+    usernameFragment: z.string().nullable().optional(),
+  })
+  .nullable();
+
+export const iceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+export const user = z.object({ userId, name: z.string() });
+
+export const chatMessage = z.object({
+  room: roomName,
+  seq: sequence,
+  clientId,
+  from: user,
+  text: z.string(),
+  ts: isoTime,
+});
+
+export const limits = z.object({
+  maxFrameBytes: z.number().int().positive(),
+  messagesPerSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+  maxTextChars: z.number().int().positive(),
+});
