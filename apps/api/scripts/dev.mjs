@@ -1,0 +1,20 @@
+// `pnpm dev` for the api: recompiles on change and restarts the server on every new build.
+import { spawn } from 'node:child_process';
+
+const children = [
+  spawn('tsc', ['-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], {
+    stdio: 'inherit',
+    shell: true,
+  }),
+  spawn(process.execPath, ['--watch-path=dist', '--enable-source-maps', 'dist/main.js'], {
+    stdio: 'inherit',
+    env: { LOG_LEVEL: 'info', ...process.env, PORT: process.env.API_PORT ?? process.env.PORT ?? '3001' },
+  }),
+];
+
+const stop = () => {
+  for (const child of children) child.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+for (const child of children) child.on('exit', (code) => code && code !== 0 && stop());

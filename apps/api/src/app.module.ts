@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { EchoModule } from './echo/echo.module.js';
+import { HttpModule } from './http/http.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import type { AppLogger } from './logging/logger.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { SessionModule } from './session/session.module.js';
+import { WsModule } from './ws/ws.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        MetricsModule,
+        HttpModule,
+        WsModule,
+        SessionModule,
+        EchoModule,
+      ],
+    };
+  }
+}

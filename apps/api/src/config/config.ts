@@ -1,0 +1,91 @@
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits } from '@duplex/protocol';
+import { z } from 'zod';
+
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+/** Every setting of the api, read from the environment and validated once at start-up. */
+const configSchema = z.object({
+  PORT: integer(3001),
+  HOST: z.string().default('0.0.0.0'),
+  ALLOWED_ORIGINS: list('http://localhost:3000,http://127.0.0.1:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HELLO_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.helloTimeoutMs, 1),
+  RESUME_GRACE_MS: integer(DEFAULT_TIMEOUTS.resumeGraceMs, 0),
+  MAX_FRAME_BYTES: integer(DEFAULT_LIMITS.maxFrameBytes, 256),
+  MESSAGES_PER_SECOND: z.coerce.number().positive().default(DEFAULT_LIMITS.messagesPerSecond),
+  BURST: integer(DEFAULT_LIMITS.burst, 1),
+  MAX_TEXT_CHARS: integer(DEFAULT_LIMITS.maxTextChars, 1),
+  SEND_BUFFER_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024),
+  SHUTDOWN_GRACE_MS: integer(2000, 0),
+  DATA_DIR: z.string().default('.data'),
+  STUN_URLS: list(''),
+  TURN_URLS: list(''),
+  TURN_SECRET: z.string().default(''),
+  TURN_TTL_S: integer(DEFAULT_TIMEOUTS.turnTtlSeconds, 60),
+});
+
+export type ConfigInput = Partial<Record<keyof z.input<typeof configSchema>, string | number>>;
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  allowedOrigins: readonly string[];
+  logLevel: z.output<typeof configSchema>['LOG_LEVEL'];
+  helloTimeoutMs: number;
+  resumeGraceMs: number;
+  limits: Readonly<Limits>;
+  sendBufferLimitBytes: number;
+  shutdownGraceMs: number;
+  dataDir: string;
+  ice: { stunUrls: readonly string[]; turnUrls: readonly string[]; turnSecret: string; turnTtlSeconds: number };
+}
+
+/** Nest injection token for {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  if (c.TURN_URLS.length > 0 && c.TURN_SECRET === '') {
+    throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
+  }
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    allowedOrigins: c.ALLOWED_ORIGINS,
+    logLevel: c.LOG_LEVEL,
+    helloTimeoutMs: c.HELLO_TIMEOUT_MS,
+    resumeGraceMs: c.RESUME_GRACE_MS,
+    limits: Object.freeze({
+      maxFrameBytes: c.MAX_FRAME_BYTES,
+      messagesPerSecond: c.MESSAGES_PER_SECOND,
+      burst: c.BURST,
+      maxTextChars: c.MAX_TEXT_CHARS,
+    }),
+    sendBufferLimitBytes: c.SEND_BUFFER_LIMIT_BYTES,
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    dataDir: c.DATA_DIR,
+    ice: {
+      stunUrls: c.STUN_URLS,
+      turnUrls: c.TURN_URLS,
+      turnSecret: c.TURN_SECRET,
+      turnTtlSeconds: c.TURN_TTL_S,
+    },
+  };
+}

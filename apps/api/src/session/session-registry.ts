@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CloseCode, ErrorCode } from '@duplex/protocol';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import type { Connection } from '../ws/connection.js';
+import { ConnectionRegistry } from '../ws/connection-registry.js';
+import { ProtocolError } from '../ws/protocol-error.js';
+import type { Session } from './session.js';
+
+export type SessionListener = (session: Session) => void;
+
+/**
+ * Sessions of this instance by resume token and by user. A closed connection leaves its
+ * session in grace; a resume within the grace period restores it, after it the session ends.
+ */
+@Injectable()
+export class SessionRegistry {
+  private readonly byToken = new Map<string, Session>();
+  private readonly byUserId = new Map<string, Session>();
+  private readonly endedListeners = new Set<SessionListener>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    connections: ConnectionRegistry,
+  ) {
+    connections.onClosed((connection) => this.detach(connection));
+  }
+
+  /** Starts a new session for `connection`. */
+  start(connection: Connection, name: string): Session {
+    const session: Session = {
+      user: { userId: randomUUID(), name },
+      token: '',
+      connection: null,
+      graceTimer: null,
+    };
+    this.byUserId.set(session.user.userId, session);
+    this.attach(session, connection);
+    return session;
+  }
+
+  /** Restores the session of `token` onto `connection`, taking it over from a live connection. */
+  resume(connection: Connection, token: string): Session {
+    const session = this.byToken.get(token);
+    if (!session) {
+      throw new ProtocolError(ErrorCode.ResumeExpired, 'Session expired; start a new one without resume');
+    }
+    const previous = session.connection;
+    if (previous && previous !== connection) {
+      session.connection = null;
+      previous.session = null;
+      previous.close(CloseCode.SessionTakenOver, 'session taken over');
+    }
+    this.attach(session, connection);
+    return session;
+  }
+
+  /** The connection closed: the session enters its grace period. */
+  detach(connection: Connection): void {
+    const session = connection.session;
+    if (!session || session.connection !== connection) return;
+    session.connection = null;
+    session.graceTimer = setTimeout(() => this.end(session), this.config.resumeGraceMs);
+  }
+
+  find(userId: string): Session | undefined {
+    return this.byUserId.get(userId);
+  }
+
+  /** Connected users (not in grace) by id. */
+  isConnected(userId: string): boolean {
+    return this.byUserId.get(userId)?.connection?.isOpen ?? false;
+  }
+
+  onEnded(listener: SessionListener): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.byUserId.size;
+  }
+
+  private attach(session: Session, connection: Connection): void {
+    if (session.graceTimer) clearTimeout(session.graceTimer);
+    session.graceTimer = null;
+    this.byToken.delete(session.token);
+    session.token = randomBytes(24).toString('base64url');
+    this.byToken.set(session.token, session);
+    session.connection = connection;
+    connection.session = session;
+  }
+
+  private end(session: Session): void {
+    this.byToken.delete(session.token);
+    this.byUserId.delete(session.user.userId);
+    for (const listener of this.endedListeners) listener(session);
+  }
+}

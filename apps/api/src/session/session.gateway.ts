@@ -1,0 +1,44 @@
+import { Inject } from '@nestjs/common';
+import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import type { AckData, ClientEventData } from '@duplex/protocol';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { IceService } from '../ice/ice.service.js';
+import { Connection } from '../ws/connection.js';
+import { Conn } from '../ws/inbound-frame.js';
+import { ProtocolGateway } from '../ws/protocol-gateway.decorator.js';
+import { SessionRegistry } from './session-registry.js';
+
+@ProtocolGateway()
+export class SessionGateway {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionRegistry,
+    private readonly ice: IceService,
+  ) {}
+
+  @SubscribeMessage('hello')
+  hello(@MessageBody() data: ClientEventData<'hello'>, @Conn() connection: Connection): AckData<'hello'> {
+    const session = data.resume
+      ? this.sessions.resume(connection, data.resume)
+      : this.sessions.start(connection, data.name);
+    const { userId, name } = session.user;
+    return {
+      userId,
+      name,
+      resume: session.token,
+      iceServers: this.ice.serversFor(userId),
+      limits: this.config.limits,
+      serverTime: new Date().toISOString(),
+    };
+  }
+
+  @SubscribeMessage('ping')
+  ping(): AckData<'ping'> {
+    return { serverTime: new Date().toISOString() };
+  }
+
+  @SubscribeMessage('ice.refresh')
+  refreshIce(@Conn() connection: Connection): AckData<'ice.refresh'> {
+    return { iceServers: this.ice.serversFor(connection.session!.user.userId) };
+  }
+}

@@ -1,0 +1,75 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { CloseCode } from '@duplex/protocol';
+import type { IncomingMessage } from 'node:http';
+import { WebSocket, type WebSocketServer } from 'ws';
+import type { AppConfig } from '../config/config.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { FramePipeline, type FrameHandler } from './frame-pipeline.js';
+import { isOriginAllowed } from './origin-check.js';
+
+/**
+ * Nest's `ws` adapter with Duplex's transport rules: the frame size limit (close 1009), the
+ * origin check before the upgrade (HTTP 403), the `/ws` frame pipeline, and a shutdown that
+ * closes every socket with 1001 so clients reconnect and resume.
+ */
+export class DuplexWsAdapter extends WsAdapter {
+
+  constructor(
+    private readonly app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
+    const server = super.create(port, {
+      ...options,
+      maxPayload: this.config.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      verifyClient: (
+        info: { req: IncomingMessage },
+        answer: (allowed: boolean, status?: number, message?: string) => void,
+      ) =>
+        isOriginAllowed(info.req.headers.origin, this.config.allowedOrigins)
+          ? answer(true)
+          : answer(false, 403, 'Origin not allowed'),
+    }) as WebSocketServer;
+    return server;
+  }
+
+  override bindMessageHandlers(
+    socket: WebSocket,
+    handlers: MessageMappingProperties[],
+  ): void {
+    // Gateways without message handlers (the echo endpoint) read their socket themselves.
+    if (handlers.length === 0) return;
+    const byEvent = new Map<string, FrameHandler>(
+      handlers.map((handler) => [handler.message as string, handler.callback as FrameHandler]),
+    );
+    const connection = this.app.get(ConnectionRegistry).open(socket);
+    this.app.get(FramePipeline).attach(connection, byEvent);
+  }
+
+  override async close(server: WebSocketServer): Promise<void> {
+    await closeClients(server, this.config.shutdownGraceMs);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Closes every client with 1001 and waits for the closing handshakes, at most `graceMs`. */
+async function closeClients(server: WebSocketServer, graceMs: number): Promise<void> {
+  const open = [...server.clients].filter((socket) => socket.readyState !== WebSocket.CLOSED);
+  const closed = open.map(
+    (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+  );
+  for (const socket of open) socket.close(CloseCode.GoingAway, 'server going away');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([Promise.all(closed), deadline]);
+  clearTimeout(timer);
+  for (const socket of open) if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+}

@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CloseCode,
+  ErrorCode,
+  createClientEventSchemas,
+  decodeEnvelope,
+  errorFrame,
+  parseEventData,
+  schemas,
+  type ClientEventSchemas,
+  type ProtocolFailure,
+} from '@duplex/protocol';
+import type { RawData } from 'ws';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import type { Connection } from './connection.js';
+import { InboundFrame, type FrameReporter } from './inbound-frame.js';
+
+/** A `@SubscribeMessage` handler as Nest hands it over, bound to its socket. */
+export type FrameHandler = (data: unknown, frame: InboundFrame) => unknown;
+
+/**
+ * Every frame on `/ws` passes these checks in the order PROTOCOL.md fixes: rate limit, binary,
+ * JSON, envelope, event name, session, data schema. Only then does a gateway handler run.
+ */
+@Injectable()
+export class FramePipeline {
+  private readonly eventSchemas: ClientEventSchemas;
+  private readonly reporter: FrameReporter;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
+  ) {
+    this.eventSchemas = createClientEventSchemas(config.limits);
+    this.reporter = {
+      errorSent: (code) => this.metrics.errors.inc({ code }),
+      internalError: (error, event) =>
+        this.logger.error({ err: error, event }, 'handler failed'),
+    };
+  }
+
+  attach(connection: Connection, handlers: ReadonlyMap<string, FrameHandler>): void {
+    const helloTimer = setTimeout(() => {
+      if (connection.session === null) connection.close(CloseCode.HelloTimeout, 'no hello in time');
+    }, this.config.helloTimeoutMs);
+    connection.socket.once('close', () => clearTimeout(helloTimer));
+    connection.socket.on('message', (raw, isBinary) => this.receive(connection, raw, isBinary, handlers));
+  }
+
+  private receive(
+    connection: Connection,
+    raw: RawData,
+    isBinary: boolean,
+    handlers: ReadonlyMap<string, FrameHandler>,
+  ): void {
+    const decision = connection.rate.decide();
+    if (decision === 'close') {
+      connection.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+      return;
+    }
+    if (decision === 'reject') {
+      const id = isBinary ? undefined : peekRequestId(rawToText(raw));
+      this.refuse(connection, {
+        code: ErrorCode.RateLimited,
+        message: 'Too many messages; slow down',
+        ...(id !== undefined && { id }),
+      });
+      return;
+    }
+    connection.enqueue(() => this.process(connection, raw, isBinary, handlers));
+  }
+
+  private async process(
+    connection: Connection,
+    raw: RawData,
+    isBinary: boolean,
+    handlers: ReadonlyMap<string, FrameHandler>,
+  ): Promise<void> {
+    if (!connection.isOpen) return;
+    if (isBinary) {
+      this.refuse(connection, {
+        code: ErrorCode.BadMessage,
+        message: 'Binary frames are not allowed on /ws; send JSON text frames',
+        fields: [],
+      });
+      return;
+    }
+    const envelope = decodeEnvelope(rawToText(raw));
+    if (!envelope.ok) {
+      this.refuse(connection, envelope.error);
+      return;
+    }
+    const { event, data, id } = envelope.value;
+    const frame = new InboundFrame(connection, event, id, this.reporter);
+
+    if (event === 'hello' && connection.session !== null) {
+      frame.reject({ code: ErrorCode.BadMessage, message: 'Already authenticated: hello is sent once', fields: ['event'] });
+      return;
+    }
+    if (event !== 'hello' && connection.session === null) {
+      frame.reject({ code: ErrorCode.Unauthenticated, message: 'Send hello first' });
+      return;
+    }
+    const parsed = parseEventData(event, data, this.eventSchemas);
+    if (!parsed.ok) {
+      frame.reject(parsed.error);
+      if (parsed.error.code === ErrorCode.UnsupportedProtocol) {
+        connection.close(CloseCode.UnsupportedProtocol, 'unsupported protocol version');
+      }
+      return;
+    }
+    const handler = handlers.get(event);
+    if (!handler) {
+      frame.reject({ code: ErrorCode.UnknownEvent, message: `"${event}" is not served by this server` });
+      return;
+    }
+    this.metrics.framesIn.inc({ event });
+    try {
+      const result = await handler(parsed.value, frame);
+      frame.ack(typeof result === 'object' && result !== null ? result : {});
+    } catch (error) {
+      frame.fault(error);
+    }
+  }
+
+  private refuse(connection: Connection, failure: ProtocolFailure): void {
+    this.metrics.errors.inc({ code: failure.code });
+    connection.send(errorFrame(failure));
+  }
+}
+
+function rawToText(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.from(raw).toString('utf8');
+}
+
+/** The request id of a frame that will not be processed, so its sender's request still settles. */
+function peekRequestId(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const id = schemas.requestId.safeParse((value as { id?: unknown }).id);
+    return id.success ? id.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
