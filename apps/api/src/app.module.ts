@@ -6,7 +6,9 @@ import { HttpModule } from './http/http.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { AppLogger } from './logging/logger.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RoomsModule } from './rooms/rooms.module.js';
 import { SessionModule } from './session/session.module.js';
+import { StorageModule } from './storage/storage.module.js';
 import { WsModule } from './ws/ws.module.js';
 
 @Module({})
@@ -20,7 +22,9 @@ export class AppModule {
         MetricsModule,
         HttpModule,
         WsModule,
+        StorageModule,
         SessionModule,
+        RoomsModule,
         EchoModule,
       ],
     };

@@ -154,8 +154,11 @@ export function decodeServerFrame(text: string): Decoded<DecodedServerFrame> {
   const json = parseJsonObject(text);
   if (!json.ok) return json;
   const { event, data, id } = json.value;
-  if (event === 'ack' && typeof id === 'string' && typeof data === 'object' && data !== null) {
-    return { ok: true, value: { kind: 'ack', frame: { event, id, data } } };
+  if (event === 'ack') {
+    const ack = envelopeSchema.safeParse(json.value);
+    if (ack.success && ack.data.id !== undefined) {
+      return { ok: true, value: { kind: 'ack', frame: { event, id: ack.data.id, data: ack.data.data } } };
+    }
   }
   if (event === 'error') {
     const errorData = errorDataSchema.safeParse(data);

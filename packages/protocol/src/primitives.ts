@@ -57,6 +57,8 @@ export const callId = codePoints(1, PROTOCOL_BOUNDS.callIdMaxChars);
 export const reason = codePoints(1, PROTOCOL_BOUNDS.reasonMaxChars);
 export const userId = z.string().min(1);
 export const sequence = z.number().int().min(1);
+/** An integer ≥ 0 of any size (zod's `int()` stops at 2^53 − 1; the protocol sets no bound). */
+export const nonNegativeInteger = z.number().min(0).refine(Number.isInteger, 'must be an integer');
 /** An ISO-8601 UTC timestamp as `Date.prototype.toISOString()` writes it. */
 export const isoTime = z.iso.datetime({ precision: 3 });
 
@@ -71,7 +73,7 @@ export const iceCandidate = z
   .object({
     candidate: z.string(),
     sdpMid: z.string().nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).nullable().optional(),
+    sdpMLineIndex: nonNegativeInteger.nullable().optional(),
     usernameFragment: z.string().nullable().optional(),
   })
   .nullable();

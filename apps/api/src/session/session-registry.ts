@@ -32,6 +32,7 @@ export class SessionRegistry {
       user: { userId: randomUUID(), name },
       token: '',
       connection: null,
+      rooms: new Set(),
       graceTimer: null,
     };
     this.byUserId.set(session.user.userId, session);

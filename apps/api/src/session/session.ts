@@ -6,5 +6,7 @@ export interface Session {
   readonly user: User;
   token: string;
   connection: Connection | null;
+  /** Rooms this user is a member of; kept through the grace period. */
+  readonly rooms: Set<string>;
   graceTimer: NodeJS.Timeout | null;
 }

@@ -3,7 +3,11 @@ import type { ServerFrame } from '@duplex/protocol';
 import { CloseCode } from '@duplex/protocol';
 import { WebSocket } from 'ws';
 import type { Session } from '../session/session.js';
+import type { InboundFrame } from './inbound-frame.js';
 import { ConnectionRateLimiter } from './rate-limiter.js';
+
+/** A `@SubscribeMessage` handler as Nest hands it over, bound to its socket. */
+export type FrameHandler = (data: unknown, frame: InboundFrame) => unknown;
 
 export interface ConnectionOptions {
   rate: ConstructorParameters<typeof ConnectionRateLimiter>[0];
@@ -16,6 +20,8 @@ export class Connection {
   readonly id = randomUUID();
   readonly rate: ConnectionRateLimiter;
   session: Session | null = null;
+  /** Handlers of every `/ws` gateway, by event name. */
+  readonly handlers = new Map<string, FrameHandler>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(

@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { AppConfig } from '../config/config.js';
 import { ConnectionRegistry } from './connection-registry.js';
-import { FramePipeline, type FrameHandler } from './frame-pipeline.js';
+import type { FrameHandler } from './connection.js';
+import { FramePipeline } from './frame-pipeline.js';
 import { isOriginAllowed } from './origin-check.js';
 
 /**
@@ -39,17 +40,19 @@ export class DuplexWsAdapter extends WsAdapter {
     return server;
   }
 
-  override bindMessageHandlers(
-    socket: WebSocket,
-    handlers: MessageMappingProperties[],
-  ): void {
+  /**
+   * Nest binds each gateway of a path separately; the gateways of `/ws` share one connection,
+   * so their handlers are gathered on it and its frame pipeline is attached once.
+   */
+  override bindMessageHandlers(socket: WebSocket, handlers: MessageMappingProperties[]): void {
     // Gateways without message handlers (the echo endpoint) read their socket themselves.
     if (handlers.length === 0) return;
-    const byEvent = new Map<string, FrameHandler>(
-      handlers.map((handler) => [handler.message as string, handler.callback as FrameHandler]),
-    );
     const connection = this.app.get(ConnectionRegistry).open(socket);
-    this.app.get(FramePipeline).attach(connection, byEvent);
+    const firstGateway = connection.handlers.size === 0;
+    for (const handler of handlers) {
+      connection.handlers.set(handler.message as string, handler.callback as FrameHandler);
+    }
+    if (firstGateway) this.app.get(FramePipeline).attach(connection);
   }
 
   override async close(server: WebSocketServer): Promise<void> {

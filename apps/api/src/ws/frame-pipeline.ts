@@ -17,9 +17,6 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import type { Connection } from './connection.js';
 import { InboundFrame, type FrameReporter } from './inbound-frame.js';
 
-/** A `@SubscribeMessage` handler as Nest hands it over, bound to its socket. */
-export type FrameHandler = (data: unknown, frame: InboundFrame) => unknown;
-
 /**
  * Every frame on `/ws` passes these checks in the order PROTOCOL.md fixes: rate limit, binary,
  * JSON, envelope, event name, session, data schema. Only then does a gateway handler run.
@@ -42,20 +39,15 @@ export class FramePipeline {
     };
   }
 
-  attach(connection: Connection, handlers: ReadonlyMap<string, FrameHandler>): void {
+  attach(connection: Connection): void {
     const helloTimer = setTimeout(() => {
       if (connection.session === null) connection.close(CloseCode.HelloTimeout, 'no hello in time');
     }, this.config.helloTimeoutMs);
     connection.socket.once('close', () => clearTimeout(helloTimer));
-    connection.socket.on('message', (raw, isBinary) => this.receive(connection, raw, isBinary, handlers));
+    connection.socket.on('message', (raw, isBinary) => this.receive(connection, raw, isBinary));
   }
 
-  private receive(
-    connection: Connection,
-    raw: RawData,
-    isBinary: boolean,
-    handlers: ReadonlyMap<string, FrameHandler>,
-  ): void {
+  private receive(connection: Connection, raw: RawData, isBinary: boolean): void {
     const decision = connection.rate.decide();
     if (decision === 'close') {
       connection.close(CloseCode.PolicyViolation, 'rate limit exceeded');
@@ -70,15 +62,10 @@ export class FramePipeline {
       });
       return;
     }
-    connection.enqueue(() => this.process(connection, raw, isBinary, handlers));
+    connection.enqueue(() => this.process(connection, raw, isBinary));
   }
 
-  private async process(
-    connection: Connection,
-    raw: RawData,
-    isBinary: boolean,
-    handlers: ReadonlyMap<string, FrameHandler>,
-  ): Promise<void> {
+  private async process(connection: Connection, raw: RawData, isBinary: boolean): Promise<void> {
     if (!connection.isOpen) return;
     if (isBinary) {
       this.refuse(connection, {
@@ -112,7 +99,7 @@ export class FramePipeline {
       }
       return;
     }
-    const handler = handlers.get(event);
+    const handler = connection.handlers.get(event);
     if (!handler) {
       frame.reject({ code: ErrorCode.UnknownEvent, message: `"${event}" is not served by this server` });
       return;

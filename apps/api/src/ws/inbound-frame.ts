@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { errorFrame, type ClientEventName, type ProtocolFailure } from '@duplex/protocol';
+import type { Session } from '../session/session.js';
 import type { Connection } from './connection.js';
 
 export interface FrameReporter {
@@ -20,6 +21,13 @@ export class InboundFrame {
     readonly id: string | undefined,
     private readonly reporter: FrameReporter,
   ) {}
+
+  /** The sender's session; every event but `hello` reaches a handler only with one. */
+  get session(): Session {
+    const session = this.connection.session;
+    if (!session) throw new Error(`"${this.event}" reached its handler without a session`);
+    return session;
+  }
 
   get isSettled(): boolean {
     return this.settled;

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { BROKER } from '../broker/broker.js';
+import { InProcessBroker } from '../broker/in-process-broker.js';
+import { ChatGateway } from '../chat/chat.gateway.js';
+import { ChatService } from '../chat/chat.service.js';
+import { SessionModule } from '../session/session.module.js';
+import { RoomRegistry } from './room-registry.js';
+import { RoomSequencer } from './room-sequencer.js';
+import { RoomService } from './room.service.js';
+import { RoomsController } from './rooms.controller.js';
+import { RoomsGateway } from './rooms.gateway.js';
+
+@Module({
+  imports: [SessionModule],
+  controllers: [RoomsController],
+  providers: [
+    RoomRegistry,
+    RoomSequencer,
+    RoomService,
+    RoomsGateway,
+    ChatService,
+    ChatGateway,
+    { provide: BROKER, useClass: InProcessBroker },
+  ],
+})
+export class RoomsModule {}

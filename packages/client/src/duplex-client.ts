@@ -1,0 +1,333 @@
+import {
+  ackSchemas,
+  CloseCode,
+  decodeServerFrame,
+  ErrorCode,
+  isTerminalCloseCode,
+  PROTOCOL_VERSION,
+  type AckData,
+  type ClientEventInput,
+  type ClientEventName,
+  type ErrorData,
+  type OutgoingClientFrame,
+  type ServerEventData,
+  type ServerEventName,
+} from '@duplex/protocol';
+import type { ReconnectOptions } from './backoff.js';
+import type { ConnectionState } from './connection-state.js';
+import { ConnectionClosedError, MalformedAckError, RequestError, RequestTimeoutError } from './errors.js';
+import { PendingRequests, type RequestFrame } from './pending-requests.js';
+import { ReconnectScheduler } from './reconnect-scheduler.js';
+import { createRequestIdGenerator } from './request-ids.js';
+import { TypedEmitter } from './typed-emitter.js';
+import {
+  resolveWebSocketConstructor,
+  SOCKET_OPEN,
+  type WebSocketConstructorLike,
+  type WebSocketLike,
+} from './websocket-like.js';
+
+export interface DuplexClientOptions {
+  /** e.g. `ws://127.0.0.1:3001/ws` */
+  url: string;
+  /** Display name sent in `hello`. */
+  name: string;
+  /** Defaults to `globalThis.WebSocket`; in Node pass `ws`'s `WebSocket`. */
+  WebSocket?: WebSocketConstructorLike;
+  /** Default 10000, counted from the `request()` call. */
+  requestTimeoutMs?: number;
+  /** `false` disables reconnecting. */
+  reconnect?: ReconnectOptions | false;
+  /** A resume token from an earlier session (e.g. kept across a page reload). */
+  resume?: string;
+  /** Source of randomness for the back-off jitter; `Math.random` by default. */
+  random?: () => number;
+  /** Called with whatever a listener throws; `console.error` by default. */
+  onListenerError?: (error: unknown) => void;
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  willReconnect: boolean;
+}
+
+export type DuplexClientEvents = {
+  state: ConnectionState;
+  close: CloseInfo;
+  /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
+  error: ErrorData;
+} & { [E in ServerEventName]: ServerEventData<E> };
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Code this client closes a socket with when it gives up on it itself (no `hello` ack in time,
+ * a transient `hello` failure) and reconnects. Browsers only let a page send 1000 or 3000–4999.
+ */
+export const CLIENT_RETRY_CLOSE_CODE = 4000;
+
+/** `hello` errors worth retrying on a new connection rather than giving up. */
+const TRANSIENT_HELLO_ERRORS: ReadonlySet<string> = new Set([ErrorCode.Internal, ErrorCode.RateLimited]);
+
+const ignore = (): void => {};
+
+export class DuplexClient {
+  private currentState: ConnectionState = 'idle';
+  private lastSession: AckData<'hello'> | null = null;
+  private resumeToken: string | undefined;
+  private socket: WebSocketLike | null = null;
+  private readonly pending = new PendingRequests();
+  private readonly nextId = createRequestIdGenerator();
+  private readonly emitter: TypedEmitter<DuplexClientEvents>;
+  private readonly reconnect: ReconnectScheduler | null;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly options: DuplexClientOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.reconnect =
+      options.reconnect === false ? null : new ReconnectScheduler(options.reconnect ?? {}, options.random);
+    this.resumeToken = options.resume;
+    this.emitter = new TypedEmitter(options.onListenerError ?? ((error) => console.error(error)));
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The last `hello` ack; kept after a disconnect. */
+  get session(): AckData<'hello'> | null {
+    return this.lastSession;
+  }
+
+  /** Opens the connection. Does nothing unless the client is `idle` or `closed`. */
+  connect(): void {
+    if (this.currentState !== 'idle' && this.currentState !== 'closed') return;
+    this.reconnect?.reset();
+    this.setState('connecting');
+    try {
+      this.openSocket();
+    } catch (error) {
+      this.pending.rejectAll(new ConnectionClosedError('The connection could not be opened'));
+      this.setState('closed');
+      throw error;
+    }
+  }
+
+  /** Closes the connection for good: no reconnect, pending requests reject, state `closed`. */
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    if (this.currentState === 'closed') return;
+    this.stop({ code, reason });
+  }
+
+  /** Sends a request and resolves with its ack. Made before `ready`, it waits for `ready`. */
+  request<E extends ClientEventName>(
+    event: E,
+    data: ClientEventInput<E>,
+    options: RequestOptions = {},
+  ): Promise<AckData<E>> {
+    if (event === 'hello') {
+      return Promise.reject(new TypeError('hello is sent by the client itself'));
+    }
+    if (this.currentState === 'closed') {
+      return Promise.reject(new ConnectionClosedError('The client is closed'));
+    }
+    const frame: RequestFrame = { event, data, id: this.nextId() } as RequestFrame;
+    const reply = this.pending.add(frame, options.timeoutMs ?? this.requestTimeoutMs);
+    if (this.currentState === 'ready') this.sendRequest(frame);
+    return reply as Promise<AckData<E>>;
+  }
+
+  /**
+   * Sends a frame without `id`: no ack, and the server answers only a failure (as an `error`
+   * event). Returns false, sending nothing, unless the client is `ready`.
+   */
+  send<E extends ClientEventName>(event: E, data: ClientEventInput<E>): boolean {
+    if (event === 'hello') throw new TypeError('hello is sent by the client itself');
+    if (this.currentState !== 'ready' || !this.socket) return false;
+    const frame: OutgoingClientFrame<E> = { event, data };
+    return this.write(this.socket, frame);
+  }
+
+  /** Subscribes to state changes, closes, id-less errors or server pushes; returns the unsubscribe. */
+  on<K extends keyof DuplexClientEvents>(type: K, listener: (value: DuplexClientEvents[K]) => void): () => void {
+    return this.emitter.on(type, listener);
+  }
+
+  private openSocket(): void {
+    const WebSocketImpl = resolveWebSocketConstructor(this.options.WebSocket);
+    const socket = new WebSocketImpl(this.options.url);
+    this.socket = socket;
+    socket.onopen = () => this.whileCurrent(socket, () => this.authenticate(socket));
+    socket.onmessage = (event) => this.whileCurrent(socket, () => this.receive(event.data));
+    socket.onclose = (event) =>
+      this.whileCurrent(socket, () =>
+        this.connectionLost({ code: event.code, reason: event.reason, retry: !isTerminalCloseCode(event.code) }),
+      );
+    socket.onerror = ignore; // a close event always follows
+  }
+
+  /** Runs a socket callback only if `socket` is still the current one, and never lets it throw. */
+  private whileCurrent(socket: WebSocketLike, callback: () => void): void {
+    if (socket !== this.socket) return;
+    try {
+      callback();
+    } catch (error) {
+      (this.options.onListenerError ?? console.error)(error);
+    }
+  }
+
+  private authenticate(socket: WebSocketLike): void {
+    this.setState('authenticating');
+    const data: ClientEventInput<'hello'> = {
+      protocol: PROTOCOL_VERSION,
+      name: this.options.name,
+      ...(this.resumeToken !== undefined && { resume: this.resumeToken }),
+    };
+    const frame: RequestFrame = { event: 'hello', data, id: this.nextId() };
+    const reply = this.pending.add(frame, this.requestTimeoutMs) as Promise<AckData<'hello'>>;
+    this.sendRequest(frame);
+    reply.then(
+      (session) => this.whileCurrent(socket, () => this.authenticated(session)),
+      (error: unknown) => this.whileCurrent(socket, () => this.helloFailed(socket, error, data.resume !== undefined)),
+    );
+  }
+
+  private authenticated(session: AckData<'hello'>): void {
+    this.lastSession = session;
+    this.resumeToken = session.resume;
+    this.reconnect?.reset();
+    // Queued requests go out before state listeners run, so that they keep their order.
+    for (const frame of this.pending.unsent()) this.sendRequest(frame);
+    this.setState('ready');
+  }
+
+  private helloFailed(socket: WebSocketLike, error: unknown, resumed: boolean): void {
+    if (error instanceof RequestError) {
+      if (error.code === ErrorCode.ResumeExpired && resumed) {
+        this.resumeToken = undefined;
+        this.authenticate(socket);
+        return;
+      }
+      if (TRANSIENT_HELLO_ERRORS.has(error.code)) {
+        this.abandonSocket(error.message);
+        return;
+      }
+      // The server closes with 4002 after `unsupported_protocol`; report that code now.
+      const code = error.code === ErrorCode.UnsupportedProtocol ? CloseCode.UnsupportedProtocol : CloseCode.Normal;
+      this.emitter.emit('error', {
+        code: error.code,
+        message: error.message,
+        ...(error.fields !== undefined && { details: { fields: error.fields } }),
+      });
+      this.stop({ code, reason: error.message });
+      return;
+    }
+    if (error instanceof RequestTimeoutError || error instanceof MalformedAckError) {
+      this.abandonSocket(error.message);
+    }
+    // ConnectionClosedError: the close handler has already taken over.
+  }
+
+  private receive(raw: unknown): void {
+    if (typeof raw !== 'string') return; // the server sends text frames only
+    const decoded = decodeServerFrame(raw);
+    if (!decoded.ok) return; // malformed server frames are ignored
+    const { kind, frame } = decoded.value;
+    if (kind === 'ack') {
+      this.settleAck(frame.id, frame.data);
+    } else if (kind === 'error') {
+      // An error for an unknown id answers a request that has already timed out: dropped.
+      if (frame.id !== undefined) this.pending.reject(frame.id, new RequestError(frame.data));
+      else this.emitter.emit('error', frame.data);
+    } else {
+      this.emitter.emit(frame.event, frame.data);
+    }
+  }
+
+  private settleAck(id: string, data: unknown): void {
+    const event = this.pending.eventOf(id);
+    if (event === undefined) return;
+    const parsed = ackSchemas[event].safeParse(data);
+    if (parsed.success) this.pending.resolve(id, parsed.data);
+    else this.pending.reject(id, new MalformedAckError(event));
+  }
+
+  private sendRequest(frame: RequestFrame): void {
+    if (this.socket && this.write(this.socket, frame)) this.pending.markSent(frame.id);
+  }
+
+  private write(socket: WebSocketLike, frame: OutgoingClientFrame): boolean {
+    if (socket.readyState !== SOCKET_OPEN) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false; // the socket is going away; its close event follows
+    }
+  }
+
+  /** Gives up on the current socket from this side and reconnects (if enabled). */
+  private abandonSocket(reason: string): void {
+    this.detachSocket(CLIENT_RETRY_CLOSE_CODE, reason);
+    this.connectionLost({ code: CLIENT_RETRY_CLOSE_CODE, reason, retry: true });
+  }
+
+  private connectionLost(info: { code: number; reason: string; retry: boolean }): void {
+    this.socket = null;
+    this.pending.rejectSent(new ConnectionClosedError());
+    if (!info.retry || !this.reconnect) {
+      this.stop({ code: info.code, reason: info.reason });
+      return;
+    }
+    this.setState('reconnecting');
+    this.emitter.emit('close', { code: info.code, reason: info.reason, willReconnect: true });
+    this.scheduleRetry(this.reconnect);
+  }
+
+  private scheduleRetry(reconnect: ReconnectScheduler): void {
+    reconnect.schedule(() => {
+      try {
+        this.openSocket();
+      } catch {
+        this.scheduleRetry(reconnect);
+      }
+    });
+  }
+
+  private stop(info: { code: number; reason: string }): void {
+    this.reconnect?.cancel();
+    this.detachSocket(info.code, info.reason);
+    this.pending.rejectAll(new ConnectionClosedError());
+    const wasConnected = this.currentState !== 'idle';
+    this.setState('closed');
+    if (wasConnected) this.emitter.emit('close', { ...info, willReconnect: false });
+  }
+
+  /** Closes the current socket, if any, and stops listening to it. */
+  private detachSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    // No-ops rather than null: `ws` throws on an 'error' event nobody listens to.
+    socket.onopen = ignore;
+    socket.onmessage = ignore;
+    socket.onclose = ignore;
+    socket.onerror = ignore;
+    try {
+      socket.close(code, reason);
+    } catch {
+      socket.close(); // a code the platform refuses to send (e.g. 1001 in browsers)
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.emitter.emit('state', state);
+  }
+}

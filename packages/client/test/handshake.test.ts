@@ -1,0 +1,180 @@
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@duplex/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CLIENT_RETRY_CLOSE_CODE, ConnectionClosedError, type ConnectionState } from '../src/index.js';
+import { FakeWebSocket } from './fake-websocket.js';
+import { completeHandshake, connectReady, createClient, flushMicrotasks, helloAck } from './helpers.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeWebSocket.reset();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('handshake', () => {
+  it('goes connecting → authenticating → ready and stores the hello ack as the session', async () => {
+    const client = createClient({ name: 'Ada' });
+    const states: ConnectionState[] = [];
+    client.on('state', (state) => states.push(state));
+    expect(client.state).toBe('idle');
+
+    client.connect();
+    expect(client.state).toBe('connecting');
+    const socket = FakeWebSocket.last;
+    expect(socket.url).toBe('ws://test/ws');
+
+    socket.open();
+    expect(client.state).toBe('authenticating');
+    const hello = socket.lastFrame;
+    expect(hello).toEqual({ event: 'hello', id: expect.any(String), data: { protocol: PROTOCOL_VERSION, name: 'Ada' } });
+
+    const ack = helloAck({ userId: 'u-42', resume: 'r-1' });
+    socket.ack(hello.id, ack);
+    await flushMicrotasks();
+    expect(client.state).toBe('ready');
+    expect(client.session).toEqual(ack);
+    expect(states).toEqual(['connecting', 'authenticating', 'ready']);
+  });
+
+  it('connect() is idempotent while connecting or connected', async () => {
+    const client = createClient();
+    client.connect();
+    client.connect();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    await completeHandshake();
+    client.connect();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(client.state).toBe('ready');
+  });
+
+  it('sends the resume token given in the options', async () => {
+    const { socket } = await connectReady({ resume: 'saved-token' });
+    expect(socket.framesOf('hello')[0]?.data.resume).toBe('saved-token');
+  });
+
+  it('uses globalThis.WebSocket when none is injected', () => {
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    const client = createClient({ WebSocket: undefined });
+    client.connect();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('throws from connect() when no WebSocket exists, and ends closed', () => {
+    vi.stubGlobal('WebSocket', undefined);
+    const client = createClient({ WebSocket: undefined });
+    expect(() => client.connect()).toThrow(TypeError);
+    expect(client.state).toBe('closed');
+  });
+});
+
+describe('hello failures', () => {
+  it('on resume_expired drops the token and sends a fresh hello on the same socket', async () => {
+    const client = createClient({ resume: 'stale' });
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    const first = socket.lastFrame;
+    expect(first.data.resume).toBe('stale');
+
+    socket.fail(first.id, ErrorCode.ResumeExpired);
+    await flushMicrotasks();
+    const second = socket.lastFrame;
+    expect(second.event).toBe('hello');
+    expect(second.id).not.toBe(first.id);
+    expect(second.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada' });
+    expect(client.state).toBe('authenticating');
+
+    socket.ack(second.id, helloAck({ resume: 'fresh' }));
+    await flushMicrotasks();
+    expect(client.state).toBe('ready');
+    expect(client.session?.resume).toBe('fresh');
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('on unsupported_protocol goes closed for good, reports 4002 and the error', async () => {
+    const client = createClient();
+    const errors: string[] = [];
+    const closes: unknown[] = [];
+    client.on('error', (error) => errors.push(error.code));
+    client.on('close', (info) => closes.push(info));
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.fail(socket.lastFrame.id, ErrorCode.UnsupportedProtocol, 'speak 1');
+    await flushMicrotasks();
+
+    expect(client.state).toBe('closed');
+    expect(errors).toEqual([ErrorCode.UnsupportedProtocol]);
+    expect(closes).toEqual([{ code: CloseCode.UnsupportedProtocol, reason: 'speak 1', willReconnect: false }]);
+    socket.serverClose(CloseCode.UnsupportedProtocol);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('on a bad name goes closed and emits the error with its fields', async () => {
+    const client = createClient({ name: '   ' });
+    const errors: unknown[] = [];
+    client.on('error', (error) => errors.push(error));
+    const queued = client.request('ping', {});
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.fail(socket.lastFrame.id, ErrorCode.BadMessage, 'Invalid hello', ['name']);
+    await flushMicrotasks();
+
+    expect(client.state).toBe('closed');
+    expect(errors).toEqual([{ code: 'bad_message', message: 'Invalid hello', details: { fields: ['name'] } }]);
+    expect(socket.closedByClient).toBeDefined();
+    await expect(queued).rejects.toBeInstanceOf(ConnectionClosedError);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('on a transient hello error (internal) gives up the socket and reconnects', async () => {
+    const client = createClient();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.fail(socket.lastFrame.id, ErrorCode.Internal);
+    await flushMicrotasks();
+    expect(client.state).toBe('reconnecting');
+    expect(socket.closedByClient?.code).toBe(CLIENT_RETRY_CLOSE_CODE);
+
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    await completeHandshake();
+    expect(client.state).toBe('ready');
+  });
+
+  it('when the hello ack does not come in time, gives up the socket and reconnects', async () => {
+    const client = createClient({ requestTimeoutMs: 1_000 });
+    client.connect();
+    const first = FakeWebSocket.last;
+    first.open();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(client.state).toBe('reconnecting');
+    expect(first.closedByClient?.code).toBe(CLIENT_RETRY_CLOSE_CODE);
+
+    // A reply arriving on the abandoned socket changes nothing.
+    first.ack(first.framesOf('hello')[0]?.id, helloAck());
+    await flushMicrotasks();
+    expect(client.state).toBe('reconnecting');
+
+    await vi.advanceTimersByTimeAsync(500);
+    await completeHandshake();
+    expect(client.state).toBe('ready');
+  });
+
+  it('treats a hello ack that does not match the protocol as a failed attempt', async () => {
+    const client = createClient();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.ack(socket.lastFrame.id, { userId: 'u-1' });
+    await flushMicrotasks();
+    expect(client.session).toBeNull();
+    expect(client.state).toBe('reconnecting');
+  });
+});

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CLIENT_EVENTS,
+  CloseCode,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  ERROR_CODES,
+  PROTOCOL_BOUNDS,
+  PROTOCOL_VERSION,
+  SERVER_EVENTS,
+  TERMINAL_CLOSE_CODES,
+  codePointLength,
+  hasControlCharacter,
+  hasControlCharacterOtherThanLineFeedOrTab,
+  isClientEventName,
+  isServerEventName,
+  isTerminalCloseCode,
+  utf8ByteLength,
+} from '../src/index.js';
+
+describe('close codes (PROTOCOL.md table)', () => {
+  it.each([
+    [1000, 'normal'],
+    [1008, 'policy: far past the rate limit'],
+    [4002, 'unsupported protocol version'],
+    [4003, 'session taken over'],
+  ])('%i (%s) is terminal: the client stays closed', (code) => {
+    expect(isTerminalCloseCode(code)).toBe(true);
+  });
+
+  it.each([
+    [1001, 'server going away'],
+    [1009, 'frame too large'],
+    [1011, 'internal error'],
+    [1013, 'overloaded'],
+    [4001, 'no hello in time'],
+  ])('%i (%s) is not terminal: the client reconnects', (code) => {
+    expect(isTerminalCloseCode(code)).toBe(false);
+  });
+
+  it('an abnormal closure (1006, network drop) is not terminal', () => {
+    expect(isTerminalCloseCode(1006)).toBe(false);
+  });
+
+  it('TERMINAL_CLOSE_CODES holds exactly the terminal codes', () => {
+    expect([...TERMINAL_CLOSE_CODES].sort()).toEqual([1000, 1008, 4002, 4003]);
+  });
+
+  it('CloseCode values match the table', () => {
+    expect(CloseCode).toEqual({
+      Normal: 1000,
+      GoingAway: 1001,
+      PolicyViolation: 1008,
+      MessageTooBig: 1009,
+      InternalError: 1011,
+      TryAgainLater: 1013,
+      HelloTimeout: 4001,
+      UnsupportedProtocol: 4002,
+      SessionTakenOver: 4003,
+    });
+  });
+});
+
+describe('error codes', () => {
+  it('are exactly the codes of the Errors table', () => {
+    expect([...ERROR_CODES].sort()).toEqual(
+      [
+        'bad_json',
+        'bad_message',
+        'unknown_event',
+        'unauthenticated',
+        'unsupported_protocol',
+        'resume_expired',
+        'not_in_room',
+        'not_in_call',
+        'bad_state',
+        'peer_unavailable',
+        'busy',
+        'rate_limited',
+        'internal',
+      ].sort(),
+    );
+  });
+});
+
+describe('constants', () => {
+  it('protocol version is 1', () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+  });
+
+  it('default limits match the spec', () => {
+    expect(DEFAULT_LIMITS).toEqual({ maxFrameBytes: 64 * 1024, messagesPerSecond: 20, burst: 40, maxTextChars: 4000 });
+  });
+
+  it('default timeouts match the spec', () => {
+    expect(DEFAULT_TIMEOUTS).toEqual({
+      helloTimeoutMs: 10_000,
+      resumeGraceMs: 5_000,
+      callRingTimeoutMs: 30_000,
+      turnTtlSeconds: 3_600,
+    });
+  });
+
+  it('protocol bounds match the spec', () => {
+    expect(PROTOCOL_BOUNDS).toMatchObject({
+      idMaxChars: 64,
+      nameMaxChars: 32,
+      clientIdMaxChars: 64,
+      callIdMaxChars: 64,
+      reasonMaxChars: 64,
+      sdpMaxBytes: 48 * 1024,
+      historyPageSize: 50,
+      historyRecoveryMax: 500,
+      httpHistoryMaxLimit: 200,
+      rejectedRowFactor: 10,
+    });
+    expect(PROTOCOL_BOUNDS.roomPattern.source).toBe('^[a-z0-9][a-z0-9-]{0,39}$');
+  });
+});
+
+describe('event names', () => {
+  it('client events are those of the spec tables', () => {
+    expect([...CLIENT_EVENTS].sort()).toEqual(
+      [
+        'hello',
+        'ping',
+        'ice.refresh',
+        'room.join',
+        'room.leave',
+        'chat.send',
+        'chat.typing',
+        'call.invite',
+        'call.accept',
+        'call.decline',
+        'call.offer',
+        'call.answer',
+        'call.candidate',
+        'call.bye',
+      ].sort(),
+    );
+  });
+
+  it('server events are those of the spec tables', () => {
+    expect([...SERVER_EVENTS].sort()).toEqual(
+      [
+        'presence.joined',
+        'presence.left',
+        'chat.message',
+        'chat.typing',
+        'call.invite',
+        'call.accept',
+        'call.decline',
+        'call.offer',
+        'call.answer',
+        'call.candidate',
+        'call.bye',
+      ].sort(),
+    );
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'ack', 'error', ''])(
+    '%j is neither a client nor a server event',
+    (name) => {
+      expect(isClientEventName(name)).toBe(false);
+      expect(isServerEventName(name)).toBe(false);
+    },
+  );
+});
+
+describe('text helpers', () => {
+  it('codePointLength counts code points, not UTF-16 units', () => {
+    expect(codePointLength('')).toBe(0);
+    expect(codePointLength('abc')).toBe(3);
+    expect(codePointLength('😀')).toBe(1);
+    expect(codePointLength('😀'.repeat(32))).toBe(32);
+    expect(codePointLength('e\u0301')).toBe(2);
+  });
+
+  it('utf8ByteLength counts UTF-8 bytes', () => {
+    expect(utf8ByteLength('a')).toBe(1);
+    expect(utf8ByteLength('é')).toBe(2);
+    expect(utf8ByteLength('€')).toBe(3);
+    expect(utf8ByteLength('😀')).toBe(4);
+  });
+
+  it('hasControlCharacter is true exactly for Unicode Cc in U+0000–U+00FF', () => {
+    for (let cp = 0; cp <= 0xff; cp++) {
+      const isCc = cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f);
+      expect(hasControlCharacter(`a${String.fromCodePoint(cp)}b`), `U+${cp.toString(16)}`).toBe(isCc);
+    }
+  });
+
+  it('hasControlCharacterOtherThanLineFeedOrTab allows only LF and TAB among Cc', () => {
+    for (let cp = 0; cp <= 0xff; cp++) {
+      const isCc = cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f);
+      const expected = isCc && cp !== 0x0a && cp !== 0x09;
+      expect(hasControlCharacterOtherThanLineFeedOrTab(String.fromCodePoint(cp)), `U+${cp.toString(16)}`).toBe(expected);
+    }
+  });
+
+  it('characters outside Latin-1 are not Cc (U+2028, U+200B, U+FEFF)', () => {
+    expect(hasControlCharacter('\u2028\u200b\ufeff')).toBe(false);
+  });
+});
