@@ -1,0 +1,20 @@
+# The api as a self-contained image. Build from the repository root:
+#   docker build -f deploy/api.Dockerfile -t duplex-api .
+FROM node:20-bookworm-slim AS build
+WORKDIR /repo
+RUN npm install --global pnpm@12.21.0
+COPY . .
+RUN pnpm install --frozen-lockfile \
+ && pnpm turbo run build --filter=@duplex/api \
+ && pnpm --filter @duplex/api deploy --prod /out
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY --from=build /out ./
+ENV NODE_ENV=production PORT=3001 HOST=0.0.0.0 DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
+USER node
+EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--enable-source-maps", "dist/main.js"]
