@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CallsModule } from './calls/calls.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EchoModule } from './echo/echo.module.js';
@@ -25,6 +26,7 @@ export class AppModule {
         StorageModule,
         SessionModule,
         RoomsModule,
+        CallsModule,
         EchoModule,
       ],
     };

@@ -27,6 +27,8 @@ const configSchema = z.object({
   MAX_TEXT_CHARS: integer(DEFAULT_LIMITS.maxTextChars, 1),
   SEND_BUFFER_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024),
   SHUTDOWN_GRACE_MS: integer(2000, 0),
+  HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
+  CALL_RING_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.callRingTimeoutMs, 1),
   DATA_DIR: z.string().default('.data'),
   STUN_URLS: list(''),
   TURN_URLS: list(''),
@@ -46,6 +48,8 @@ export interface AppConfig {
   limits: Readonly<Limits>;
   sendBufferLimitBytes: number;
   shutdownGraceMs: number;
+  heartbeatIntervalMs: number;
+  callRingTimeoutMs: number;
   dataDir: string;
   ice: { stunUrls: readonly string[]; turnUrls: readonly string[]; turnSecret: string; turnTtlSeconds: number };
 }
@@ -80,6 +84,8 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
     }),
     sendBufferLimitBytes: c.SEND_BUFFER_LIMIT_BYTES,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
+    callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
     ice: {
       stunUrls: c.STUN_URLS,

@@ -22,5 +22,6 @@ import { RoomsGateway } from './rooms.gateway.js';
     ChatGateway,
     { provide: BROKER, useClass: InProcessBroker },
   ],
+  exports: [RoomRegistry],
 })
 export class RoomsModule {}

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/config.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import type { FrameHandler } from './connection.js';
 import { FramePipeline } from './frame-pipeline.js';
+import { startHeartbeat } from './heartbeat.js';
 import { isOriginAllowed } from './origin-check.js';
 
 /**
@@ -37,6 +38,8 @@ export class DuplexWsAdapter extends WsAdapter {
           ? answer(true)
           : answer(false, 403, 'Origin not allowed'),
     }) as WebSocketServer;
+    const stopHeartbeat = startHeartbeat(server, this.config.heartbeatIntervalMs);
+    server.once('close', stopHeartbeat);
     return server;
   }
 
