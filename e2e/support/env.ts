@@ -1,0 +1,23 @@
+/** Names of the environment variables global setup exports to the specs. */
+export const ENV = {
+  webUrl: 'DUPLEX_WEB_URL',
+  apiUrl: 'DUPLEX_API_URL',
+  apiPort: 'DUPLEX_API_PORT',
+  apiPid: 'DUPLEX_API_PID',
+  webPid: 'DUPLEX_WEB_PID',
+  apiDataDir: 'DUPLEX_API_DATA_DIR',
+} as const;
+
+export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(
+      `e2e: ${name} is not set; did global setup run? (start the suite with e2e/run.sh)`,
+    );
+  return value;
+}
+
+/** ws:// URL of an api path, e.g. apiWsUrl('/ws/echo'). */
+export function apiWsUrl(path: string): string {
+  return requireEnv(ENV.apiUrl).replace(/^http/, 'ws') + path;
+}

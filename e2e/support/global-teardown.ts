@@ -1,0 +1,15 @@
+/** Stops the servers global setup started (SIGTERM, SIGKILL after 5 s) and removes the api's data dir. */
+import { rmSync } from 'node:fs';
+import { ENV } from './env.js';
+import { stopAllServers, stopPid } from './servers.js';
+
+export default async function globalTeardown(): Promise<void> {
+  // Servers started in this process are tracked; the pids cover a module loaded twice.
+  const pids = [process.env[ENV.webPid], process.env[ENV.apiPid]]
+    .map((value) => Number(value))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+  await stopAllServers();
+  await Promise.all(pids.map((pid) => stopPid(pid)));
+  const dataDir = process.env[ENV.apiDataDir];
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
