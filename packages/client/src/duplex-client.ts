@@ -6,6 +6,7 @@ import {
   isTerminalCloseCode,
   PROTOCOL_VERSION,
   type AckData,
+  type ChatMessage,
   type ClientEventInput,
   type ClientEventName,
   type ErrorData,
@@ -14,11 +15,15 @@ import {
   type ServerEventName,
 } from '@duplex/protocol';
 import type { ReconnectOptions } from './backoff.js';
+import { ChatRooms } from './chat-rooms.js';
 import type { ConnectionState } from './connection-state.js';
 import { ConnectionClosedError, MalformedAckError, RequestError, RequestTimeoutError } from './errors.js';
+import type { FetchLike } from './history-loader.js';
+import { deriveHttpBase, trimTrailingSlash } from './http-base.js';
 import { PendingRequests, type RequestFrame } from './pending-requests.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { createRequestIdGenerator } from './request-ids.js';
+import type { RoomSnapshot, RoomStore } from './room-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import {
   resolveWebSocketConstructor,
@@ -44,6 +49,13 @@ export interface DuplexClientOptions {
   random?: () => number;
   /** Called with whatever a listener throws; `console.error` by default. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Origin of the api's HTTP routes (older history). Derived from `url` by default:
+   * `ws://host:port/ws` → `http://host:port`, `wss:` → `https:`.
+   */
+  httpUrl?: string;
+  /** `fetch` for the HTTP routes; `globalThis.fetch` by default. */
+  fetch?: FetchLike;
 }
 
 export interface CloseInfo {
@@ -86,13 +98,20 @@ export class DuplexClient {
   private readonly emitter: TypedEmitter<DuplexClientEvents>;
   private readonly reconnect: ReconnectScheduler | null;
   private readonly requestTimeoutMs: number;
+  private readonly chat: ChatRooms;
 
   constructor(private readonly options: DuplexClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.reconnect =
       options.reconnect === false ? null : new ReconnectScheduler(options.reconnect ?? {}, options.random);
     this.resumeToken = options.resume;
-    this.emitter = new TypedEmitter(options.onListenerError ?? ((error) => console.error(error)));
+    const onListenerError = options.onListenerError ?? ((error: unknown) => console.error(error));
+    this.emitter = new TypedEmitter(onListenerError);
+    this.chat = new ChatRooms(this, {
+      httpBase: () => trimTrailingSlash(options.httpUrl ?? deriveHttpBase(options.url)),
+      fetch: options.fetch,
+      onListenerError,
+    });
   }
 
   get state(): ConnectionState {
@@ -151,6 +170,54 @@ export class DuplexClient {
     if (this.currentState !== 'ready' || !this.socket) return false;
     const frame: OutgoingClientFrame<E> = { event, data };
     return this.write(this.socket, frame);
+  }
+
+  /**
+   * Joins `room` and keeps it joined: after every reconnect it is joined again with `since`
+   * (missed messages merged, one per `seq`). Resolves with the first snapshot once joined.
+   * Made before `ready`, it waits for `ready`.
+   */
+  joinRoom(room: string): Promise<RoomSnapshot> {
+    return this.chat.joinRoom(room);
+  }
+
+  /** Leaves `room`: its store and its unsent messages are dropped. */
+  leaveRoom(room: string): Promise<void> {
+    return this.chat.leaveRoom(room);
+  }
+
+  /** The state of a room joined with `joinRoom`, until it is left. */
+  room(room: string): RoomStore | undefined {
+    return this.chat.room(room);
+  }
+
+  /**
+   * Sends `text` to a joined room and returns its `clientId`. The message shows in the room's
+   * `pending` at once, waits in the outbox while offline, and is delivered exactly once:
+   * replayed after a reconnect with the same `clientId` until the server acknowledges it.
+   */
+  sendChat(room: string, text: string): string {
+    return this.chat.sendChat(room, text);
+  }
+
+  /** Queues a `failed` message again (same `clientId`); false when there is none. */
+  retryChat(room: string, clientId: string): boolean {
+    return this.chat.retryChat(room, clientId);
+  }
+
+  /** Drops a `failed` or still `queued` message; false when there is none. */
+  discardChat(room: string, clientId: string): boolean {
+    return this.chat.discardChat(room, clientId);
+  }
+
+  /** Whether the user is typing in `room`: at most one `typing: true` per 3 s, one `false` when stopped. */
+  setTyping(room: string, typing: boolean): void {
+    this.chat.setTyping(room, typing);
+  }
+
+  /** Loads up to `limit` messages older than the first one held, over HTTP, into the room. */
+  loadOlder(room: string, limit?: number): Promise<ChatMessage[]> {
+    return this.chat.loadOlder(room, limit);
   }
 
   /** Subscribes to state changes, closes, id-less errors or server pushes; returns the unsubscribe. */

@@ -17,3 +17,10 @@ export type {
   WebSocketConstructorLike,
   WebSocketLike,
 } from './websocket-like.js';
+export type { RoomSnapshot, RoomStore } from './room-store.js';
+export type { PendingMessage, PendingStatus } from './outbox.js';
+export { HistoryRequestError, type FetchLike } from './history-loader.js';
+export { deriveHttpBase } from './http-base.js';
+export { createClientId } from './client-id.js';
+export { TYPING_EXPIRY_MS } from './typing-tracker.js';
+export { TYPING_THROTTLE_MS } from './typing-throttle.js';
