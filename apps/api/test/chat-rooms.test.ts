@@ -215,7 +215,8 @@ describe('HTTP history and rooms', () => {
 
     const get = async (path: string) => {
       const response = await fetch(server.httpUrl(path));
-      return { status: response.status, body: await response.json() };
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return { status: response.status, body: (await response.json()) as any };
     };
     const latest = await get(`/api/rooms/${room}/messages`);
     expect(latest.status).toBe(200);

@@ -1,0 +1,303 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './support/api-server.js';
+import {
+  CALL_RING_TIMEOUT_MS,
+  CALL_SERVER_CONFIG,
+  call,
+  ClientPool,
+  dropSocket,
+  expectQuiet,
+  expectRelayed,
+  ok,
+  relay,
+  RESUME_GRACE_MS,
+  resume,
+  ring,
+  sleep,
+  startCall,
+  uniqueCallId,
+  uniqueRoom,
+  waitUntilInGrace,
+  type Party,
+} from './support/call-helpers.js';
+import { expectError } from './support/raw-client.js';
+
+let server: TestServer;
+const pool = new ClientPool(() => server);
+
+beforeAll(async () => {
+  server = await startServer(CALL_SERVER_CONFIG);
+});
+afterAll(async () => {
+  await server.stop();
+});
+afterEach(async () => {
+  await pool.closeAll();
+});
+
+const SDP_OFFER = 'v=0\r\no=- 7 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=offer\r\n';
+const SDP_ANSWER = 'v=0\r\no=- 8 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=answer\r\n';
+const CANDIDATE = {
+  candidate: 'candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+};
+
+/** Waits for `presence.left` of `gone` in `room` on `party`'s socket. */
+function presenceLeft(party: Party, gone: Party, room: string) {
+  return party.client.nextWhere(
+    (frame) =>
+      frame.event === 'presence.left' &&
+      frame.data.room === room &&
+      frame.data.user.userId === gone.user.userId,
+    RESUME_GRACE_MS + 2_000,
+    `presence.left of ${gone.user.name}`,
+  );
+}
+
+describe('ring timeout', () => {
+  it('not accepted within CALL_RING_TIMEOUT_MS: both get call.bye "timeout" from the other party; the call is over; both are free', async () => {
+    const room = uniqueRoom('timeout');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const callId = uniqueCallId();
+    const start = Date.now();
+    await ring(a, b, room, callId);
+
+    const [byeToA, byeToB] = await Promise.all([
+      a.client.next(CALL_RING_TIMEOUT_MS + 2_000),
+      b.client.next(CALL_RING_TIMEOUT_MS + 2_000),
+    ]);
+    const elapsed = Date.now() - start;
+    expect(byeToA).toEqual({
+      event: 'call.bye',
+      data: { callId, from: b.user, reason: 'timeout' },
+    });
+    expect(byeToB).toEqual({
+      event: 'call.bye',
+      data: { callId, from: a.user, reason: 'timeout' },
+    });
+    expect(elapsed).toBeGreaterThanOrEqual(CALL_RING_TIMEOUT_MS - 50);
+    await expectQuiet([a, b, c]);
+
+    // Afterwards, signalling for it → not_in_call.
+    expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
+    expectError(await call(b, 'call.decline', { callId }), 'not_in_call');
+    expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
+    expectError(await call(a, 'call.offer', { callId, sdp: SDP_OFFER }), 'not_in_call');
+    await expectQuiet([a, b, c]);
+
+    // Both can make new calls: B calls C, and A calls B once B is free again (same id reused).
+    const bc = uniqueCallId();
+    await startCall(b, c, room, bc);
+    await relay(c, b, 'call.bye', { callId: bc });
+    await startCall(a, b, room, callId);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.bye', { callId });
+    await expectQuiet([a, b, c]);
+  });
+
+  it('a call accepted just before the timeout is not timed out', async () => {
+    const room = uniqueRoom('late-accept');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await ring(a, b, room, callId);
+    await sleep(CALL_RING_TIMEOUT_MS - 200);
+    await relay(b, a, 'call.accept', { callId });
+    await sleep(400);
+    await expectQuiet([a, b], 0);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+  });
+});
+
+describe('peer_disconnected', () => {
+  for (const how of ['terminate', 'close 1000'] as const) {
+    it(`active call, B's socket closes (${how}) and B does not resume: A gets call.bye "peer_disconnected" from B after the grace period`, async () => {
+      const room = uniqueRoom('gone');
+      const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+      const callId = uniqueCallId();
+      await startCall(a, b, room, callId);
+
+      if (how === 'terminate') {
+        await dropSocket(server, b);
+      } else {
+        await b.client.close(1000);
+        await waitUntilInGrace(server, b.user.userId);
+      }
+      const inGraceAt = Date.now();
+
+      // Meanwhile A's frames to B are acked and dropped.
+      await ok(a, 'call.offer', { callId, sdp: SDP_OFFER });
+      await ok(a, 'call.answer', { callId, sdp: SDP_ANSWER });
+      await ok(a, 'call.candidate', { callId, candidate: CANDIDATE });
+      await ok(a, 'call.candidate', { callId, candidate: null });
+      // No bye (and nothing else) before the grace period ends.
+      const quietFor = RESUME_GRACE_MS - (Date.now() - inGraceAt) - 80;
+      expect(quietFor).toBeGreaterThan(50);
+      await expectQuiet([a, c], quietFor);
+
+      const bye = await a.client.nextWhere(
+        (frame) => frame.event === 'call.bye',
+        RESUME_GRACE_MS + 2_000,
+        'call.bye',
+      );
+      expect(Date.now() - inGraceAt).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 20);
+      expect(bye).toEqual({
+        event: 'call.bye',
+        data: { callId, from: b.user, reason: 'peer_disconnected' },
+      });
+      // B also left the room.
+      await presenceLeft(a, b, room);
+      await presenceLeft(c, b, room);
+      await expectQuiet([a, c]);
+
+      // The call is over and A is free for a new call.
+      expectError(await call(a, 'call.offer', { callId, sdp: SDP_OFFER }), 'not_in_call');
+      expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
+      await startCall(a, c, room, callId);
+      await relay(c, a, 'call.offer', { callId, sdp: SDP_OFFER });
+      await relay(a, c, 'call.bye', { callId });
+      await expectQuiet([a, c]);
+    });
+  }
+
+  it('the caller of a ringing call disconnects for good: the callee gets call.bye "peer_disconnected" from the caller, and no timeout later', async () => {
+    const room = uniqueRoom('gone-ringing');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await ring(a, b, room, callId);
+    await dropSocket(server, a);
+    const bye = await b.client.nextWhere(
+      (frame) => frame.event === 'call.bye',
+      RESUME_GRACE_MS + 2_000,
+      'call.bye',
+    );
+    expect(bye).toEqual({
+      event: 'call.bye',
+      data: { callId, from: a.user, reason: 'peer_disconnected' },
+    });
+    await presenceLeft(b, a, room);
+    await sleep(CALL_RING_TIMEOUT_MS);
+    await expectQuiet([b], 0);
+    expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
+  });
+});
+
+describe('resume keeps the call', () => {
+  it('B drops and resumes within the grace period: the call is still active, relay works both ways, A never gets a bye', async () => {
+    const room = uniqueRoom('resume');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const callId = uniqueCallId();
+    await startCall(a, b, room, callId);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+
+    await dropSocket(server, b);
+    // A's frame while B is away: acked, and dropped (not delivered after the resume either).
+    await ok(a, 'call.candidate', { callId, candidate: CANDIDATE });
+    await resume(pool, b);
+
+    // Still active, both directions, offers and answers (an ICE restart after the reconnect).
+    await relay(b, a, 'call.offer', { callId, sdp: `${SDP_OFFER}a=ice-restart:1\r\n` });
+    await relay(a, b, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await relay(a, b, 'call.offer', { callId, sdp: `${SDP_OFFER}a=ice-restart:2\r\n` });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await relay(b, a, 'call.candidate', { callId, candidate: CANDIDATE });
+    await relay(a, b, 'call.candidate', { callId, candidate: null });
+
+    // Well past the grace period: no bye to A, no presence.left to anyone, nothing stale to B.
+    await sleep(RESUME_GRACE_MS + 200);
+    await expectQuiet([a, b, c], 100);
+
+    // B is still busy in that call, and the call ends normally.
+    expectError(
+      await call(c, 'call.invite', {
+        callId: uniqueCallId(),
+        to: b.user.userId,
+        room,
+        video: true,
+      }),
+      'busy',
+    );
+    await relay(b, a, 'call.bye', { callId });
+    await expectQuiet([a, b, c]);
+  });
+
+  it('the caller drops and resumes: relay works both ways on the new socket', async () => {
+    const room = uniqueRoom('resume-caller');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await startCall(a, b, room, callId);
+    await dropSocket(server, a);
+    await resume(pool, a);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await sleep(RESUME_GRACE_MS + 100);
+    await expectQuiet([a, b], 50);
+    await relay(a, b, 'call.bye', { callId, reason: 'done' });
+  });
+
+  it('a ringing call survives the callee resuming, and can then be accepted', async () => {
+    const room = uniqueRoom('resume-ringing');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await ring(a, b, room, callId);
+    await dropSocket(server, b);
+    await resume(pool, b);
+    await relay(b, a, 'call.accept', { callId });
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await relay(a, b, 'call.bye', { callId });
+    await expectQuiet([a, b]);
+  });
+
+  it('a takeover (token presented while the old socket is open) keeps the call on the new socket', async () => {
+    const room = uniqueRoom('takeover');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await startCall(a, b, room, callId);
+    const old = b.client;
+    await resume(pool, b);
+    expect((await old.waitClosed()).code).toBe(4003);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await sleep(RESUME_GRACE_MS + 100);
+    await expectQuiet([a, b], 50);
+    await expectRelayedNothingElse(a, b, callId);
+  });
+});
+
+describe('rooms', () => {
+  it('leaving the room does not end a call', async () => {
+    const room = uniqueRoom('leave');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const callId = uniqueCallId();
+    await startCall(a, b, room, callId);
+    await ok(b, 'room.leave', { room });
+    await presenceLeft(a, b, room);
+    await presenceLeft(c, b, room);
+    await ok(a, 'room.leave', { room });
+    await presenceLeft(c, a, room);
+    await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
+    await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
+    await expectQuiet([a, b, c]);
+    // A is no longer in the room: peer_unavailable (checked before busy).
+    expectError(
+      await call(c, 'call.invite', {
+        callId: uniqueCallId(),
+        to: a.user.userId,
+        room,
+        video: true,
+      }),
+      'peer_unavailable',
+    );
+    await expectRelayedNothingElse(a, b, callId);
+  });
+});
+
+/** Ends the A-B call from B and checks nothing else was pending. */
+async function expectRelayedNothingElse(a: Party, b: Party, callId: string): Promise<void> {
+  await ok(b, 'call.bye', { callId });
+  await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: 'hangup' });
+  await expectQuiet([a, b]);
+}
