@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig, type ConfigInput } from '../../src/config/config.js';
@@ -14,9 +17,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts a real api in-process on a free port of 127.0.0.1, logging silenced. */
+/**
+ * Starts a real api in-process on a free port of 127.0.0.1, logging silenced. Unless
+ * `DATA_DIR` is given, its storage lives in a fresh temporary directory, removed on `stop`.
+ */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
-  const config = loadConfig({ ...overrides, LOG_LEVEL: 'silent' });
+  const ownDataDir = overrides.DATA_DIR === undefined ? await mkdtemp(join(tmpdir(), 'duplex-api-test-')) : null;
+  const config = loadConfig({ ...overrides, ...(ownDataDir && { DATA_DIR: ownDataDir }), LOG_LEVEL: 'silent' });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;
@@ -28,6 +35,10 @@ export async function startServer(overrides: ConfigInput = {}): Promise<TestServ
     port,
     wsUrl: (path = '/ws') => `ws://127.0.0.1:${port}${path}`,
     httpUrl: (path) => `http://127.0.0.1:${port}${path}`,
-    stop: () => (stopped ??= app.close()),
+    stop: () =>
+      (stopped ??= (async () => {
+        await app.close();
+        if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
+      })()),
   };
 }
