@@ -1,3 +1,5 @@
+import { schemas } from '@duplex/protocol';
+
 export const DISPLAY_NAME_KEY = 'duplex.name';
 
 function generateGuestName(): string {
@@ -9,7 +11,7 @@ function generateGuestName(): string {
 export function getOrCreateDisplayName(): string {
   try {
     const stored = localStorage.getItem(DISPLAY_NAME_KEY)?.trim();
-    if (stored) return stored;
+    if (stored && schemas.displayName.safeParse(stored).success) return stored;
     const name = generateGuestName();
     localStorage.setItem(DISPLAY_NAME_KEY, name);
     return name;
@@ -17,4 +19,46 @@ export function getOrCreateDisplayName(): string {
     // Storage can be disabled (privacy settings); a name for this page load still works.
     return generateGuestName();
   }
+}
+
+export type DisplayNameCheck = { ok: true; name: string } | { ok: false; message: string };
+
+/**
+ * Checks a name the way the server will (the protocol's own schema): 1–32 characters after
+ * trimming, no control characters. On success `name` is the trimmed form that will be sent.
+ */
+export function checkDisplayName(raw: string): DisplayNameCheck {
+  const parsed = schemas.displayName.safeParse(raw);
+  if (parsed.success) return { ok: true, name: parsed.data };
+  const reason = parsed.error.issues[0]?.message ?? 'is not a valid name';
+  return { ok: false, message: `Your name ${reason}.` };
+}
+
+// The page's current name, read from storage once: a stable snapshot for useSyncExternalStore.
+let current: string | null = null;
+const listeners = new Set<() => void>();
+
+/** The name in use on this page: the remembered one, or a new guest name on the first visit. */
+export function getDisplayName(): string {
+  current ??= getOrCreateDisplayName();
+  return current;
+}
+
+/** Uses `name` (already checked and trimmed) from now on, remembers it, and tells subscribers. */
+export function setDisplayName(name: string): void {
+  try {
+    localStorage.setItem(DISPLAY_NAME_KEY, name);
+  } catch {
+    // Not remembered across visits, but still used on this page.
+  }
+  if (name === current) return;
+  current = name;
+  for (const listener of [...listeners]) listener();
+}
+
+export function subscribeDisplayName(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
 }

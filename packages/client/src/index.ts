@@ -24,3 +24,4 @@ export { deriveHttpBase } from './http-base.js';
 export { createClientId } from './client-id.js';
 export { TYPING_EXPIRY_MS } from './typing-tracker.js';
 export { TYPING_THROTTLE_MS } from './typing-throttle.js';
+export * from './call/index.js';

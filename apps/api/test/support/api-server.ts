@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig, type ConfigInput } from '../../src/config/config.js';
 
@@ -22,7 +23,7 @@ export interface TestServer {
  * `DATA_DIR` is given, its storage lives in a fresh temporary directory, removed on `stop`.
  */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
-  const ownDataDir = overrides.DATA_DIR === undefined ? await mkdtemp(join(tmpdir(), 'duplex-api-test-')) : null;
+  const ownDataDir = overrides.DATA_DIR === undefined ? await freshDataDir() : null;
   const config = loadConfig({ ...overrides, ...(ownDataDir && { DATA_DIR: ownDataDir }), LOG_LEVEL: 'silent' });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -41,4 +42,11 @@ export async function startServer(overrides: ConfigInput = {}): Promise<TestServ
         if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
       })()),
   };
+}
+
+/** A new data directory, copied from the run's initialised template (see global-setup.ts). */
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'duplex-api-test-'));
+  await cp(inject('pgliteTemplate'), dir, { recursive: true });
+  return dir;
 }

@@ -1,0 +1,494 @@
+import type { ClientEventInput, IceCandidate, ServerEventData, User } from '@duplex/protocol';
+import type { ConnectionState } from '../connection-state.js';
+import type { CallLink } from './call-link.js';
+import { ConnectionWatch } from './connection-watch.js';
+import {
+  describeMediaError,
+  hasLiveVideo,
+  openCamera,
+  openLocalMedia,
+  setAudioEnabled,
+  stopStream,
+  type MediaErrorInfo,
+} from './local-media.js';
+import { PerfectNegotiation } from './perfect-negotiation.js';
+import { RemoteMedia } from './remote-media.js';
+import { resolvePeerConnection } from './rtc-defaults.js';
+import type {
+  GetUserMedia,
+  MediaStreamConstructor,
+  MediaStreamLike,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  PeerConnectionState,
+  RtcConfigurationLike,
+  RtpSenderLike,
+} from './rtc-types.js';
+import { SnapshotStore } from './snapshot-store.js';
+import { StatsSampler } from './stats-sampler.js';
+import { turnCredentialsExpiring } from './turn-credentials.js';
+import type { CallEndReason, CallPhase, CallRole, CallSnapshot } from './types.js';
+
+/** Everything a session needs besides its own identity; the `CallManager` builds it. */
+export interface CallSessionConfig {
+  link: CallLink;
+  RTCPeerConnection: PeerConnectionConstructor | undefined;
+  getUserMedia: GetUserMedia;
+  MediaStream: MediaStreamConstructor | undefined;
+  rtcConfig: RtcConfigurationLike;
+  statsIntervalMs: number;
+  disconnectedTimeoutMs: number;
+  maxIceRestarts: number;
+  /** Renew TURN credentials (`ice.refresh`) before an ICE restart when they expire within this. */
+  turnRefreshMarginMs: number;
+  onError: (error: unknown) => void;
+  onListenerError: (error: unknown) => void;
+  now: () => number;
+}
+
+export interface CallSessionInit {
+  callId: string;
+  role: CallRole;
+  peer: User;
+  room: string;
+  video: boolean;
+}
+
+/** Server events routed to a session by `callId`. */
+export type CallServerEvent =
+  | { event: 'call.accept'; data: ServerEventData<'call.accept'> }
+  | { event: 'call.decline'; data: ServerEventData<'call.decline'> }
+  | { event: 'call.offer'; data: ServerEventData<'call.offer'> }
+  | { event: 'call.answer'; data: ServerEventData<'call.answer'> }
+  | { event: 'call.candidate'; data: ServerEventData<'call.candidate'> }
+  | { event: 'call.bye'; data: ServerEventData<'call.bye'> };
+
+const ACTIVE_PHASES: ReadonlySet<CallPhase> = new Set(['connecting', 'connected', 'reconnecting']);
+
+type SignalEvent = 'call.offer' | 'call.answer' | 'call.candidate' | 'call.decline' | 'call.bye';
+
+const ignore = (): void => {};
+
+/**
+ * One 1:1 call: local media, the peer connection negotiated with the perfect-negotiation
+ * pattern (the caller impolite, the callee polite), ICE recovery and stats, as an immutable
+ * {@link CallSnapshot} for any UI. Created by a {@link CallManager}.
+ */
+export class CallSession {
+  readonly callId: string;
+  private readonly store: SnapshotStore<CallSnapshot>;
+  private readonly remote: RemoteMedia;
+  private readonly selfUserId: string | undefined;
+  private pc: PeerConnectionLike | null = null;
+  private negotiation: PerfectNegotiation | null = null;
+  private watch: ConnectionWatch | null = null;
+  private sampler: StatsSampler | null = null;
+  private localStream: MediaStreamLike | null = null;
+  private videoSender: RtpSenderLike | null = null;
+  private tracksAttached = false;
+  private accepting = false;
+  private signallingLost = false;
+  private videoChanges: Promise<void> = Promise.resolve();
+  private readonly earlyCandidates: IceCandidate[] = [];
+  private readonly endListeners = new Set<() => void>();
+
+  /** @internal Made by `CallManager`. */
+  constructor(
+    init: CallSessionInit,
+    private readonly config: CallSessionConfig,
+  ) {
+    this.callId = init.callId;
+    this.selfUserId = config.link.session?.userId;
+    this.store = new SnapshotStore<CallSnapshot>(
+      {
+        callId: init.callId,
+        phase: init.role === 'callee' ? 'ringing-in' : 'idle',
+        role: init.role,
+        peer: init.peer,
+        room: init.room,
+        video: init.video,
+        remoteVideo: false,
+        muted: false,
+        localStream: null,
+        remoteStream: null,
+        startedAt: null,
+        endReason: null,
+        error: null,
+        stats: null,
+      },
+      config.onListenerError,
+    );
+    this.remote = new RemoteMedia(config.MediaStream, () =>
+      this.store.update({ remoteStream: this.remote.stream, remoteVideo: this.remote.hasVideo }),
+    );
+  }
+
+  /** `listener` runs after every change of the snapshot; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
+  /** The current snapshot: the same object until something changes. */
+  getSnapshot(): CallSnapshot {
+    return this.store.get();
+  }
+
+  /** The peer connection, once the call was accepted (closed once the call ended); `null` before. */
+  getPeerConnection(): PeerConnectionLike | null {
+    return this.pc;
+  }
+
+  private get phase(): CallPhase {
+    return this.store.get().phase;
+  }
+
+  private get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /**
+   * Callee: opens camera and microphone, then accepts. A media failure declines the call with
+   * reason `media-error`, ends it with `error` set, and rejects with a {@link CallMediaError}.
+   */
+  async accept(): Promise<void> {
+    if (this.phase !== 'ringing-in' || this.accepting) return;
+    this.accepting = true;
+    let stream: MediaStreamLike;
+    try {
+      stream = await openLocalMedia(this.config.getUserMedia, this.store.get().video);
+    } catch (error) {
+      if (!this.ended) {
+        this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
+        this.finish('media-error', describeMediaError(error));
+      }
+      throw error;
+    }
+    if (this.ended) {
+      stopStream(stream); // the caller gave up meanwhile
+      return;
+    }
+    this.useLocalStream(stream);
+    if (!this.createPeerConnection()) return;
+    // The callee's tracks go into its answer to the caller's first offer (no start-up glare).
+    this.store.update({ phase: 'connecting' });
+    try {
+      await this.config.link.request('call.accept', { callId: this.callId });
+    } catch (error) {
+      if (this.ended) return; // e.g. the caller's bye came first
+      this.config.onError(error);
+      this.endAndSay('failed');
+    }
+  }
+
+  /** Callee: declines a ringing call (`reason` defaults to `declined` on the server). */
+  async decline(reason?: string): Promise<void> {
+    if (this.phase !== 'ringing-in') return;
+    const sent = this.signal('call.decline', {
+      callId: this.callId,
+      ...(reason !== undefined && { reason }),
+    });
+    this.finish(reason ?? 'declined');
+    await sent;
+  }
+
+  /** Either side, ringing or active: sends `call.bye`, closes the connection, stops the local tracks. */
+  async hangUp(reason?: string): Promise<void> {
+    if (this.ended) return;
+    await this.endAndSay(reason ?? 'hangup', reason);
+  }
+
+  /** Mutes or unmutes the microphone: the audio track keeps sending, silence. */
+  setMuted(muted: boolean): void {
+    if (this.ended) return;
+    setAudioEnabled(this.localStream, !muted);
+    this.store.update({ muted });
+  }
+
+  /**
+   * Turns the camera on or off. Off stops the camera track and sends nothing on the video
+   * sender. On reuses that sender (`replaceTrack`), or adds a video track to an audio-only call,
+   * which renegotiates through `negotiationneeded`. Before the call has media it only sets
+   * what `accept()` will ask for. Rejects with a {@link CallMediaError} (also put in `error`)
+   * when the camera cannot be opened.
+   */
+  setVideo(enabled: boolean): Promise<void> {
+    const change = this.videoChanges.then(() => this.applyVideo(enabled));
+    this.videoChanges = change.catch(ignore);
+    return change;
+  }
+
+  /** Adds a callback run once when the call ends; returns its removal. @internal */
+  onEnded(listener: () => void): () => void {
+    this.endListeners.add(listener);
+    return () => {
+      this.endListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Caller: opens the media, then sends `call.invite`; phase `ringing-out` once it is acked.
+   * Rejects with a {@link CallMediaError} or the invite's `RequestError`, the session ended.
+   * @internal Used by `CallManager.call`.
+   */
+  async startOutgoing(to: string): Promise<void> {
+    const { video, room } = this.store.get();
+    let stream: MediaStreamLike;
+    try {
+      stream = await openLocalMedia(this.config.getUserMedia, video);
+    } catch (error) {
+      this.finish('media-error', describeMediaError(error));
+      throw error;
+    }
+    if (this.ended) {
+      stopStream(stream);
+      return;
+    }
+    this.useLocalStream(stream);
+    try {
+      await this.config.link.request('call.invite', { callId: this.callId, to, room, video });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.finish(typeof code === 'string' ? code : 'failed');
+      throw error;
+    }
+    if (this.phase === 'idle') this.store.update({ phase: 'ringing-out' });
+  }
+
+  /** A `call.*` frame about this call. @internal Routed by `CallManager`. */
+  handleServerEvent(message: CallServerEvent): void {
+    if (this.ended) return;
+    switch (message.event) {
+      case 'call.accept':
+        this.accepted();
+        break;
+      case 'call.decline':
+        this.finish('declined');
+        break;
+      case 'call.bye':
+        this.finish(message.data.reason === 'hangup' ? 'remote-hangup' : message.data.reason);
+        break;
+      case 'call.offer':
+        void this.negotiation?.handleOffer(message.data.sdp);
+        break;
+      case 'call.answer':
+        void this.negotiation?.handleAnswer(message.data.sdp);
+        break;
+      case 'call.candidate':
+        if (this.negotiation) void this.negotiation.handleCandidate(message.data.candidate);
+        else this.earlyCandidates.push(message.data.candidate);
+        break;
+    }
+  }
+
+  /** The `DuplexClient`'s state. After a resume during an active call, ICE restarts. @internal */
+  handleConnectionState(state: ConnectionState): void {
+    if (this.ended) return;
+    if (state === 'closed') {
+      this.finish('failed', {
+        name: 'ConnectionClosed',
+        message: 'The signalling connection was closed',
+      });
+      return;
+    }
+    if (state !== 'ready') {
+      this.signallingLost = true;
+      return;
+    }
+    if (!this.signallingLost) return;
+    this.signallingLost = false;
+    if (this.config.link.session?.userId !== this.selfUserId) {
+      // A new session, not a resume: the server has ended this call.
+      this.finish('failed', {
+        name: 'SessionLost',
+        message: 'The signalling session could not be resumed',
+      });
+      return;
+    }
+    if (ACTIVE_PHASES.has(this.phase)) void this.restartIce();
+  }
+
+  /** Caller: the callee accepted; open the peer connection and offer. */
+  private accepted(): void {
+    if (
+      this.store.get().role !== 'caller' ||
+      (this.phase !== 'ringing-out' && this.phase !== 'idle')
+    )
+      return;
+    this.store.update({ phase: 'connecting' });
+    if (this.createPeerConnection()) this.attachLocalTracks(); // → negotiationneeded → offer
+  }
+
+  private createPeerConnection(): boolean {
+    let pc: PeerConnectionLike;
+    try {
+      const PeerConnection = resolvePeerConnection(this.config.RTCPeerConnection);
+      pc = new PeerConnection({
+        iceServers: this.config.link.session?.iceServers ?? [],
+        ...this.config.rtcConfig,
+      });
+    } catch (error) {
+      this.config.onError(error);
+      void this.endAndSay('failed', 'failed', describeMediaError(error));
+      return false;
+    }
+    this.pc = pc;
+    const { callId } = this;
+    this.negotiation = new PerfectNegotiation(pc, {
+      polite: this.store.get().role === 'callee',
+      signals: {
+        offer: (sdp) => void this.signal('call.offer', { callId, sdp }),
+        answer: (sdp) => void this.signal('call.answer', { callId, sdp }),
+        candidate: (candidate) => void this.signal('call.candidate', { callId, candidate }),
+      },
+      beforeAnswer: () => this.attachLocalTracks(),
+      onError: this.config.onError,
+    });
+    pc.ontrack = (event) => this.remote.handleTrack(event);
+    this.watch = new ConnectionWatch(pc, {
+      polite: this.store.get().role === 'callee',
+      disconnectedTimeoutMs: this.config.disconnectedTimeoutMs,
+      maxIceRestarts: this.config.maxIceRestarts,
+      restart: () => void this.restartIce(),
+      giveUp: () => void this.endAndSay('failed', 'failed'),
+      onState: (state) => this.connectionStateChanged(state),
+    });
+    this.sampler = new StatsSampler(pc, this.config.statsIntervalMs, (stats) =>
+      this.store.update({ stats }),
+    );
+    for (const candidate of this.earlyCandidates.splice(0))
+      void this.negotiation.handleCandidate(candidate);
+    return true;
+  }
+
+  private attachLocalTracks(): void {
+    const { pc, localStream } = this;
+    if (this.tracksAttached || !pc || !localStream) return;
+    this.tracksAttached = true;
+    for (const track of localStream.getTracks()) {
+      const sender = pc.addTrack(track, localStream);
+      if (track.kind === 'video') this.videoSender = sender;
+    }
+  }
+
+  private connectionStateChanged(state: PeerConnectionState): void {
+    if (this.ended) return;
+    if (state === 'connected') {
+      this.store.update({
+        phase: 'connected',
+        startedAt: this.store.get().startedAt ?? this.config.now(),
+      });
+      this.sampler?.start();
+    } else if ((state === 'disconnected' || state === 'failed') && ACTIVE_PHASES.has(this.phase)) {
+      this.store.update({ phase: 'reconnecting' });
+    }
+  }
+
+  private async restartIce(): Promise<void> {
+    const { pc, negotiation } = this;
+    if (!pc || !negotiation || this.ended) return;
+    const iceServers = this.config.link.session?.iceServers ?? [];
+    if (
+      !this.config.rtcConfig.iceServers &&
+      turnCredentialsExpiring(iceServers, this.config.now(), this.config.turnRefreshMarginMs)
+    ) {
+      try {
+        const fresh = await this.config.link.request('ice.refresh', {});
+        if (this.ended) return;
+        pc.setConfiguration({ ...pc.getConfiguration(), iceServers: fresh.iceServers });
+      } catch (error) {
+        this.config.onError(error); // restart with the old credentials all the same
+      }
+    }
+    await negotiation.restartIce();
+  }
+
+  private async applyVideo(enabled: boolean): Promise<void> {
+    if (this.ended) return;
+    const stream = this.localStream;
+    if (!enabled) {
+      this.store.update({ video: false });
+      for (const track of stream?.getVideoTracks() ?? []) {
+        track.stop();
+        stream?.removeTrack(track);
+      }
+      if (this.videoSender) await this.videoSender.replaceTrack(null).catch(this.config.onError);
+      return;
+    }
+    if (!stream || hasLiveVideo(stream)) {
+      this.store.update({ video: true }); // no media yet: what accept() will ask for
+      return;
+    }
+    let camera: MediaStreamLike;
+    try {
+      camera = await openCamera(this.config.getUserMedia);
+    } catch (error) {
+      if (!this.ended) this.store.update({ error: describeMediaError(error) });
+      throw error;
+    }
+    const track = camera.getVideoTracks()[0];
+    if (this.ended || !track) {
+      stopStream(camera);
+      return;
+    }
+    stream.addTrack(track);
+    this.store.update({ video: true, error: null });
+    if (!this.pc || !this.tracksAttached) return; // attached with the others later
+    if (this.videoSender) await this.videoSender.replaceTrack(track);
+    else this.videoSender = this.pc.addTrack(track, stream); // → negotiationneeded
+  }
+
+  private useLocalStream(stream: MediaStreamLike): void {
+    this.localStream = stream;
+    setAudioEnabled(stream, !this.store.get().muted);
+    this.store.update({ localStream: stream, error: null });
+  }
+
+  /** Sends a signalling frame; failures after the call ended are expected and dropped. */
+  private signal<E extends SignalEvent>(event: E, data: ClientEventInput<E>): Promise<void> {
+    return this.config.link.request(event, data).then(ignore, (error: unknown) => {
+      if (!this.ended) this.config.onError(error);
+    });
+  }
+
+  /** Ends the call here and tells the peer with `call.bye`. */
+  private async endAndSay(
+    endReason: CallEndReason,
+    byeReason?: string,
+    error?: MediaErrorInfo,
+  ): Promise<void> {
+    const sent = this.signal('call.bye', {
+      callId: this.callId,
+      ...(byeReason !== undefined && { reason: byeReason }),
+    });
+    this.finish(endReason, error);
+    await sent;
+  }
+
+  /** Ends the call here: closes the peer connection, stops the local tracks and the stats. */
+  private finish(endReason: CallEndReason, error?: MediaErrorInfo): void {
+    if (this.ended) return;
+    this.negotiation?.dispose();
+    this.watch?.dispose();
+    this.sampler?.stop();
+    this.remote.dispose();
+    if (this.pc) {
+      this.pc.ontrack = null;
+      try {
+        this.pc.close();
+      } catch {
+        // already closed
+      }
+    }
+    stopStream(this.localStream);
+    this.earlyCandidates.length = 0;
+    this.store.update({ phase: 'ended', endReason, ...(error && { error }) });
+    for (const listener of [...this.endListeners]) {
+      try {
+        listener();
+      } catch (caught) {
+        this.config.onListenerError(caught);
+      }
+    }
+    this.endListeners.clear();
+  }
+}

@@ -1,0 +1,34 @@
+export { CallManager, type CallManagerOptions, type CallOptions } from './call-manager.js';
+export { CallSession } from './call-session.js';
+export type { CallLink } from './call-link.js';
+export type {
+  CallEndReason,
+  CallPhase,
+  CallQuality,
+  CallRole,
+  CallSnapshot,
+  CallStats,
+} from './types.js';
+export { CallMediaError, type MediaErrorInfo } from './local-media.js';
+export {
+  callQuality,
+  EMPTY_CALL_STATS,
+  parseCallStats,
+  type ParsedStats,
+  type StatsSample,
+} from './call-stats.js';
+export { turnCredentialsExpiring } from './turn-credentials.js';
+export type {
+  GetUserMedia,
+  IceCandidateLike,
+  MediaStreamConstructor,
+  MediaStreamLike,
+  MediaStreamTrackLike,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  PeerConnectionState,
+  RtcConfigurationLike,
+  RtpSenderLike,
+  StatsReportLike,
+  TrackEventLike,
+} from './rtc-types.js';

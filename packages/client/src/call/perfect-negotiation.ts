@@ -1,0 +1,191 @@
+import type { IceCandidate } from '@duplex/protocol';
+import { CandidateQueue } from './candidate-queue.js';
+import type { IceCandidateLike, PeerConnectionLike } from './rtc-types.js';
+
+/** Where the negotiation sends its descriptions and candidates (`call.offer`, `call.answer`, `call.candidate`). */
+export interface NegotiationSignals {
+  offer(sdp: string): void;
+  answer(sdp: string): void;
+  /** `null`: end of candidates. */
+  candidate(candidate: IceCandidate): void;
+}
+
+export interface PerfectNegotiationOptions {
+  /** The polite side gives way on glare (rolls back its offer); the impolite side ignores the other's offer. */
+  polite: boolean;
+  signals: NegotiationSignals;
+  /** Runs after a remote offer was applied, before the answer is made. */
+  beforeAnswer?: () => void;
+  /** Negotiation failures that are not part of the pattern (logged, the call goes on). */
+  onError: (error: unknown) => void;
+}
+
+type Incoming =
+  | { kind: 'description'; type: 'offer' | 'answer'; sdp: string }
+  | { kind: 'candidate'; candidate: IceCandidate };
+
+/**
+ * The W3C "perfect negotiation" pattern over one peer connection
+ * (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example), plus a queue for remote
+ * candidates that arrive before any remote description. Incoming signals are handled one at a
+ * time, in arrival order.
+ */
+export class PerfectNegotiation {
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private isSettingRemoteAnswerPending = false;
+  private readonly pendingCandidates = new CandidateQueue();
+  private incoming: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly pc: PeerConnectionLike,
+    private readonly options: PerfectNegotiationOptions,
+  ) {
+    pc.onnegotiationneeded = () => void this.negotiate();
+    pc.onicecandidate = ({ candidate }) => {
+      if (!this.closed) options.signals.candidate(candidate ? toCandidateInit(candidate) : null);
+    };
+  }
+
+  get polite(): boolean {
+    return this.options.polite;
+  }
+
+  /** Remote candidates waiting for a remote description. */
+  get queuedCandidates(): number {
+    return this.pendingCandidates.size;
+  }
+
+  handleOffer(sdp: string): Promise<void> {
+    return this.enqueue({ kind: 'description', type: 'offer', sdp });
+  }
+
+  handleAnswer(sdp: string): Promise<void> {
+    return this.enqueue({ kind: 'description', type: 'answer', sdp });
+  }
+
+  handleCandidate(candidate: IceCandidate): Promise<void> {
+    return this.enqueue({ kind: 'candidate', candidate });
+  }
+
+  /**
+   * Asks for an ICE restart (a new offer through `negotiationneeded`). The impolite side first
+   * rolls back an offer still waiting for its answer: that answer may have been lost with the
+   * signalling connection, and the restart's offer could not be made before it arrived.
+   */
+  async restartIce(): Promise<void> {
+    if (this.closed) return;
+    if (
+      !this.options.polite &&
+      !this.makingOffer &&
+      this.pc.signalingState === 'have-local-offer'
+    ) {
+      try {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      } catch (error) {
+        this.options.onError(error);
+      }
+    }
+    if (!this.closed) this.pc.restartIce();
+  }
+
+  /** Stops listening to the peer connection and drops whatever is still queued. */
+  dispose(): void {
+    this.closed = true;
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pendingCandidates.clear();
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (this.closed || !description?.sdp) return;
+      if (description.type === 'offer') this.options.signals.offer(description.sdp);
+      else if (description.type === 'answer') this.options.signals.answer(description.sdp);
+    } catch (error) {
+      if (!this.closed) this.options.onError(error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private enqueue(message: Incoming): Promise<void> {
+    const next = this.incoming.then(async () => {
+      if (this.closed) return;
+      try {
+        if (message.kind === 'description')
+          await this.receiveDescription(message.type, message.sdp);
+        else await this.receiveCandidate(message.candidate);
+      } catch (error) {
+        if (!this.closed) this.options.onError(error);
+      }
+    });
+    this.incoming = next;
+    return next;
+  }
+
+  private async receiveDescription(type: 'offer' | 'answer', sdp: string): Promise<void> {
+    const { pc } = this;
+    const readyForOffer =
+      !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const offerCollision = type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.options.polite && offerCollision;
+    if (this.ignoreOffer) return;
+    this.isSettingRemoteAnswerPending = type === 'answer';
+    try {
+      await pc.setRemoteDescription({ type, sdp }); // on collision the polite side rolls back implicitly
+    } finally {
+      this.isSettingRemoteAnswerPending = false;
+    }
+    await this.drainCandidates();
+    if (type !== 'offer' || this.closed) return;
+    this.options.beforeAnswer?.();
+    await pc.setLocalDescription();
+    const answer = pc.localDescription;
+    if (!this.closed && answer?.type === 'answer' && answer.sdp)
+      this.options.signals.answer(answer.sdp);
+  }
+
+  private async receiveCandidate(candidate: IceCandidate): Promise<void> {
+    if (!this.pc.remoteDescription) {
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.addCandidate(candidate);
+    } catch (error) {
+      // A candidate of an offer this side ignored fails; and end-of-candidates is best effort.
+      if (!this.ignoreOffer && candidate !== null) throw error;
+    }
+  }
+
+  private async drainCandidates(): Promise<void> {
+    for (const candidate of this.pendingCandidates.drain()) {
+      try {
+        await this.addCandidate(candidate);
+      } catch {
+        // Queued candidates may belong to an offer that was ignored or rolled back.
+      }
+    }
+  }
+
+  private addCandidate(candidate: IceCandidate): Promise<void> {
+    return candidate === null ? this.pc.addIceCandidate() : this.pc.addIceCandidate(candidate);
+  }
+}
+
+/** `candidate.toJSON()` in the protocol's shape (`candidate` is always a string there). */
+export function toCandidateInit(candidate: IceCandidateLike): NonNullable<IceCandidate> {
+  const json = candidate.toJSON();
+  return {
+    candidate: json.candidate ?? '',
+    ...(json.sdpMid !== undefined && { sdpMid: json.sdpMid }),
+    ...(json.sdpMLineIndex !== undefined && { sdpMLineIndex: json.sdpMLineIndex }),
+    ...(json.usernameFragment !== undefined && { usernameFragment: json.usernameFragment }),
+  };
+}

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { RequestError } from '../../src/errors.js';
+import { CallManager, CallMediaError } from '../../src/call/index.js';
+import { createFakeGetUserMedia } from './fake-media.js';
+import { FakePeerConnection } from './fake-peer-connection.js';
+import { connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
+
+describe('a call from invite to connected', () => {
+  it('rings, accepts, offers from the caller, answers from the callee and connects', async () => {
+    const h = await createHarness();
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+
+    expect(h.alice.getUserMedia.calls).toEqual([{ audio: true, video: true }]);
+    expect(h.alice.manager.current).toBe(aliceCall);
+    expect(snapshot(aliceCall)).toMatchObject({
+      phase: 'ringing-out',
+      role: 'caller',
+      room: 'lobby',
+      video: true,
+      peer: { userId: 'u-bob' },
+      endReason: null,
+    });
+    expect(snapshot(aliceCall).localStream).toBe(h.alice.getUserMedia.streams[0]);
+    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
+    expect(invite).toEqual({ callId: aliceCall.callId, to: 'u-bob', room: 'lobby', video: true });
+    expect(aliceCall.callId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await until(() => h.bob.manager.current !== null, 'the invite');
+    const bobCall = h.bob.manager.current!;
+    expect(bobCall.callId).toBe(aliceCall.callId);
+    expect(snapshot(bobCall)).toMatchObject({
+      phase: 'ringing-in',
+      role: 'callee',
+      video: true,
+      peer: { userId: 'u-alice', name: 'Alice' },
+      localStream: null,
+    });
+    expect(bobCall.getPeerConnection()).toBeNull();
+
+    await bobCall.accept();
+    expect(h.bob.getUserMedia.calls).toEqual([{ audio: true, video: true }]);
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'both connected',
+    );
+
+    // Alice (caller, impolite) offered; Bob (callee, polite) only answered.
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toHaveLength(0);
+    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-alice', 'call.accept')).toHaveLength(0);
+    const order = h.relay.received.map((entry) => `${entry.from}:${entry.event}`);
+    expect(order.indexOf('u-bob:call.accept')).toBeLessThan(order.indexOf('u-alice:call.offer'));
+
+    const alicePc = fakePc(aliceCall);
+    const bobPc = fakePc(bobCall);
+    expect(alicePc.configuration).toEqual({
+      iceServers: h.relay.iceServers,
+      iceTransportPolicy: 'relay',
+    });
+    expect(alicePc.log).toEqual(
+      expect.arrayContaining([
+        'addTrack:audio',
+        'addTrack:video',
+        'setLocalDescription:offer',
+        'setRemoteDescription:answer',
+      ]),
+    );
+    // The callee's tracks go into its answer to the first offer.
+    const bobSteps = bobPc.log.filter((entry) => !entry.startsWith('addIceCandidate'));
+    expect(bobSteps.slice(0, 4)).toEqual([
+      'setRemoteDescription:offer',
+      'addTrack:audio',
+      'addTrack:video',
+      'setLocalDescription:answer',
+    ]);
+    expect(alicePc.sendingKinds.sort()).toEqual(['audio', 'video']);
+    expect(bobPc.sendingKinds.sort()).toEqual(['audio', 'video']);
+
+    // Candidates both ways, ending with end-of-candidates (null).
+    expect(h.relay.eventsFrom('u-alice', 'call.candidate').map((data) => data.candidate)).toEqual([
+      expect.objectContaining({
+        candidate: expect.stringContaining('typ host'),
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      }),
+      null,
+    ]);
+    await until(
+      () => alicePc.addedCandidates.length === 2 && bobPc.addedCandidates.length === 2,
+      'candidates added',
+    );
+    expect(bobPc.addedCandidates.at(-1)).toBeNull();
+
+    for (const [call, pc] of [
+      [aliceCall, alicePc],
+      [bobCall, bobPc],
+    ] as const) {
+      const state = snapshot(call);
+      expect(state.remoteStream).toBe(pc.remoteStream);
+      expect(
+        state.remoteStream
+          ?.getTracks()
+          .map((track) => track.kind)
+          .sort(),
+      ).toEqual(['audio', 'video']);
+      expect(state.remoteVideo).toBe(true);
+      expect(state.startedAt).toEqual(expect.any(Number));
+    }
+    expect(h.alice.errors).toEqual([]);
+    expect(h.bob.errors).toEqual([]);
+  });
+
+  it('keeps a snapshot identical until something changes', async () => {
+    const h = await createHarness();
+    const { aliceCall } = await connectCall(h, false);
+    const before = aliceCall.getSnapshot();
+    expect(aliceCall.getSnapshot()).toBe(before);
+    expect(Object.isFrozen(before)).toBe(true);
+    aliceCall.setMuted(false);
+    expect(aliceCall.getSnapshot()).toBe(before);
+    aliceCall.setMuted(true);
+    expect(aliceCall.getSnapshot()).not.toBe(before);
+    expect(before.muted).toBe(false);
+  });
+
+  it('notifies manager subscribers when a call arrives, and clears an ended call after the retention delay', async () => {
+    const h = await createHarness();
+    let changes = 0;
+    h.bob.manager.subscribe(() => changes++);
+    const aliceCall = await h.alice.manager.call({ userId: 'u-bob', name: 'Bob' }, 'lobby', {
+      video: false,
+    });
+    await until(() => h.bob.manager.getSnapshot() !== null, 'the invite');
+    expect(changes).toBe(1);
+    await aliceCall.hangUp();
+    await until(() => snapshot(h.bob.manager.current).phase === 'ended', 'the bye');
+    expect(h.bob.manager.current).not.toBeNull(); // still shown, with its reason
+    await until(() => h.bob.manager.current === null, 'the ended call cleared');
+    expect(changes).toBe(2);
+    expect(h.alice.manager.current).toBeNull();
+  });
+});
+
+describe('call() failures', () => {
+  it('rejects with the RequestError (busy) and leaves no session', async () => {
+    const h = await createHarness();
+    const carol = h.relay.client('Carol');
+    await until(() => carol.state === 'ready', 'carol ready');
+    await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    const getUserMedia = createFakeGetUserMedia();
+    const carolCalls = new CallManager(carol, {
+      RTCPeerConnection: FakePeerConnection,
+      getUserMedia,
+      statsIntervalMs: 0,
+    });
+    try {
+      const error = await carolCalls
+        .call('u-bob', 'lobby', { video: false })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RequestError);
+      expect(error).toMatchObject({ code: 'busy' });
+      expect(carolCalls.current).toBeNull();
+      expect(
+        getUserMedia.streams[0]?.getTracks().every((track) => track.readyState === 'ended'),
+      ).toBe(true);
+    } finally {
+      carolCalls.dispose();
+      carol.close();
+    }
+  });
+
+  it('rejects with peer_unavailable for an unknown user', async () => {
+    const h = await createHarness();
+    await expect(h.alice.manager.call('u-nobody', 'lobby', { video: true })).rejects.toMatchObject({
+      code: 'peer_unavailable',
+    });
+    expect(h.alice.manager.current).toBeNull();
+    expect(h.alice.getUserMedia.streams[0]?.getTracks().map((track) => track.readyState)).toEqual([
+      'ended',
+      'ended',
+    ]);
+  });
+
+  it('surfaces a camera permission error before ringing: CallMediaError, no invite sent', async () => {
+    const h = await createHarness();
+    h.alice.getUserMedia.failNext('NotAllowedError', 'Permission denied');
+    const error = await h.alice.manager
+      .call('u-bob', 'lobby', { video: true })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CallMediaError);
+    expect(error).toMatchObject({
+      reason: 'media-error',
+      mediaError: { name: 'NotAllowedError', message: 'Permission denied' },
+    });
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')).toEqual([]);
+    expect(h.alice.manager.current).toBeNull();
+  });
+
+  it('refuses a second call while one is live', async () => {
+    const h = await createHarness();
+    await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    await expect(h.alice.manager.call('u-bob', 'lobby', { video: false })).rejects.toThrow(
+      'Already in a call',
+    );
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
+
+describe('perfect negotiation', () => {
+  it('queues remote candidates that arrive before the remote description, and adds them after it', async () => {
+    const h = await createHarness();
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    await until(() => h.bob.manager.current !== null, 'the invite');
+    const bobCall = h.bob.manager.current!;
+    // Hold Alice's offer at the relay: her candidates reach Bob first.
+    h.relay.holdIf = (event, _data, to) => to === 'u-bob' && event === 'call.offer';
+    await bobCall.accept();
+    await until(() => h.relay.held.length === 1, 'the offer held');
+    await until(
+      () =>
+        h.relay.delivered.filter((d) => d.to === 'u-bob' && d.event === 'call.candidate').length ===
+        2,
+      'candidates delivered',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const bobPc = fakePc(bobCall);
+    expect(bobPc.remoteDescription).toBeNull();
+    expect(bobPc.log).not.toContain('addIceCandidate');
+    expect(h.bob.errors).toEqual([]); // nothing was tried, so nothing failed
+
+    h.relay.release();
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'connected',
+    );
+    const firstCandidate = bobPc.log.indexOf('addIceCandidate');
+    expect(firstCandidate).toBeGreaterThan(bobPc.log.indexOf('setRemoteDescription:offer'));
+    expect(bobPc.addedCandidates[0]).toMatchObject({
+      candidate: expect.stringContaining(`candidate:${fakePc(aliceCall).id} `),
+    });
+    expect(bobPc.addedCandidates[1]).toBeNull();
+    expect(h.bob.errors).toEqual([]);
+  });
+
+  it('resolves glare: both turn video on at once, the polite callee rolls back and answers, the impolite caller ignores', async () => {
+    const h = await createHarness();
+    const { aliceCall, bobCall } = await connectCall(h, false);
+    const alicePc = fakePc(aliceCall);
+    const bobPc = fakePc(bobCall);
+    expect(snapshot(aliceCall).remoteVideo).toBe(false);
+
+    // Both offers are in flight before either arrives.
+    h.relay.holdIf = (event) => event === 'call.offer';
+    await Promise.all([aliceCall.setVideo(true), bobCall.setVideo(true)]);
+    await until(() => h.relay.held.length === 2, 'both offers held');
+    expect(alicePc.signalingState).toBe('have-local-offer');
+    expect(bobPc.signalingState).toBe('have-local-offer');
+    h.relay.release();
+
+    await until(
+      () => snapshot(aliceCall).remoteVideo && snapshot(bobCall).remoteVideo,
+      'video both ways',
+    );
+    await until(
+      () => alicePc.signalingState === 'stable' && bobPc.signalingState === 'stable',
+      'stable',
+    );
+    expect(bobPc.log).toContain('implicit-rollback'); // polite: gave way
+    expect(alicePc.log).not.toContain('implicit-rollback');
+    expect(alicePc.log.filter((entry) => entry === 'setRemoteDescription:offer')).toEqual([]); // impolite: ignored
+    expect(alicePc.sendingKinds.sort()).toEqual(['audio', 'video']);
+    expect(bobPc.sendingKinds.sort()).toEqual(['audio', 'video']);
+    expect(snapshot(aliceCall)).toMatchObject({ phase: 'connected', video: true });
+    expect(snapshot(bobCall)).toMatchObject({ phase: 'connected', video: true });
+    expect(h.alice.errors).toEqual([]);
+    expect(h.bob.errors).toEqual([]);
+  });
+
+  it('renegotiates when one side adds video to an audio-only call (the polite side offers too)', async () => {
+    const h = await createHarness();
+    const { aliceCall, bobCall } = await connectCall(h, false);
+    await bobCall.setVideo(true);
+    expect(h.bob.getUserMedia.calls.at(-1)).toEqual({ audio: false, video: true });
+    await until(() => snapshot(aliceCall).remoteVideo, 'alice sees bob');
+    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toHaveLength(1);
+    await until(
+      () =>
+        fakePc(bobCall).signalingState === 'stable' && fakePc(bobCall).sendingKinds.length === 2,
+      'negotiated',
+    );
+    expect(h.relay.eventsFrom('u-alice', 'call.answer')).toHaveLength(1);
+    expect(snapshot(bobCall).localStream?.getVideoTracks()).toHaveLength(1);
+    expect(snapshot(bobCall).remoteVideo).toBe(false);
+    expect(h.alice.errors).toEqual([]);
+    expect(h.bob.errors).toEqual([]);
+  });
+
+  it('ignores a stray answer in stable without breaking the call', async () => {
+    const h = await createHarness();
+    const { aliceCall } = await connectCall(h, false);
+    const answer = h.relay.eventsFrom('u-bob', 'call.answer')[0]!;
+    h.relay.deliver('u-alice', 'call.answer', {
+      ...answer,
+      from: { userId: 'u-bob', name: 'Bob' },
+    });
+    await until(() => h.alice.errors.length === 1, 'the error reported');
+    expect(h.alice.errors[0]).toMatchObject({ name: 'InvalidStateError' });
+    expect(snapshot(aliceCall).phase).toBe('connected');
+  });
+});
