@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, type AckData } from '@duplex/protocol';
 import { BROKER, type Broker } from '../broker/broker.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
@@ -15,6 +16,7 @@ export class RoomService {
     private readonly sequencer: RoomSequencer,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
     @Inject(BROKER) private readonly broker: Broker,
+    private readonly metrics: MetricsService,
     sessions: SessionRegistry,
   ) {
     sessions.onEnded((session) => this.leaveAll(session));
@@ -31,7 +33,8 @@ export class RoomService {
     reply: (ack: AckData<'room.join'>) => void,
   ): Promise<void> {
     return this.sequencer.run(room, async () => {
-      const { history, lastSeq, recovered } = await this.store.history(room, since);
+      const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
+      const { history, lastSeq, recovered } = await this.store.history(room, since).finally(stopTimer);
       const joined = this.rooms.add(room, session);
       reply({ room, members: this.rooms.users(room), history, lastSeq, recovered });
       if (joined) {
