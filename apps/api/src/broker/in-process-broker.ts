@@ -1,19 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import type { ServerEventFrame } from '@duplex/protocol';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RoomRegistry } from '../rooms/room-registry.js';
 import type { Broker, PublishOptions } from './broker.js';
 
 /** The embedded broker: delivers to members connected to this instance. */
 @Injectable()
 export class InProcessBroker implements Broker {
-  constructor(private readonly rooms: RoomRegistry) {}
+  constructor(
+    private readonly rooms: RoomRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
 
   publish(room: string, frame: ServerEventFrame, options: PublishOptions = {}): void {
-    const text = JSON.stringify(frame);
+    const payload = Buffer.from(JSON.stringify(frame));
+    let sent = 0;
     for (const session of this.rooms.sessionsIn(room)) {
       if (session.user.userId === options.exceptUserId) continue;
       // Members in their grace period have no connection: they recover chat with `since`.
-      session.connection?.sendSerialized(text, frame.event);
+      if (session.connection?.sendEncoded(payload)) sent++;
     }
+    if (sent > 0) this.metrics.framesOut.inc({ event: frame.event }, sent);
   }
 }

@@ -6,7 +6,7 @@ import type {
   RoomSummary,
   StoredMessage,
 } from './message-store.js';
-import type { SqlClient, SqlQueryable } from './sql-client.js';
+import type { SqlClient } from './sql-client.js';
 
 interface MessageRow {
   room: string;
@@ -19,6 +19,46 @@ interface MessageRow {
 }
 
 const COLUMNS = 'room, seq, client_id, user_id, user_name, body, ts';
+
+/**
+ * Stores a batch for one room: messages whose `(user_id, client_id)` is already stored (or
+ * repeated within the batch) are returned as found; the others get the next seqs, in order.
+ * Parameters: room, then parallel arrays of client_id, user_id, user_name, body, ts.
+ */
+const APPEND_BATCH = `
+WITH input AS (
+  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    WITH ORDINALITY AS t(client_id, user_id, user_name, body, ts, ord)
+),
+known AS (
+  SELECT m.client_id, m.user_id, m.seq, m.user_name, m.body, m.ts
+  FROM chat_messages m
+  WHERE m.room = $1::text AND (m.user_id, m.client_id) IN (SELECT user_id, client_id FROM input)
+),
+fresh AS (
+  SELECT DISTINCT ON (i.user_id, i.client_id) i.*
+  FROM input i
+  WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.user_id = i.user_id AND k.client_id = i.client_id)
+  ORDER BY i.user_id, i.client_id, i.ord
+),
+numbered AS (
+  SELECT f.*, row_number() OVER (ORDER BY f.ord) AS position, count(*) OVER () AS total FROM fresh f
+),
+bump AS (
+  INSERT INTO chat_rooms (room, last_seq)
+  SELECT $1::text, count(*) FROM fresh HAVING count(*) > 0
+  ON CONFLICT (room) DO UPDATE SET last_seq = chat_rooms.last_seq + excluded.last_seq
+  RETURNING last_seq
+),
+inserted AS (
+  INSERT INTO chat_messages (room, seq, client_id, user_id, user_name, body, ts)
+  SELECT $1::text, (b.last_seq - n.total + n.position)::integer, n.client_id, n.user_id, n.user_name, n.body, n.ts
+  FROM numbered n CROSS JOIN bump b
+  RETURNING client_id, user_id, seq, user_name, body, ts
+)
+SELECT client_id, user_id, seq, user_name, body, ts, true AS fresh FROM inserted
+UNION ALL
+SELECT client_id, user_id, seq, user_name, body, ts, false AS fresh FROM known`;
 const UNIQUE_VIOLATION = '23505';
 
 const toMessage = (row: MessageRow): ChatMessage => ({
@@ -38,54 +78,34 @@ export class SqlMessageStore implements MessageStore {
 
   async appendBatch(room: string, messages: NewMessage[]): Promise<StoredMessage[]> {
     try {
-      return await this.sql.transaction((tx) => this.appendInTransaction(tx, room, messages));
+      return await this.append(room, messages);
     } catch (error) {
       // Another instance stored one of these clientIds first; the retry finds it stored.
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      return this.sql.transaction((tx) => this.appendInTransaction(tx, room, messages));
+      return this.append(room, messages);
     }
   }
 
-  private async appendInTransaction(
-    tx: SqlQueryable,
-    room: string,
-    messages: NewMessage[],
-  ): Promise<StoredMessage[]> {
-    const known = new Map<string, ChatMessage>();
-    const existing = await tx.query<MessageRow>(
-      `SELECT ${COLUMNS} FROM chat_messages WHERE room = $1 AND client_id = ANY($2::text[])`,
-      [room, messages.map((message) => message.clientId)],
-    );
-    for (const row of existing) known.set(identity(row.user_id, row.client_id), toMessage(row));
-
-    const fresh = messages.filter((message) => {
+  /** One statement, so one round trip and one implicit transaction per batch. */
+  private async append(room: string, messages: NewMessage[]): Promise<StoredMessage[]> {
+    const rows = await this.sql.query<MessageRow & { fresh: boolean }>(APPEND_BATCH, [
+      room,
+      messages.map((message) => message.clientId),
+      messages.map((message) => message.from.userId),
+      messages.map((message) => message.from.name),
+      messages.map((message) => message.text),
+      messages.map((message) => message.ts),
+    ]);
+    const byIdentity = new Map(rows.map((row) => [identity(row.user_id, row.client_id), row]));
+    const reported = new Set<string>();
+    return messages.map((message) => {
       const key = identity(message.from.userId, message.clientId);
-      if (known.has(key)) return false;
-      known.set(key, { ...message, seq: 0 });
-      return true;
+      const row = byIdentity.get(key);
+      if (!row) throw new Error(`message ${message.clientId} was neither stored nor found`);
+      const firstReport = !reported.has(key);
+      reported.add(key);
+      return { message: toMessage({ ...row, room }), duplicate: !(row.fresh && firstReport) };
     });
-    if (fresh.length > 0) {
-      const [{ last_seq: lastSeq }] = (await tx.query<{ last_seq: number }>(
-        `INSERT INTO chat_rooms (room, last_seq) VALUES ($1, $2)
-         ON CONFLICT (room) DO UPDATE SET last_seq = chat_rooms.last_seq + $2
-         RETURNING last_seq`,
-        [room, fresh.length],
-      )) as [{ last_seq: number }];
-      const firstSeq = Number(lastSeq) - fresh.length + 1;
-      const params: unknown[] = [];
-      const rows = fresh.map((message, index) => {
-        const seq = firstSeq + index;
-        known.set(identity(message.from.userId, message.clientId), { ...message, seq });
-        const base = params.push(room, seq, message.clientId, message.from.userId, message.from.name, message.text, message.ts) - 7;
-        return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7})`;
-      });
-      await tx.query(`INSERT INTO chat_messages (${COLUMNS}) VALUES ${rows.join(', ')}`, params);
-    }
-    const freshSet = new Set(fresh);
-    return messages.map((message) => ({
-      message: known.get(identity(message.from.userId, message.clientId))!,
-      duplicate: !freshSet.has(message),
-    }));
   }
 
   async history(room: string, since?: number): Promise<RoomHistory> {

@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   onFrameSent: (event: string, count: number) => void;
 }
 
+const TEXT_FRAME = { binary: false } as const;
+
 /** One client socket on `/ws`: its session, its rate limiter and an ordered work queue. */
 export class Connection {
   readonly id = randomUUID();
@@ -36,18 +38,26 @@ export class Connection {
   }
 
   send(frame: ServerFrame): void {
-    this.sendSerialized(JSON.stringify(frame), frame.event);
+    if (this.write(JSON.stringify(frame))) this.options.onFrameSent(frame.event, 1);
   }
 
-  /** Sends an already serialised frame, so a broadcast is serialised once, not per recipient. */
-  sendSerialized(text: string, event: string): void {
-    if (!this.isOpen) return;
-    if (this.socket.bufferedAmount > this.options.sendBufferLimitBytes) {
+  /**
+   * Sends a frame encoded once for many recipients (a broadcast), so neither serialisation nor
+   * UTF-8 encoding is repeated per recipient. The caller counts what was sent.
+   */
+  sendEncoded(payload: Buffer): boolean {
+    return this.write(payload);
+  }
+
+  private write(payload: string | Buffer): boolean {
+    const socket = this.socket;
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    if (socket.bufferedAmount > this.options.sendBufferLimitBytes) {
       this.close(CloseCode.TryAgainLater, 'consumer too slow');
-      return;
+      return false;
     }
-    this.socket.send(text);
-    this.options.onFrameSent(event, 1);
+    socket.send(payload, TEXT_FRAME);
+    return true;
   }
 
   close(code: number, reason: string): void {
