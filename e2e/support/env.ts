@@ -6,6 +6,8 @@ export const ENV = {
   apiPid: 'DUPLEX_API_PID',
   webPid: 'DUPLEX_WEB_PID',
   apiDataDir: 'DUPLEX_API_DATA_DIR',
+  /** Global setup's endpoint that stops and starts the api (support/api-control.ts). */
+  controlUrl: 'DUPLEX_E2E_CONTROL_URL',
 } as const;
 
 export function requireEnv(name: (typeof ENV)[keyof typeof ENV]): string {

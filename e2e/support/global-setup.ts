@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startApiControl, type ApiControl } from './api-control.js';
 import { ENV } from './env.js';
 import {
   assertBuildsExist,
@@ -28,6 +29,13 @@ export default async function globalSetup(): Promise<void> {
   try {
     const api = await startApi({ port: apiPort, allowedOrigins: [webUrl], dataDir: apiDataDir });
     const web = await startWeb({ port: webPort, apiUrl: api.url });
+    // Specs restart the api through this (support/shared-api.ts), so it stays this process's child.
+    const control = await startApiControl(api, {
+      port: apiPort,
+      allowedOrigins: [webUrl],
+      dataDir: apiDataDir,
+    });
+    (globalThis as { __duplexApiControl?: ApiControl }).__duplexApiControl = control;
 
     process.env[ENV.apiUrl] = api.url;
     process.env[ENV.apiPort] = String(apiPort);
@@ -35,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
     process.env[ENV.apiDataDir] = apiDataDir;
     process.env[ENV.webUrl] = web.url;
     process.env[ENV.webPid] = String(web.pid);
+    process.env[ENV.controlUrl] = control.url;
     console.log(`e2e: api ${api.url} (pid ${api.pid}), web ${web.url} (pid ${web.pid})`);
   } catch (error) {
     await stopAllServers();

@@ -1,11 +1,16 @@
 /** Stops the servers global setup started (SIGTERM, SIGKILL after 5 s) and removes the api's data dir. */
 import { rmSync } from 'node:fs';
+import type { ApiControl } from './api-control.js';
 import { ENV } from './env.js';
 import { stopAllServers, stopPid } from './servers.js';
 
 export default async function globalTeardown(): Promise<void> {
   // Servers started in this process are tracked; the pids cover a module loaded twice.
-  const pids = [process.env[ENV.webPid], process.env[ENV.apiPid]]
+  // The api may have been restarted through global setup's control endpoint since.
+  const control = (globalThis as { __duplexApiControl?: ApiControl }).__duplexApiControl;
+  const restarted = control?.current()?.pid;
+  await control?.close();
+  const pids = [process.env[ENV.webPid], process.env[ENV.apiPid], restarted]
     .map((value) => Number(value))
     .filter((pid) => Number.isInteger(pid) && pid > 0);
   await stopAllServers();
