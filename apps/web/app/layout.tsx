@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { ConfigProvider } from '@/components/config-provider';
+import { CallProvider } from '@/components/call/call-provider';
 import { DuplexProvider } from '@/components/duplex-provider';
 import { SiteFooter } from '@/components/site-footer';
 import { SiteHeader } from '@/components/site-header';
@@ -37,11 +38,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <ConfigProvider apiUrl={apiUrl}>
           <DuplexProvider>
-            <div className="app-shell">
-              <SiteHeader />
-              <main className="site-main">{children}</main>
-              <SiteFooter />
-            </div>
+            {/* Calls live at the layout level: the prompt and the call view survive navigation. */}
+            <CallProvider>
+              <div className="app-shell">
+                <SiteHeader />
+                <main className="site-main">{children}</main>
+                <SiteFooter />
+              </div>
+            </CallProvider>
           </DuplexProvider>
         </ConfigProvider>
       </body>

@@ -20,6 +20,7 @@ import type { ConnectionState } from './connection-state.js';
 import { ConnectionClosedError, MalformedAckError, RequestError, RequestTimeoutError } from './errors.js';
 import type { FetchLike } from './history-loader.js';
 import { deriveHttpBase, trimTrailingSlash } from './http-base.js';
+import { defaultNetworkEventSource, watchNetwork, type NetworkEventSource } from './network-events.js';
 import { PendingRequests, type RequestFrame } from './pending-requests.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { createRequestIdGenerator } from './request-ids.js';
@@ -56,6 +57,17 @@ export interface DuplexClientOptions {
   httpUrl?: string;
   /** `fetch` for the HTTP routes; `globalThis.fetch` by default. */
   fetch?: FetchLike;
+  /**
+   * While ready, a `ping` goes out this often; one unanswered within `requestTimeoutMs` means
+   * the link is dead (a sleeping laptop, a changed network) and the client reconnects.
+   * Default 25000; 0 turns it off.
+   */
+  keepAliveIntervalMs?: number;
+  /**
+   * Source of the browser's `online`/`offline` events (the page's `window` by default, none in
+   * Node): offline drops the socket at once, online retries at once instead of after the back-off.
+   */
+  networkEvents?: NetworkEventSource | null;
 }
 
 export interface CloseInfo {
@@ -76,6 +88,7 @@ export interface RequestOptions {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 25_000;
 
 /**
  * Code this client closes a socket with when it gives up on it itself (no `hello` ack in time,
@@ -99,6 +112,8 @@ export class DuplexClient {
   private readonly reconnect: ReconnectScheduler | null;
   private readonly requestTimeoutMs: number;
   private readonly chat: ChatRooms;
+  private keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  private stopWatchingNetwork: (() => void) | null = null;
 
   constructor(private readonly options: DuplexClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -127,6 +142,10 @@ export class DuplexClient {
   connect(): void {
     if (this.currentState !== 'idle' && this.currentState !== 'closed') return;
     this.reconnect?.reset();
+    this.stopWatchingNetwork ??= watchNetwork(
+      this.options.networkEvents === undefined ? defaultNetworkEventSource() : this.options.networkEvents,
+      { online: () => this.networkOnline(), offline: () => this.networkOffline() },
+    );
     this.setState('connecting');
     try {
       this.openSocket();
@@ -268,6 +287,7 @@ export class DuplexClient {
     this.lastSession = session;
     this.resumeToken = session.resume;
     this.reconnect?.reset();
+    this.startKeepAlive();
     // Queued requests go out before state listeners run, so that they keep their order.
     for (const frame of this.pending.unsent()) this.sendRequest(frame);
     this.setState('ready');
@@ -346,6 +366,7 @@ export class DuplexClient {
 
   private connectionLost(info: { code: number; reason: string; retry: boolean }): void {
     this.socket = null;
+    this.stopKeepAlive();
     this.pending.rejectSent(new ConnectionClosedError());
     if (!info.retry || !this.reconnect) {
       this.stop({ code: info.code, reason: info.reason });
@@ -368,6 +389,9 @@ export class DuplexClient {
 
   private stop(info: { code: number; reason: string }): void {
     this.reconnect?.cancel();
+    this.stopKeepAlive();
+    this.stopWatchingNetwork?.();
+    this.stopWatchingNetwork = null;
     this.detachSocket(info.code, info.reason);
     this.pending.rejectAll(new ConnectionClosedError());
     const wasConnected = this.currentState !== 'idle';
@@ -389,6 +413,41 @@ export class DuplexClient {
       socket.close(code, reason);
     } catch {
       socket.close(); // a code the platform refuses to send (e.g. 1001 in browsers)
+    }
+  }
+
+  private startKeepAlive(): void {
+    this.stopKeepAlive();
+    const interval = this.options.keepAliveIntervalMs ?? DEFAULT_KEEP_ALIVE_INTERVAL_MS;
+    if (interval <= 0) return;
+    this.keepAliveTimer = setInterval(() => {
+      const socket = this.socket;
+      this.request('ping', {}).catch((error: unknown) => {
+        if (error instanceof RequestTimeoutError && socket !== null && socket === this.socket) {
+          this.abandonSocket('keep-alive ping unanswered');
+        }
+      });
+    }, interval);
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAliveTimer !== undefined) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+  }
+
+  /** The browser lost the network: whatever the socket says, it cannot deliver now. */
+  private networkOffline(): void {
+    if (this.socket !== null) this.abandonSocket('the network went offline');
+  }
+
+  /** The network is back: retry now rather than at the end of the back-off delay. */
+  private networkOnline(): void {
+    if (this.currentState !== 'reconnecting' || this.socket !== null || !this.reconnect?.pending) return;
+    this.reconnect.cancel();
+    try {
+      this.openSocket();
+    } catch {
+      this.scheduleRetry(this.reconnect);
     }
   }
 

@@ -25,3 +25,4 @@ export { createClientId } from './client-id.js';
 export { TYPING_EXPIRY_MS } from './typing-tracker.js';
 export { TYPING_THROTTLE_MS } from './typing-throttle.js';
 export * from './call/index.js';
+export type { NetworkEventSource } from './network-events.js';

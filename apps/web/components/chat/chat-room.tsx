@@ -93,7 +93,11 @@ export function ChatRoom({ room }: { room: string }) {
         <TypingIndicator users={snapshot?.typing ?? EMPTY} />
         <Composer room={room} maxChars={maxChars} onSend={send} onTyping={setTyping} />
       </section>
-      <MemberList members={joined && snapshot ? snapshot.members : EMPTY} ownUserId={ownUserId} />
+      <MemberList
+        room={room}
+        members={joined && snapshot ? snapshot.members : EMPTY}
+        ownUserId={ownUserId}
+      />
     </div>
   );
 }

@@ -1,11 +1,17 @@
 import type { User } from '@duplex/protocol';
+import { MemberCallButtons } from '@/components/call/member-call-buttons';
 import styles from './chat.module.css';
 
-/** Who is in the room (those reconnecting within their grace period too); you come first. */
+/**
+ * Who is in the room (those reconnecting within their grace period too); you come first. Each
+ * member has "Call" and "Video" buttons.
+ */
 export function MemberList({
+  room,
   members,
   ownUserId,
 }: {
+  room: string;
   members: readonly User[];
   ownUserId: string | null;
 }) {
@@ -34,6 +40,7 @@ export function MemberList({
               </span>
               <span className={styles.memberName}>{member.name}</span>
               {you ? <span className={styles.youTag}>you</span> : null}
+              <MemberCallButtons member={member} room={room} you={you} />
             </li>
           );
         })}
