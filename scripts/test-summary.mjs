@@ -12,7 +12,9 @@ function addVitest(report) {
   totals.failed += report.numFailedTests;
   totals.skipped += report.numPendingTests + report.numTodoTests;
   // A file that failed to load has no tests but fails the run.
-  totals.failed += report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  totals.failed += report.testResults.filter(
+    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+  ).length;
 }
 
 function addPlaywright(report) {
@@ -31,7 +33,8 @@ for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
   else if (name.startsWith('playwright-')) addPlaywright(report);
 }
 const missing = expected.filter((name) => !found.has(name));
-for (const name of missing) console.error(`test-summary: no report from ${name} (the suite did not run to the end)`);
+for (const name of missing)
+  console.error(`test-summary: no report from ${name} (the suite did not run to the end)`);
 totals.failed += missing.length;
 
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -8,7 +8,11 @@ const children = [
   }),
   spawn(process.execPath, ['--watch-path=dist', '--enable-source-maps', 'dist/main.js'], {
     stdio: 'inherit',
-    env: { LOG_LEVEL: 'info', ...process.env, PORT: process.env.API_PORT ?? process.env.PORT ?? '3001' },
+    env: {
+      LOG_LEVEL: 'info',
+      ...process.env,
+      PORT: process.env.API_PORT ?? process.env.PORT ?? '3001',
+    },
   }),
 ];
 

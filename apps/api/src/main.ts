@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   // A fault in one connection's work must not take every other connection down with it.
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason }, 'unhandled rejection'),
+  );
   const app = await createApp(config, logger);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.port, config.host);

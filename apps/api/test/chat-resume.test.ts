@@ -31,7 +31,11 @@ describe('reconnect within the grace period', () => {
 
     const rejoin = await back.request('room.join', { room, since: seen });
     expect(rejoin.data.recovered).toBe(true);
-    expect(rejoin.data.history.map((m: { text: string }) => m.text)).toEqual(['missed 1', 'missed 2', 'missed 3']);
+    expect(rejoin.data.history.map((m: { text: string }) => m.text)).toEqual([
+      'missed 1',
+      'missed 2',
+      'missed 3',
+    ]);
     expect(rejoin.data.members).toHaveLength(2);
 
     // Past the original grace period Ann has seen neither a leave nor a second join.
@@ -52,8 +56,14 @@ describe('reconnect within the grace period', () => {
     bob.client.socket.terminate();
     await bob.client.waitClosed();
     const cid = await joinAs(server, 'Cid', room);
-    expect(cid.join.members.map((m: { name: string }) => m.name).sort()).toEqual(['Ann', 'Bob', 'Cid']);
-    const joined = await ann.client.nextWhere((f) => f.event === 'presence.joined' && f.data.user.name === 'Cid');
+    expect(cid.join.members.map((m: { name: string }) => m.name).sort()).toEqual([
+      'Ann',
+      'Bob',
+      'Cid',
+    ]);
+    const joined = await ann.client.nextWhere(
+      (f) => f.event === 'presence.joined' && f.data.user.name === 'Cid',
+    );
     expect(joined.data.online).toBe(3);
     await Promise.all([ann.client.close(), cid.client.close()]);
   });

@@ -20,10 +20,18 @@ describe('room.join and presence', () => {
     const bob = await joinAs(server, 'Bob', room);
     expect(bob.join.members).toHaveLength(2);
     const joinedBob = await ann.client.nextWhere((f) => f.event === 'presence.joined');
-    expect(joinedBob.data).toEqual({ room, user: { userId: bob.user.userId, name: 'Bob' }, online: 2 });
+    expect(joinedBob.data).toEqual({
+      room,
+      user: { userId: bob.user.userId, name: 'Bob' },
+      online: 2,
+    });
 
     const cid = await joinAs(server, 'Cid', room);
-    expect(cid.join.members.map((m: { name: string }) => m.name).sort()).toEqual(['Ann', 'Bob', 'Cid']);
+    expect(cid.join.members.map((m: { name: string }) => m.name).sort()).toEqual([
+      'Ann',
+      'Bob',
+      'Cid',
+    ]);
     for (const member of [ann, bob]) {
       const joined = await member.client.nextWhere((f) => f.event === 'presence.joined');
       expect(joined.data.online).toBe(3);
@@ -33,7 +41,11 @@ describe('room.join and presence', () => {
     expect((await bob.client.request('room.leave', { room })).event).toBe('ack');
     for (const member of [ann, cid]) {
       const left = await member.client.nextWhere((f) => f.event === 'presence.left');
-      expect(left.data).toEqual({ room, user: { userId: bob.user.userId, name: 'Bob' }, online: 2 });
+      expect(left.data).toEqual({
+        room,
+        user: { userId: bob.user.userId, name: 'Bob' },
+        online: 2,
+      });
     }
     await bob.client.expectNoFrame(200);
     await Promise.all([ann.client.close(), bob.client.close(), cid.client.close()]);
@@ -76,7 +88,11 @@ describe('chat.send', () => {
     const ann = await joinAs(server, 'Ann', room);
     const bob = await joinAs(server, 'Bob', room);
     await ann.client.nextWhere((f) => f.event === 'presence.joined');
-    ann.client.send({ event: 'chat.send', data: { room, clientId: 'a-1', text: '  hello <b>bob</b>  ' }, id: 's1' });
+    ann.client.send({
+      event: 'chat.send',
+      data: { room, clientId: 'a-1', text: '  hello <b>bob</b>  ' },
+      id: 's1',
+    });
     const first = await ann.client.next();
     expect(first).toMatchObject({ event: 'ack', id: 's1', data: { seq: 1 } });
     expect(first.data.ts).toBe(new Date(first.data.ts).toISOString());
@@ -98,23 +114,31 @@ describe('chat.send', () => {
 
   it('keeps seq gap-free and ordered for every member under concurrent senders', async () => {
     const room = uniqueRoom();
-    const members = await Promise.all(['A', 'B', 'C', 'D', 'E'].map((name) => joinAs(server, name, room)));
+    const members = await Promise.all(
+      ['A', 'B', 'C', 'D', 'E'].map((name) => joinAs(server, name, room)),
+    );
     for (const member of members) member.client.drain();
     const perSender = 40;
     const acks = await Promise.all(
       members.map((member, index) =>
         Promise.all(
-          Array.from({ length: perSender }, (_, n) => say(member, room, `m${index}-${n}`, `c-${index}-${n}`)),
+          Array.from({ length: perSender }, (_, n) =>
+            say(member, room, `m${index}-${n}`, `c-${index}-${n}`),
+          ),
         ),
       ),
     );
-    const seqs = acks.flat().map((ack) => ack.seq).sort((a, b) => a - b);
+    const seqs = acks
+      .flat()
+      .map((ack) => ack.seq)
+      .sort((a, b) => a - b);
     const total = members.length * perSender;
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
 
     for (const member of members) {
       const received: number[] = [];
-      while (received.length < total) received.push((await nextChatMessage(member.client)).data.seq);
+      while (received.length < total)
+        received.push((await nextChatMessage(member.client)).data.seq);
       expect(received).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     }
     await Promise.all(members.map((member) => member.client.close()));
@@ -158,7 +182,11 @@ describe('chat.typing', () => {
     expect((await ann.client.request('chat.typing', { room, typing: true })).event).toBe('ack');
     for (const other of [bob, cid]) {
       const typing = await other.client.nextWhere((f) => f.event === 'chat.typing');
-      expect(typing.data).toEqual({ room, user: { userId: ann.user.userId, name: 'Ann' }, typing: true });
+      expect(typing.data).toEqual({
+        room,
+        user: { userId: ann.user.userId, name: 'Ann' },
+        typing: true,
+      });
     }
     await ann.client.expectNoFrame(250);
     await Promise.all([ann.client.close(), bob.client.close(), cid.client.close()]);
@@ -173,7 +201,9 @@ describe('history', () => {
 
     const recovering = await joinAs(server, 'Bob', room, 55);
     expect(recovering.join).toMatchObject({ lastSeq: 60, recovered: true });
-    expect(recovering.join.history.map((m: { seq: number }) => m.seq)).toEqual([56, 57, 58, 59, 60]);
+    expect(recovering.join.history.map((m: { seq: number }) => m.seq)).toEqual([
+      56, 57, 58, 59, 60,
+    ]);
 
     const upToDate = await joinAs(server, 'Cid', room, 60);
     expect(upToDate.join).toMatchObject({ lastSeq: 60, recovered: true, history: [] });
@@ -188,7 +218,9 @@ describe('history', () => {
     expect(fresh.join.recovered).toBe(false);
     expect(fresh.join.history).toHaveLength(50);
     expect(fresh.join.history[0].text).toBe('n11');
-    await Promise.all([ann, recovering, upToDate, fromTheFuture, fresh].map((m) => m.client.close()));
+    await Promise.all(
+      [ann, recovering, upToDate, fromTheFuture, fresh].map((m) => m.client.close()),
+    );
   });
 
   it('does not recover more than 500 missed messages', async () => {
@@ -220,13 +252,22 @@ describe('HTTP history and rooms', () => {
     };
     const latest = await get(`/api/rooms/${room}/messages`);
     expect(latest.status).toBe(200);
-    expect(latest.body.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 161));
+    expect(latest.body.map((m: { seq: number }) => m.seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 161),
+    );
     const before = await get(`/api/rooms/${room}/messages?before=11&limit=3`);
     expect(before.body.map((m: { seq: number }) => m.seq)).toEqual([8, 9, 10]);
     const clamped = await get(`/api/rooms/${room}/messages?limit=1000`);
     expect(clamped.body).toHaveLength(200);
     expect((await get('/api/rooms/no-such-room/messages')).body).toEqual([]);
-    for (const bad of ['?limit=0', '?limit=-1', '?limit=abc', '?before=1.5', '?before=', '?limit=01']) {
+    for (const bad of [
+      '?limit=0',
+      '?limit=-1',
+      '?limit=abc',
+      '?before=1.5',
+      '?before=',
+      '?limit=01',
+    ]) {
       expect((await get(`/api/rooms/${room}/messages${bad}`)).status, bad).toBe(400);
     }
     expect((await get('/api/rooms/Not_A_Room/messages')).status).toBe(400);

@@ -69,10 +69,20 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('silent');
     expect(config.helloTimeoutMs).toBe(250);
     expect(config.resumeGraceMs).toBe(0);
-    expect(config.limits).toEqual({ maxFrameBytes: 2048, messagesPerSecond: 0.5, burst: 3, maxTextChars: 10 });
+    expect(config.limits).toEqual({
+      maxFrameBytes: 2048,
+      messagesPerSecond: 0.5,
+      burst: 3,
+      maxTextChars: 10,
+    });
     expect(config.shutdownGraceMs).toBe(0);
     expect(config.dataDir).toBe('/tmp/duplex');
-    expect(config.ice).toEqual({ stunUrls: ['stun:a', 'stun:b'], turnUrls: ['turn:t'], turnSecret: 'x', turnTtlSeconds: 120 });
+    expect(config.ice).toEqual({
+      stunUrls: ['stun:a', 'stun:b'],
+      turnUrls: ['turn:t'],
+      turnSecret: 'x',
+      turnTtlSeconds: 120,
+    });
   });
 
   it('the limits are frozen', () => {
@@ -82,7 +92,11 @@ describe('loadConfig', () => {
   describe('ALLOWED_ORIGINS', () => {
     it.each([
       ['a single origin', 'https://a.test', ['https://a.test']],
-      ['a comma-separated list, trimmed', ' https://a.test , http://b.test:8080 ', ['https://a.test', 'http://b.test:8080']],
+      [
+        'a comma-separated list, trimmed',
+        ' https://a.test , http://b.test:8080 ',
+        ['https://a.test', 'http://b.test:8080'],
+      ],
       ['empty items dropped', 'https://a.test,,, ,', ['https://a.test']],
       ['empty: no origin at all', '', []],
       ['only commas and spaces', ' , , ', []],

@@ -22,13 +22,22 @@ function freePort(): Promise<number> {
 
 async function startApi(port: number, dataDir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -58,33 +67,47 @@ describe('durability (the built api, killed with SIGKILL)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged message across kill -9 and continues the sequence', { timeout: 120_000 }, async () => {
-    api = await startApi(port, dataDir);
-    const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
-    await client.hello('Ann');
-    await client.request('room.join', { room: 'durable' });
-    const acks = [];
-    for (let i = 1; i <= 20; i++) {
-      const reply = await client.request('chat.send', { room: 'durable', clientId: `d-${i}`, text: `kept ${i}` });
-      expect(reply.event).toBe('ack');
-      acks.push(reply.data);
-    }
+  it(
+    'keeps every acknowledged message across kill -9 and continues the sequence',
+    { timeout: 120_000 },
+    async () => {
+      api = await startApi(port, dataDir);
+      const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
+      await client.hello('Ann');
+      await client.request('room.join', { room: 'durable' });
+      const acks = [];
+      for (let i = 1; i <= 20; i++) {
+        const reply = await client.request('chat.send', {
+          room: 'durable',
+          clientId: `d-${i}`,
+          text: `kept ${i}`,
+        });
+        expect(reply.event).toBe('ack');
+        acks.push(reply.data);
+      }
 
-    await killHard(api);
-    expect((await client.waitClosed(5_000)).code).toBe(1006);
-    api = await startApi(port, dataDir);
+      await killHard(api);
+      expect((await client.waitClosed(5_000)).code).toBe(1006);
+      api = await startApi(port, dataDir);
 
-    const response = await fetch(`http://127.0.0.1:${port}/api/rooms/durable/messages?limit=200`);
-    const stored = (await response.json()) as { seq: number; text: string; ts: string }[];
-    expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `kept ${i + 1}`));
-    expect(stored.map((m) => ({ seq: m.seq, ts: m.ts }))).toEqual(acks);
+      const response = await fetch(`http://127.0.0.1:${port}/api/rooms/durable/messages?limit=200`);
+      const stored = (await response.json()) as { seq: number; text: string; ts: string }[];
+      expect(stored.map((m) => m.text)).toEqual(
+        Array.from({ length: 20 }, (_, i) => `kept ${i + 1}`),
+      );
+      expect(stored.map((m) => ({ seq: m.seq, ts: m.ts }))).toEqual(acks);
 
-    const again = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
-    await again.hello('Ann');
-    const join = await again.request('room.join', { room: 'durable', since: 15 });
-    expect(join.data).toMatchObject({ lastSeq: 20, recovered: true });
-    const retried = await again.request('chat.send', { room: 'durable', clientId: 'after-restart', text: 'next' });
-    expect(retried.data.seq).toBe(21);
-    await again.close();
-  });
+      const again = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
+      await again.hello('Ann');
+      const join = await again.request('room.join', { room: 'durable', since: 15 });
+      expect(join.data).toMatchObject({ lastSeq: 20, recovered: true });
+      const retried = await again.request('chat.send', {
+        room: 'durable',
+        clientId: 'after-restart',
+        text: 'next',
+      });
+      expect(retried.data.seq).toBe(21);
+      await again.close();
+    },
+  );
 });

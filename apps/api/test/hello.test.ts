@@ -30,14 +30,26 @@ describe('hello ack', () => {
     const after = Date.now();
     expect(reply.event).toBe('ack');
     const ack = reply.data;
-    expect(Object.keys(ack).sort()).toEqual(['iceServers', 'limits', 'name', 'resume', 'serverTime', 'userId']);
+    expect(Object.keys(ack).sort()).toEqual([
+      'iceServers',
+      'limits',
+      'name',
+      'resume',
+      'serverTime',
+      'userId',
+    ]);
     expect(typeof ack.userId).toBe('string');
     expect(ack.userId.length).toBeGreaterThan(0);
     expect(ack.name).toBe('Alice');
     expect(typeof ack.resume).toBe('string');
     expect(ack.resume.length).toBeGreaterThan(0);
     expect(ack.iceServers).toEqual([]);
-    expect(ack.limits).toEqual({ maxFrameBytes: 65536, messagesPerSecond: 50, burst: 100, maxTextChars: 1234 });
+    expect(ack.limits).toEqual({
+      maxFrameBytes: 65536,
+      messagesPerSecond: 50,
+      burst: 100,
+      maxTextChars: 1234,
+    });
     expect(ack.limits).toEqual(server.config.limits);
     expect(ack.serverTime).toMatch(ISO_TIME);
     const serverTime = Date.parse(ack.serverTime);
@@ -105,29 +117,38 @@ describe('bad hello', () => {
     ['DEL', 'Al\u007fice'],
     ['a number', 42],
     ['null', null],
-  ])('name %s → bad_message ["name"], connection stays open, a later hello succeeds', async (_, name) => {
-    const client = await connect();
-    const reply = await client.request('hello', { protocol: 1, name });
-    expectError(reply, 'bad_message', { fields: ['name'], id: reply.id });
-    expect(client.isOpen).toBe(true);
-    // Still unauthenticated.
-    expectError(await client.request('ping', {}), 'unauthenticated');
-    const ack = await client.hello('Recovered');
-    expect(ack.name).toBe('Recovered');
-    await client.expectUsable();
-  });
+  ])(
+    'name %s → bad_message ["name"], connection stays open, a later hello succeeds',
+    async (_, name) => {
+      const client = await connect();
+      const reply = await client.request('hello', { protocol: 1, name });
+      expectError(reply, 'bad_message', { fields: ['name'], id: reply.id });
+      expect(client.isOpen).toBe(true);
+      // Still unauthenticated.
+      expectError(await client.request('ping', {}), 'unauthenticated');
+      const ack = await client.hello('Recovered');
+      expect(ack.name).toBe('Recovered');
+      await client.expectUsable();
+    },
+  );
 
   it('missing name → bad_message ["name"]', async () => {
     const client = await connect();
-    expectError(await client.request('hello', { protocol: 1 }), 'bad_message', { fields: ['name'] });
+    expectError(await client.request('hello', { protocol: 1 }), 'bad_message', {
+      fields: ['name'],
+    });
     await client.expectUsable();
   });
 
   it('an empty resume → bad_message ["resume"]', async () => {
     const client = await connect();
-    expectError(await client.request('hello', { protocol: 1, name: 'x', resume: '' }), 'bad_message', {
-      fields: ['resume'],
-    });
+    expectError(
+      await client.request('hello', { protocol: 1, name: 'x', resume: '' }),
+      'bad_message',
+      {
+        fields: ['resume'],
+      },
+    );
     await client.expectUsable();
   });
 
@@ -150,14 +171,17 @@ describe('bad hello', () => {
     ['protocol 2', { protocol: 2, name: 'x' }],
     ['protocol "1"', { protocol: '1', name: 'x' }],
     ['data missing everything', {}],
-  ])('second hello with %s → bad_message (checked first), connection stays open', async (_, data) => {
-    const client = await connect();
-    await client.hello('First');
-    const reply = await client.request('hello', data);
-    expectError(reply, 'bad_message', { id: reply.id });
-    await client.expectNoFrame(200);
-    await client.expectUsable();
-  });
+  ])(
+    'second hello with %s → bad_message (checked first), connection stays open',
+    async (_, data) => {
+      const client = await connect();
+      await client.hello('First');
+      const reply = await client.request('hello', data);
+      expectError(reply, 'bad_message', { id: reply.id });
+      await client.expectNoFrame(200);
+      await client.expectUsable();
+    },
+  );
 
   it('protocol 2 → unsupported_protocol (no details), then close 4002', async () => {
     const client = await connect();
@@ -196,7 +220,9 @@ describe('bad hello', () => {
 
   it('missing protocol → bad_message ["protocol"]', async () => {
     const client = await connect();
-    expectError(await client.request('hello', { name: 'x' }), 'bad_message', { fields: ['protocol'] });
+    expectError(await client.request('hello', { name: 'x' }), 'bad_message', {
+      fields: ['protocol'],
+    });
     await client.expectUsable();
   });
 

@@ -25,8 +25,10 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!match || match[1] !== name) continue;
     const found: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) found[pair[1]!] = pair[2]!;
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
+    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      found[pair[1]!] = pair[2]!;
+    if (Object.entries(labels).every(([key, value]) => found[key] === value))
+      return Number(match[3]);
   }
   return 0;
 }
@@ -66,18 +68,29 @@ describe('HTTP', () => {
     await client.hello('metered');
     const during = await metrics();
     expect(sample(during, 'duplex_ws_frames_in_total', { event: 'hello' })).toBe(helloBefore + 1);
-    expect(sample(during, 'duplex_ws_connections', { endpoint: '/ws' })).toBe(connectionsBefore + 1);
+    expect(sample(during, 'duplex_ws_connections', { endpoint: '/ws' })).toBe(
+      connectionsBefore + 1,
+    );
 
     await client.close();
-    await until(async () => sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws' }) === connectionsBefore);
+    await until(
+      async () =>
+        sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws' }) === connectionsBefore,
+    );
   });
 
   it('duplex_ws_connections counts /ws/echo under its own endpoint', async () => {
     const before = sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' });
     const client = await RawClient.connect(server.wsUrl('/ws/echo'));
-    await until(async () => sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before + 1);
+    await until(
+      async () =>
+        sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before + 1,
+    );
     await client.close();
-    await until(async () => sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before);
+    await until(
+      async () =>
+        sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before,
+    );
   });
 
   it('duplex_ws_errors_total{code="bad_json"} increments after a bad frame', async () => {
@@ -86,7 +99,9 @@ describe('HTTP', () => {
     client.send('{oops');
     const frame = await client.next();
     expect(frame.data.code).toBe('bad_json');
-    expect(sample(await metrics(), 'duplex_ws_errors_total', { code: 'bad_json' })).toBe(before + 1);
+    expect(sample(await metrics(), 'duplex_ws_errors_total', { code: 'bad_json' })).toBe(
+      before + 1,
+    );
     await client.close();
   });
 
@@ -94,7 +109,9 @@ describe('HTTP', () => {
     const before = sample(await metrics(), 'duplex_ws_errors_total', { code: 'unauthenticated' });
     const client = await RawClient.connect(server.wsUrl('/ws'));
     expect((await client.request('ping', {})).data.code).toBe('unauthenticated');
-    expect(sample(await metrics(), 'duplex_ws_errors_total', { code: 'unauthenticated' })).toBe(before + 1);
+    expect(sample(await metrics(), 'duplex_ws_errors_total', { code: 'unauthenticated' })).toBe(
+      before + 1,
+    );
     await client.close();
   });
 });

@@ -5,12 +5,16 @@ import { startServer, type TestServer } from './support/api-server.js';
 import { RawClient, type HelloAck } from './support/raw-client.js';
 
 const STUN = 'stun:stun.duplex.test:3478';
-const TURN = ['turn:turn.duplex.test:3478?transport=udp', 'turns:turn.duplex.test:5349?transport=tcp'];
+const TURN = [
+  'turn:turn.duplex.test:3478?transport=udp',
+  'turns:turn.duplex.test:5349?transport=tcp',
+];
 const SECRET = 'north-secret';
 const TTL = 600;
 
 /** base64(HMAC-SHA1(secret, username)), computed here independently of the api. */
-const hmac = (secret: string, username: string) => createHmac('sha1', secret).update(username, 'utf8').digest('base64');
+const hmac = (secret: string, username: string) =>
+  createHmac('sha1', secret).update(username, 'utf8').digest('base64');
 
 type IceServer = HelloAck['iceServers'][number];
 
@@ -129,9 +133,9 @@ describe('ICE with only STUN configured', () => {
 
 describe('turnCredentials (unit, fixed clock)', () => {
   it('the HMAC helper of this test matches RFC 2202 test case 2', () => {
-    expect(Buffer.from(hmac('Jefe', 'what do ya want for nothing?'), 'base64').toString('hex')).toBe(
-      'effcdf6ae5eb2fa2d27416d5f184df9c259a7c79',
-    );
+    expect(
+      Buffer.from(hmac('Jefe', 'what do ya want for nothing?'), 'base64').toString('hex'),
+    ).toBe('effcdf6ae5eb2fa2d27416d5f184df9c259a7c79');
   });
 
   it('expiry is floor(now / 1000) + ttl, username "<expiry>:<userId>"', () => {

@@ -16,7 +16,11 @@ async function connect(server: TestServer, path: string): Promise<RawClient> {
 /** A JSON ping frame padded (through an ignored key of `data`) to exactly `bytes` UTF-8 bytes. */
 function pingOfSize(bytes: number, id: string): string {
   const base = JSON.stringify({ event: 'ping', data: { pad: '' }, id });
-  return JSON.stringify({ event: 'ping', data: { pad: 'p'.repeat(bytes - Buffer.byteLength(base)) }, id });
+  return JSON.stringify({
+    event: 'ping',
+    data: { pad: 'p'.repeat(bytes - Buffer.byteLength(base)) },
+    id,
+  });
 }
 
 describe('frame size', () => {
@@ -36,7 +40,9 @@ describe('frame size', () => {
     client.send(pingOfSize(MAX_FRAME_BYTES + 1, 'too-big'));
     const closed = await client.waitClosed();
     expect(closed.code).toBe(1009);
-    expect(client.drain().map((m) => m.data.toString())).not.toContainEqual(expect.stringContaining('too-big'));
+    expect(client.drain().map((m) => m.data.toString())).not.toContainEqual(
+      expect.stringContaining('too-big'),
+    );
   });
 
   it('a text frame of exactly MAX_FRAME_BYTES on /ws is processed', async () => {
@@ -161,7 +167,8 @@ describe('rate limit', () => {
     const client = await connect(server, '/ws');
     const rejectedAllowed = 10 * BURST;
     for (let i = 1; i <= BURST; i++) client.send({ event: 'ping', data: {}, id: `a${i}` });
-    for (let i = 1; i <= rejectedAllowed; i++) client.send({ event: 'ping', data: {}, id: `r${i}` });
+    for (let i = 1; i <= rejectedAllowed; i++)
+      client.send({ event: 'ping', data: {}, id: `r${i}` });
     client.send({ event: 'ping', data: {}, id: 'trip' });
     const closed = await client.waitClosed(5000);
     expect(closed.code).toBe(1008);
@@ -181,7 +188,8 @@ describe('rate limit', () => {
 
   it('exactly 10 × burst rejected in a row does not close', async () => {
     const client = await connect(server, '/ws');
-    for (let i = 1; i <= BURST + 10 * BURST; i++) client.send({ event: 'ping', data: {}, id: `e${i}` });
+    for (let i = 1; i <= BURST + 10 * BURST; i++)
+      client.send({ event: 'ping', data: {}, id: `e${i}` });
     const last = await client.nextWhere((frame) => frame.id === `e${BURST + 10 * BURST}`, 3000);
     expectError(last, 'rate_limited', { id: last.id });
     client.drain();

@@ -60,7 +60,10 @@ describe('SqlMessageStore on PGlite', () => {
     expect(stored[0]).toEqual({ message: first!.message, duplicate: true });
     expect(stored[1]).toMatchObject({ duplicate: false, message: { seq: 2, text: 'new' } });
     expect(stored[2]).toMatchObject({ duplicate: true, message: { seq: 2, text: 'new' } });
-    expect(stored[3]).toMatchObject({ duplicate: false, message: { seq: 3, text: 'from bob', from: bob } });
+    expect(stored[3]).toMatchObject({
+      duplicate: false,
+      message: { seq: 3, text: 'from bob', from: bob },
+    });
     expect((await store.page('dupes', { limit: 10 })).map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
@@ -83,7 +86,15 @@ describe('SqlMessageStore on PGlite', () => {
   });
 
   it('answers history for an unknown room with nothing', async () => {
-    expect(await store.history('nobody-here')).toEqual({ history: [], lastSeq: 0, recovered: false });
-    expect(await store.history('nobody-here', 0)).toEqual({ history: [], lastSeq: 0, recovered: true });
+    expect(await store.history('nobody-here')).toEqual({
+      history: [],
+      lastSeq: 0,
+      recovered: false,
+    });
+    expect(await store.history('nobody-here', 0)).toEqual({
+      history: [],
+      lastSeq: 0,
+      recovered: true,
+    });
   });
 });

@@ -11,7 +11,10 @@ afterEach(async () => {
 });
 
 async function open(server: TestServer, path: string, origin?: string): Promise<RawClient> {
-  const client = await RawClient.connect(server.wsUrl(path), origin === undefined ? {} : { origin });
+  const client = await RawClient.connect(
+    server.wsUrl(path),
+    origin === undefined ? {} : { origin },
+  );
   clients.push(client);
   return client;
 }

@@ -39,7 +39,11 @@ describe('resume', () => {
     await second.expectUsable();
 
     const third = await connect();
-    const reply = await third.request('hello', { protocol: 1, name: 'Carol', resume: original.resume });
+    const reply = await third.request('hello', {
+      protocol: 1,
+      name: 'Carol',
+      resume: original.resume,
+    });
     expectError(reply, 'resume_expired', { id: reply.id });
     await third.expectUsable();
     // The second connection was not disturbed by the failed resume.
@@ -71,7 +75,11 @@ describe('resume', () => {
 
   it('an unknown token → resume_expired, and the connection stays open for a fresh hello', async () => {
     const client = await connect();
-    const reply = await client.request('hello', { protocol: 1, name: 'Eve', resume: 'no-such-token' });
+    const reply = await client.request('hello', {
+      protocol: 1,
+      name: 'Eve',
+      resume: 'no-such-token',
+    });
     expectError(reply, 'resume_expired', { id: reply.id });
     expect(client.isOpen).toBe(true);
     expectError(await client.request('ping', {}), 'unauthenticated');
@@ -128,7 +136,10 @@ describe('resume', () => {
     await taker.hello('x', { resume: original.resume });
     await old.waitClosed();
     const third = await connect();
-    expectError(await third.request('hello', { protocol: 1, name: 'x', resume: original.resume }), 'resume_expired');
+    expectError(
+      await third.request('hello', { protocol: 1, name: 'x', resume: original.resume }),
+      'resume_expired',
+    );
     await taker.expectUsable();
   });
 });

@@ -16,7 +16,11 @@ describe('shutdown', () => {
 
       await server.stop();
       stopped = true;
-      const [a, b, c] = await Promise.all([authed.waitClosed(), fresh.waitClosed(), echo.waitClosed()]);
+      const [a, b, c] = await Promise.all([
+        authed.waitClosed(),
+        fresh.waitClosed(),
+        echo.waitClosed(),
+      ]);
       expect(a.code).toBe(1001);
       expect(b.code).toBe(1001);
       expect(c.code).toBe(1001);

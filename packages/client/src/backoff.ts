@@ -27,7 +27,10 @@ export function backoffDelay(
   options: ReconnectOptions = {},
   random: () => number = Math.random,
 ): number {
-  const { initialDelayMs, maxDelayMs, factor, jitter } = { ...DEFAULT_RECONNECT_OPTIONS, ...options };
+  const { initialDelayMs, maxDelayMs, factor, jitter } = {
+    ...DEFAULT_RECONNECT_OPTIONS,
+    ...options,
+  };
   const spread = Math.min(Math.max(jitter, 0), 1);
   const nominal = Math.min(maxDelayMs, initialDelayMs * factor ** Math.max(0, attempt));
   const jittered = nominal * (1 + spread * (2 * random() - 1));

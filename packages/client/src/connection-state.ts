@@ -6,4 +6,5 @@
  * - `reconnecting`: the connection was lost; waiting for, or opening, the next attempt.
  * - `closed`: stopped by `close()`, a terminal close code or a failed `hello`.
  */
-export type ConnectionState = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'closed';
+export type ConnectionState =
+  'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'closed';

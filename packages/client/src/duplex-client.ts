@@ -17,10 +17,19 @@ import {
 import type { ReconnectOptions } from './backoff.js';
 import { ChatRooms } from './chat-rooms.js';
 import type { ConnectionState } from './connection-state.js';
-import { ConnectionClosedError, MalformedAckError, RequestError, RequestTimeoutError } from './errors.js';
+import {
+  ConnectionClosedError,
+  MalformedAckError,
+  RequestError,
+  RequestTimeoutError,
+} from './errors.js';
 import type { FetchLike } from './history-loader.js';
 import { deriveHttpBase, trimTrailingSlash } from './http-base.js';
-import { defaultNetworkEventSource, watchNetwork, type NetworkEventSource } from './network-events.js';
+import {
+  defaultNetworkEventSource,
+  watchNetwork,
+  type NetworkEventSource,
+} from './network-events.js';
 import { PendingRequests, type RequestFrame } from './pending-requests.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { createRequestIdGenerator } from './request-ids.js';
@@ -97,7 +106,10 @@ export const DEFAULT_KEEP_ALIVE_INTERVAL_MS = 25_000;
 export const CLIENT_RETRY_CLOSE_CODE = 4000;
 
 /** `hello` errors worth retrying on a new connection rather than giving up. */
-const TRANSIENT_HELLO_ERRORS: ReadonlySet<string> = new Set([ErrorCode.Internal, ErrorCode.RateLimited]);
+const TRANSIENT_HELLO_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCode.Internal,
+  ErrorCode.RateLimited,
+]);
 
 const ignore = (): void => {};
 
@@ -118,7 +130,9 @@ export class DuplexClient {
   constructor(private readonly options: DuplexClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.reconnect =
-      options.reconnect === false ? null : new ReconnectScheduler(options.reconnect ?? {}, options.random);
+      options.reconnect === false
+        ? null
+        : new ReconnectScheduler(options.reconnect ?? {}, options.random);
     this.resumeToken = options.resume;
     const onListenerError = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.emitter = new TypedEmitter(onListenerError);
@@ -143,7 +157,9 @@ export class DuplexClient {
     if (this.currentState !== 'idle' && this.currentState !== 'closed') return;
     this.reconnect?.reset();
     this.stopWatchingNetwork ??= watchNetwork(
-      this.options.networkEvents === undefined ? defaultNetworkEventSource() : this.options.networkEvents,
+      this.options.networkEvents === undefined
+        ? defaultNetworkEventSource()
+        : this.options.networkEvents,
       { online: () => this.networkOnline(), offline: () => this.networkOffline() },
     );
     this.setState('connecting');
@@ -240,7 +256,10 @@ export class DuplexClient {
   }
 
   /** Subscribes to state changes, closes, id-less errors or server pushes; returns the unsubscribe. */
-  on<K extends keyof DuplexClientEvents>(type: K, listener: (value: DuplexClientEvents[K]) => void): () => void {
+  on<K extends keyof DuplexClientEvents>(
+    type: K,
+    listener: (value: DuplexClientEvents[K]) => void,
+  ): () => void {
     return this.emitter.on(type, listener);
   }
 
@@ -252,7 +271,11 @@ export class DuplexClient {
     socket.onmessage = (event) => this.whileCurrent(socket, () => this.receive(event.data));
     socket.onclose = (event) =>
       this.whileCurrent(socket, () =>
-        this.connectionLost({ code: event.code, reason: event.reason, retry: !isTerminalCloseCode(event.code) }),
+        this.connectionLost({
+          code: event.code,
+          reason: event.reason,
+          retry: !isTerminalCloseCode(event.code),
+        }),
       );
     socket.onerror = ignore; // a close event always follows
   }
@@ -279,7 +302,8 @@ export class DuplexClient {
     this.sendRequest(frame);
     reply.then(
       (session) => this.whileCurrent(socket, () => this.authenticated(session)),
-      (error: unknown) => this.whileCurrent(socket, () => this.helloFailed(socket, error, data.resume !== undefined)),
+      (error: unknown) =>
+        this.whileCurrent(socket, () => this.helloFailed(socket, error, data.resume !== undefined)),
     );
   }
 
@@ -305,7 +329,10 @@ export class DuplexClient {
         return;
       }
       // The server closes with 4002 after `unsupported_protocol`; report that code now.
-      const code = error.code === ErrorCode.UnsupportedProtocol ? CloseCode.UnsupportedProtocol : CloseCode.Normal;
+      const code =
+        error.code === ErrorCode.UnsupportedProtocol
+          ? CloseCode.UnsupportedProtocol
+          : CloseCode.Normal;
       this.emitter.emit('error', {
         code: error.code,
         message: error.message,
@@ -442,7 +469,8 @@ export class DuplexClient {
 
   /** The network is back: retry now rather than at the end of the back-off delay. */
   private networkOnline(): void {
-    if (this.currentState !== 'reconnecting' || this.socket !== null || !this.reconnect?.pending) return;
+    if (this.currentState !== 'reconnecting' || this.socket !== null || !this.reconnect?.pending)
+      return;
     this.reconnect.cancel();
     try {
       this.openSocket();

@@ -9,7 +9,12 @@ export {
 } from './duplex-client.js';
 export type { ConnectionState } from './connection-state.js';
 export { backoffDelay, DEFAULT_RECONNECT_OPTIONS, type ReconnectOptions } from './backoff.js';
-export { ConnectionClosedError, MalformedAckError, RequestError, RequestTimeoutError } from './errors.js';
+export {
+  ConnectionClosedError,
+  MalformedAckError,
+  RequestError,
+  RequestTimeoutError,
+} from './errors.js';
 export { TypedEmitter, type Listener } from './typed-emitter.js';
 export type {
   CloseEventLike,

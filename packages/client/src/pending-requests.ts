@@ -38,7 +38,9 @@ export class PendingRequests {
   }
 
   unsent(): RequestFrame[] {
-    return [...this.requests.values()].filter((request) => !request.sent).map((request) => request.frame);
+    return [...this.requests.values()]
+      .filter((request) => !request.sent)
+      .map((request) => request.frame);
   }
 
   markSent(id: string): void {

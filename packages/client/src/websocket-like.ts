@@ -28,12 +28,14 @@ export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 /** `readyState` of an open socket (WHATWG `WebSocket.OPEN`). */
 export const SOCKET_OPEN = 1;
 
-export function resolveWebSocketConstructor(injected: WebSocketConstructorLike | undefined): WebSocketConstructorLike {
+export function resolveWebSocketConstructor(
+  injected: WebSocketConstructorLike | undefined,
+): WebSocketConstructorLike {
   const constructor =
     injected ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
   if (typeof constructor !== 'function') {
     throw new TypeError(
-      'No WebSocket implementation: pass the `WebSocket` option (in Node, `ws`\'s WebSocket)',
+      "No WebSocket implementation: pass the `WebSocket` option (in Node, `ws`'s WebSocket)",
     );
   }
   return constructor;

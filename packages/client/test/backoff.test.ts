@@ -7,7 +7,12 @@ describe('backoffDelay', () => {
   it('grows by the factor from the initial delay up to the maximum (defaults)', () => {
     const delays = [0, 1, 2, 3, 4, 5, 6, 10].map((attempt) => backoffDelay(attempt, {}, middle));
     expect(delays).toEqual([500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000]);
-    expect(DEFAULT_RECONNECT_OPTIONS).toEqual({ initialDelayMs: 500, maxDelayMs: 15_000, factor: 2, jitter: 0.5 });
+    expect(DEFAULT_RECONNECT_OPTIONS).toEqual({
+      initialDelayMs: 500,
+      maxDelayMs: 15_000,
+      factor: 2,
+      jitter: 0.5,
+    });
   });
 
   it('spreads over ±jitter of the nominal delay', () => {
@@ -30,7 +35,9 @@ describe('backoffDelay', () => {
 
   it('honours custom options and clamps jitter to [0, 1]', () => {
     const options = { initialDelayMs: 100, factor: 3, maxDelayMs: 2_000, jitter: 0 };
-    expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, options))).toEqual([100, 300, 900, 2_000]);
+    expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, options))).toEqual([
+      100, 300, 900, 2_000,
+    ]);
     expect(backoffDelay(0, { initialDelayMs: 100, jitter: 5 }, () => 0)).toBe(0);
     expect(backoffDelay(0, { initialDelayMs: 100, jitter: -1 }, () => 0)).toBe(100);
   });

@@ -1,8 +1,18 @@
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@duplex/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLIENT_RETRY_CLOSE_CODE, ConnectionClosedError, type ConnectionState } from '../src/index.js';
+import {
+  CLIENT_RETRY_CLOSE_CODE,
+  ConnectionClosedError,
+  type ConnectionState,
+} from '../src/index.js';
 import { FakeWebSocket } from './fake-websocket.js';
-import { completeHandshake, connectReady, createClient, flushMicrotasks, helloAck } from './helpers.js';
+import {
+  completeHandshake,
+  connectReady,
+  createClient,
+  flushMicrotasks,
+  helloAck,
+} from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -28,7 +38,11 @@ describe('handshake', () => {
     socket.open();
     expect(client.state).toBe('authenticating');
     const hello = socket.lastFrame;
-    expect(hello).toEqual({ event: 'hello', id: expect.any(String), data: { protocol: PROTOCOL_VERSION, name: 'Ada' } });
+    expect(hello).toEqual({
+      event: 'hello',
+      id: expect.any(String),
+      data: { protocol: PROTOCOL_VERSION, name: 'Ada' },
+    });
 
     const ack = helloAck({ userId: 'u-42', resume: 'r-1' });
     socket.ack(hello.id, ack);
@@ -107,7 +121,9 @@ describe('hello failures', () => {
 
     expect(client.state).toBe('closed');
     expect(errors).toEqual([ErrorCode.UnsupportedProtocol]);
-    expect(closes).toEqual([{ code: CloseCode.UnsupportedProtocol, reason: 'speak 1', willReconnect: false }]);
+    expect(closes).toEqual([
+      { code: CloseCode.UnsupportedProtocol, reason: 'speak 1', willReconnect: false },
+    ]);
     socket.serverClose(CloseCode.UnsupportedProtocol);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
@@ -125,7 +141,9 @@ describe('hello failures', () => {
     await flushMicrotasks();
 
     expect(client.state).toBe('closed');
-    expect(errors).toEqual([{ code: 'bad_message', message: 'Invalid hello', details: { fields: ['name'] } }]);
+    expect(errors).toEqual([
+      { code: 'bad_message', message: 'Invalid hello', details: { fields: ['name'] } },
+    ]);
     expect(socket.closedByClient).toBeDefined();
     await expect(queued).rejects.toBeInstanceOf(ConnectionClosedError);
     await vi.advanceTimersByTimeAsync(60_000);

@@ -30,7 +30,10 @@ class FakeWindow implements NetworkEventSource {
 
 describe('keep-alive', () => {
   it('pings while ready and reconnects when a ping goes unanswered', async () => {
-    const { client, socket } = await connectReady({ keepAliveIntervalMs: 1000, requestTimeoutMs: 500 });
+    const { client, socket } = await connectReady({
+      keepAliveIntervalMs: 1000,
+      requestTimeoutMs: 500,
+    });
     await vi.advanceTimersByTimeAsync(1000);
     const ping = socket.framesOf('ping').at(-1)!;
     socket.ack(ping.id, { serverTime: new Date().toISOString() });
@@ -56,7 +59,10 @@ describe('keep-alive', () => {
 describe('browser network events', () => {
   it('drops the socket when offline and retries at once when online again', async () => {
     const network = new FakeWindow();
-    const { client, socket } = await connectReady({ networkEvents: network, keepAliveIntervalMs: 0 });
+    const { client, socket } = await connectReady({
+      networkEvents: network,
+      keepAliveIntervalMs: 0,
+    });
     network.fire('offline');
     expect(client.state).toBe('reconnecting');
     expect(socket.closedByClient?.code).toBe(4000);

@@ -36,7 +36,9 @@ describe('PendingRequests', () => {
 
   it('times each request out on its own', async () => {
     const pending = new PendingRequests();
-    const short = pending.add({ event: 'ping', data: {}, id: 'x' }, 100).catch((error: unknown) => error);
+    const short = pending
+      .add({ event: 'ping', data: {}, id: 'x' }, 100)
+      .catch((error: unknown) => error);
     pending.add({ event: 'ping', data: {}, id: 'y' }, 200).catch(() => {});
     await vi.advanceTimersByTimeAsync(100);
     expect(await short).toBeInstanceOf(RequestTimeoutError);

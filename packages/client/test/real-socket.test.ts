@@ -17,7 +17,8 @@ function startServer(): Promise<{ server: WebSocketServer; url: string; hellos: 
         return;
       }
       const frame = decoded.value;
-      const reply = (data: object) => socket.send(JSON.stringify({ event: 'ack', id: frame.id, data }));
+      const reply = (data: object) =>
+        socket.send(JSON.stringify({ event: 'ack', id: frame.id, data }));
       if (frame.event === 'hello') {
         hellos.push(frame);
         reply({
@@ -31,7 +32,15 @@ function startServer(): Promise<{ server: WebSocketServer; url: string; hellos: 
       } else if (frame.event === 'ping') {
         reply({ serverTime: new Date().toISOString() });
       } else {
-        socket.send(JSON.stringify(errorFrame({ code: ErrorCode.NotInRoom, message: 'nope', ...(frame.id && { id: frame.id }) })));
+        socket.send(
+          JSON.stringify(
+            errorFrame({
+              code: ErrorCode.NotInRoom,
+              message: 'nope',
+              ...(frame.id && { id: frame.id }),
+            }),
+          ),
+        );
       }
     });
   });
@@ -86,7 +95,9 @@ describe('over a real ws socket', () => {
     expect(Number.isNaN(Date.parse(serverTime))).toBe(false);
     expect(hellos[0]?.data).toEqual({ protocol: 1, name: 'Ada' });
 
-    const failure = await client.request('room.leave', { room: 'lobby' }).catch((error: unknown) => error);
+    const failure = await client
+      .request('room.leave', { room: 'lobby' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RequestError);
     expect((failure as RequestError).code).toBe('not_in_room');
 

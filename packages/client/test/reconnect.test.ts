@@ -43,7 +43,9 @@ describe('unexpected close', () => {
   });
 
   it('backs off exponentially while attempts fail, and starts over after a successful hello', async () => {
-    const { socket } = await connectReady({ reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0 } });
+    const { socket } = await connectReady({
+      reconnect: { initialDelayMs: 100, factor: 2, maxDelayMs: 1_000, jitter: 0 },
+    });
     socket.serverClose(1006);
 
     const delays: number[] = [];
@@ -65,18 +67,27 @@ describe('unexpected close', () => {
     expect(FakeWebSocket.instances).toHaveLength(count + 1);
   });
 
-  it.each([CloseCode.GoingAway, CloseCode.MessageTooBig, CloseCode.InternalError, CloseCode.TryAgainLater, CloseCode.HelloTimeout, 1006])(
-    'reconnects after close code %i',
-    async (code) => {
-      const { client, socket } = await connectReady();
-      socket.serverClose(code);
-      expect(client.state).toBe('reconnecting');
-      await vi.advanceTimersByTimeAsync(500);
-      expect(FakeWebSocket.instances).toHaveLength(2);
-    },
-  );
+  it.each([
+    CloseCode.GoingAway,
+    CloseCode.MessageTooBig,
+    CloseCode.InternalError,
+    CloseCode.TryAgainLater,
+    CloseCode.HelloTimeout,
+    1006,
+  ])('reconnects after close code %i', async (code) => {
+    const { client, socket } = await connectReady();
+    socket.serverClose(code);
+    expect(client.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
 
-  it.each([CloseCode.Normal, CloseCode.PolicyViolation, CloseCode.UnsupportedProtocol, CloseCode.SessionTakenOver])(
+  it.each([
+    CloseCode.Normal,
+    CloseCode.PolicyViolation,
+    CloseCode.UnsupportedProtocol,
+    CloseCode.SessionTakenOver,
+  ])(
     'stays closed after terminal close code %i and rejects every pending request',
     async (code) => {
       const { client, socket } = await connectReady();

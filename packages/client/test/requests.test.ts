@@ -50,7 +50,11 @@ describe('request', () => {
     socket.fail(socket.lastFrame.id, ErrorCode.BadMessage, 'Invalid chat.send', ['text']);
     const error = await reply.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestError);
-    expect(error).toMatchObject({ code: 'bad_message', fields: ['text'], message: 'Invalid chat.send' });
+    expect(error).toMatchObject({
+      code: 'bad_message',
+      fields: ['text'],
+      message: 'Invalid chat.send',
+    });
   });
 
   it('has undefined fields for errors without details', async () => {
@@ -86,7 +90,9 @@ describe('request', () => {
   it('refuses hello, which the client sends itself', async () => {
     const { client, socket } = await connectReady();
     const sentBefore = socket.sent.length;
-    await expect(client.request('hello', { protocol: 1, name: 'x' })).rejects.toBeInstanceOf(TypeError);
+    await expect(client.request('hello', { protocol: 1, name: 'x' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     expect(() => client.send('hello', { protocol: 1, name: 'x' })).toThrow(TypeError);
     expect(socket.sent).toHaveLength(sentBefore);
   });
@@ -107,7 +113,13 @@ describe('requests before ready', () => {
 
     const [, joinFrame, pingFrame] = socket.frames;
     socket.ack(pingFrame?.id, { serverTime });
-    socket.ack(joinFrame?.id, { room: 'lobby', members: [], history: [], lastSeq: 0, recovered: false });
+    socket.ack(joinFrame?.id, {
+      room: 'lobby',
+      members: [],
+      history: [],
+      lastSeq: 0,
+      recovered: false,
+    });
     await expect(ping).resolves.toEqual({ serverTime });
     await expect(join).resolves.toMatchObject({ room: 'lobby', lastSeq: 0 });
   });
@@ -142,7 +154,10 @@ describe('send', () => {
     await completeHandshake();
     const socket = FakeWebSocket.last;
     expect(client.send('chat.typing', { room: 'lobby', typing: true })).toBe(true);
-    expect(socket.lastFrame).toEqual({ event: 'chat.typing', data: { room: 'lobby', typing: true } });
+    expect(socket.lastFrame).toEqual({
+      event: 'chat.typing',
+      data: { room: 'lobby', typing: true },
+    });
     expect(socket.framesOf('chat.typing')).toHaveLength(1);
   });
 });
@@ -165,7 +180,10 @@ describe('incoming frames', () => {
     client.on('presence.joined', (data) => joined.push(data.user.name));
 
     socket.receive({ event: 'chat.message', data: message });
-    socket.receive({ event: 'presence.joined', data: { room: 'lobby', user: { userId: 'u-3', name: 'Cy' }, online: 2 } });
+    socket.receive({
+      event: 'presence.joined',
+      data: { room: 'lobby', user: { userId: 'u-3', name: 'Cy' }, online: 2 },
+    });
     unsubscribe();
     socket.receive({ event: 'chat.message', data: { ...message, seq: 2 } });
 
@@ -208,7 +226,9 @@ describe('incoming frames', () => {
 
   it('survives a listener that throws: the others still run and the error is reported', async () => {
     const reported: unknown[] = [];
-    const { client, socket } = await connectReady({ onListenerError: (error) => reported.push(error) });
+    const { client, socket } = await connectReady({
+      onListenerError: (error) => reported.push(error),
+    });
     const seen: number[] = [];
     client.on('chat.message', () => {
       throw new Error('listener bug');

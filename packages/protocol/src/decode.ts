@@ -130,7 +130,10 @@ export function parseEventData<E extends ClientEventName>(
 }
 
 /** Decodes a client frame completely (no session rules). Never throws. */
-export function decode(text: string, schemas: ClientEventSchemas = clientEventSchemas): Decoded<ClientFrame> {
+export function decode(
+  text: string,
+  schemas: ClientEventSchemas = clientEventSchemas,
+): Decoded<ClientFrame> {
   const envelope = decodeEnvelope(text);
   if (!envelope.ok) return envelope;
   const { event, data, id } = envelope.value;
@@ -157,7 +160,10 @@ export function decodeServerFrame(text: string): Decoded<DecodedServerFrame> {
   if (event === 'ack') {
     const ack = envelopeSchema.safeParse(json.value);
     if (ack.success && ack.data.id !== undefined) {
-      return { ok: true, value: { kind: 'ack', frame: { event, id: ack.data.id, data: ack.data.data } } };
+      return {
+        ok: true,
+        value: { kind: 'ack', frame: { event, id: ack.data.id, data: ack.data.data } },
+      };
     }
   }
   if (event === 'error') {
@@ -170,7 +176,10 @@ export function decodeServerFrame(text: string): Decoded<DecodedServerFrame> {
   if (typeof event === 'string' && isServerEventName(event)) {
     const parsed = serverEventSchemas[event].safeParse(data);
     if (parsed.success) {
-      return { ok: true, value: { kind: 'event', frame: { event, data: parsed.data } as ServerEventFrame } };
+      return {
+        ok: true,
+        value: { kind: 'event', frame: { event, data: parsed.data } as ServerEventFrame },
+      };
     }
     return failure({
       code: ErrorCode.BadMessage,

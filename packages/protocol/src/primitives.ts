@@ -41,9 +41,15 @@ export function chatText(maxChars: number) {
     const trimmed = value.trim();
     const length = codePointLength(trimmed);
     if (length < 1 || length > maxChars) {
-      ctx.addIssue({ code: 'custom', message: `must be 1 to ${maxChars} characters after trimming` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be 1 to ${maxChars} characters after trimming`,
+      });
     } else if (hasControlCharacterOtherThanLineFeedOrTab(trimmed)) {
-      ctx.addIssue({ code: 'custom', message: 'must not contain control characters other than line feed and tab' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not contain control characters other than line feed and tab',
+      });
     }
   });
 }

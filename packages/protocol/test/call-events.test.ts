@@ -45,7 +45,13 @@ describe.each(withCallId)('callId of %s', (event, build) => {
 });
 
 describe('call.invite', () => {
-  const invite = (fields: Record<string, unknown>) => ({ callId: 'call-1', to: 'u-2', room: 'lobby', video: true, ...fields });
+  const invite = (fields: Record<string, unknown>) => ({
+    callId: 'call-1',
+    to: 'u-2',
+    room: 'lobby',
+    video: true,
+    ...fields,
+  });
 
   it.each([true, false])('accepts video %s', (video) => {
     expectValid('call.invite', invite({ video }));
@@ -143,7 +149,10 @@ describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
 
   it.each([
     ['49153 ASCII bytes', ascii(SDP_MAX_BYTES + 1)],
-    ['24577 two-byte characters (49154 bytes, 24577 code points)', 'é'.repeat(SDP_MAX_BYTES / 2 + 1)],
+    [
+      '24577 two-byte characters (49154 bytes, 24577 code points)',
+      'é'.repeat(SDP_MAX_BYTES / 2 + 1),
+    ],
     ['16385 three-byte characters', '€'.repeat(SDP_MAX_BYTES / 3 + 1)],
     ['12288 four-byte characters plus one ASCII byte', `${emoji(SDP_MAX_BYTES / 4)}a`],
     ['30000 two-byte characters (far fewer code points than bytes)', 'é'.repeat(30000)],
@@ -167,14 +176,21 @@ describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
 });
 
 describe('call.candidate', () => {
-  const line = 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 0.0.0.0 rport 0';
+  const line =
+    'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 0.0.0.0 rport 0';
 
   it.each([
     ['null (end of candidates)', null],
     ['only candidate', { candidate: line }],
     ['an empty candidate string', { candidate: '' }],
-    ['every field set', { candidate: line, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' }],
-    ['every optional field null', { candidate: line, sdpMid: null, sdpMLineIndex: null, usernameFragment: null }],
+    [
+      'every field set',
+      { candidate: line, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
+    ],
+    [
+      'every optional field null',
+      { candidate: line, sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
+    ],
     ['sdpMLineIndex 3', { candidate: line, sdpMLineIndex: 3 }],
     ['sdpMid only', { candidate: line, sdpMid: 'audio' }],
     ['usernameFragment only', { candidate: line, usernameFragment: 'frag' }],

@@ -5,7 +5,15 @@ import {
   parseEventData,
   type ClientEventName,
 } from '../src/index.js';
-import { ascii, emoji, expectBadMessage, expectInvalid, expectSuccess, expectValid, frame } from './helpers.js';
+import {
+  ascii,
+  emoji,
+  expectBadMessage,
+  expectInvalid,
+  expectSuccess,
+  expectValid,
+  frame,
+} from './helpers.js';
 
 /** Every client event with a `room`, with valid data around a given room. */
 const withRoom: Array<[ClientEventName, (room: unknown) => Record<string, unknown>]> = [
@@ -228,7 +236,11 @@ describe('chat.send', () => {
   });
 
   it('lists every failing key', () => {
-    expectInvalid('chat.send', { room: 'Lobby', clientId: '', text: '   ' }, ['room', 'clientId', 'text']);
+    expectInvalid('chat.send', { room: 'Lobby', clientId: '', text: '   ' }, [
+      'room',
+      'clientId',
+      'text',
+    ]);
   });
 
   it('lists every missing key for empty data', () => {
@@ -276,7 +288,12 @@ describe('createClientEventSchemas({ maxTextChars: 10 })', () => {
   });
 
   it('leaves the other events unchanged', () => {
-    expectValid('hello', { protocol: 1, name: ascii(32) }, { protocol: 1, name: ascii(32) }, schemas);
+    expectValid(
+      'hello',
+      { protocol: 1, name: ascii(32) },
+      { protocol: 1, name: ascii(32) },
+      schemas,
+    );
     expectInvalid('hello', { protocol: 1, name: ascii(33) }, ['name'], schemas);
   });
 });

@@ -89,7 +89,12 @@ describe('constants', () => {
   });
 
   it('default limits match the spec', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxFrameBytes: 64 * 1024, messagesPerSecond: 20, burst: 40, maxTextChars: 4000 });
+    expect(DEFAULT_LIMITS).toEqual({
+      maxFrameBytes: 64 * 1024,
+      messagesPerSecond: 20,
+      burst: 40,
+      maxTextChars: 4000,
+    });
   });
 
   it('default timeouts match the spec', () => {
@@ -186,7 +191,9 @@ describe('text helpers', () => {
   it('hasControlCharacter is true exactly for Unicode Cc in U+0000–U+00FF', () => {
     for (let cp = 0; cp <= 0xff; cp++) {
       const isCc = cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f);
-      expect(hasControlCharacter(`a${String.fromCodePoint(cp)}b`), `U+${cp.toString(16)}`).toBe(isCc);
+      expect(hasControlCharacter(`a${String.fromCodePoint(cp)}b`), `U+${cp.toString(16)}`).toBe(
+        isCc,
+      );
     }
   });
 
@@ -194,7 +201,10 @@ describe('text helpers', () => {
     for (let cp = 0; cp <= 0xff; cp++) {
       const isCc = cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f);
       const expected = isCc && cp !== 0x0a && cp !== 0x09;
-      expect(hasControlCharacterOtherThanLineFeedOrTab(String.fromCodePoint(cp)), `U+${cp.toString(16)}`).toBe(expected);
+      expect(
+        hasControlCharacterOtherThanLineFeedOrTab(String.fromCodePoint(cp)),
+        `U+${cp.toString(16)}`,
+      ).toBe(expected);
     }
   });
 

@@ -21,7 +21,11 @@ const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0) ?? 0);
 
 function specTextValid(text: string, maxChars: number): boolean {
   const cps = codePoints(text.trim());
-  return cps.length >= 1 && cps.length <= maxChars && cps.every((cp) => !isCc(cp) || cp === 0x0a || cp === 0x09);
+  return (
+    cps.length >= 1 &&
+    cps.length <= maxChars &&
+    cps.every((cp) => !isCc(cp) || cp === 0x0a || cp === 0x09)
+  );
 }
 
 function specNameValid(name: string): boolean {
@@ -36,7 +40,20 @@ const specIdValid = (id: string) => codePoints(id).length >= 1 && codePoints(id)
 
 /** Single characters biased towards the interesting ones: whitespace, Cc, astral, lone surrogates. */
 const trickyChar = fc.oneof(
-  fc.constantFrom(' ', '\n', '\t', '\r', '\u000b', '\u000c', '\u0000', '\u001b', '\u007f', '\u0085', '\u009f', '\u00a0'),
+  fc.constantFrom(
+    ' ',
+    '\n',
+    '\t',
+    '\r',
+    '\u000b',
+    '\u000c',
+    '\u0000',
+    '\u001b',
+    '\u007f',
+    '\u0085',
+    '\u009f',
+    '\u00a0',
+  ),
   fc.constantFrom('\u2028', '\u2029', '\u3000', '\ufeff', '\u200b', '😀', 'é', '\ud800', '\udfff'),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
   fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
@@ -54,7 +71,10 @@ const textChar = fc.oneof(
     .filter((cp) => !isCc(cp) && (cp < 0xd800 || cp > 0xdfff))
     .map((cp) => String.fromCodePoint(cp)),
 );
-const padding = fc.string({ unit: fc.constantFrom(' ', '\n', '\t', '\r', '\u00a0', '\u3000', '\ufeff'), maxLength: 4 });
+const padding = fc.string({
+  unit: fc.constantFrom(' ', '\n', '\t', '\r', '\u00a0', '\u3000', '\ufeff'),
+  maxLength: 4,
+});
 
 const validRoom = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,39}$/);
 const validClientId = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 });
@@ -65,8 +85,22 @@ const validText = fc
 const validId = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 });
 
 const dataKeys = [
-  'protocol', 'name', 'resume', 'room', 'since', 'clientId', 'text', 'typing',
-  'callId', 'to', 'video', 'reason', 'sdp', 'candidate', '__proto__', 'constructor',
+  'protocol',
+  'name',
+  'resume',
+  'room',
+  'since',
+  'clientId',
+  'text',
+  'typing',
+  'callId',
+  'to',
+  'video',
+  'reason',
+  'sdp',
+  'candidate',
+  '__proto__',
+  'constructor',
 ];
 const nearData = fc.dictionary(fc.constantFrom(...dataKeys), fc.jsonValue());
 
@@ -163,19 +197,29 @@ describe('decode never throws', () => {
 
   it('on envelopes with a real event name and arbitrary data (fc.object)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CLIENT_EVENTS), fc.object(), fc.option(validId, { nil: undefined }), (event, data, id) => {
-        const result = safeDecode(frame(event, data, id));
-        checkEnvelopeResult(event, id, result);
-      }),
+      fc.property(
+        fc.constantFrom(...CLIENT_EVENTS),
+        fc.object(),
+        fc.option(validId, { nil: undefined }),
+        (event, data, id) => {
+          const result = safeDecode(frame(event, data, id));
+          checkEnvelopeResult(event, id, result);
+        },
+      ),
     );
   });
 
   it('on envelopes with a real event name and data using the protocol keys with arbitrary values', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CLIENT_EVENTS), nearData, fc.option(validId, { nil: undefined }), (event, data, id) => {
-        const result = safeDecode(frame(event, data, id));
-        checkEnvelopeResult(event, id, result);
-      }),
+      fc.property(
+        fc.constantFrom(...CLIENT_EVENTS),
+        nearData,
+        fc.option(validId, { nil: undefined }),
+        (event, data, id) => {
+          const result = safeDecode(frame(event, data, id));
+          checkEnvelopeResult(event, id, result);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -184,7 +228,11 @@ describe('decode never throws', () => {
     fc.assert(
       fc.property(
         fc.record(
-          { event: fc.oneof(fc.constantFrom(...CLIENT_EVENTS), fc.jsonValue()), data: fc.jsonValue(), id: fc.jsonValue() },
+          {
+            event: fc.oneof(fc.constantFrom(...CLIENT_EVENTS), fc.jsonValue()),
+            data: fc.jsonValue(),
+            id: fc.jsonValue(),
+          },
           { requiredKeys: [] },
         ),
         (envelope) => void safeDecode(JSON.stringify(envelope)),
@@ -194,7 +242,11 @@ describe('decode never throws', () => {
 });
 
 /** With a valid envelope, only the data schema (or the protocol version) can fail. */
-function checkEnvelopeResult(event: ClientEventName, id: string | undefined, result: ReturnType<typeof decode>): void {
+function checkEnvelopeResult(
+  event: ClientEventName,
+  id: string | undefined,
+  result: ReturnType<typeof decode>,
+): void {
   if (result.ok) {
     expect(result.value.event).toBe(event);
     expect(result.value.id).toBe(id);
@@ -239,7 +291,9 @@ describe('decodeServerFrame never throws', () => {
         fc.oneof(fc.object(), fc.jsonValue()),
         fc.option(fc.oneof(fc.string(), fc.jsonValue()), { nil: undefined }),
         (event, data, id) => {
-          const result = safeDecodeServer(JSON.stringify(id === undefined ? { event, data } : { event, data, id }));
+          const result = safeDecodeServer(
+            JSON.stringify(id === undefined ? { event, data } : { event, data, id }),
+          );
           if (result.ok) {
             const expectedKind = event === 'ack' ? 'ack' : event === 'error' ? 'error' : 'event';
             expect(result.value.kind).toBe(expectedKind);
@@ -255,15 +309,21 @@ describe('decodeServerFrame never throws', () => {
 describe('chat.send round-trips', () => {
   it('a valid chat.send decodes to exactly the data sent (text kept as sent)', () => {
     fc.assert(
-      fc.property(validRoom, validClientId, validText, fc.option(validId, { nil: undefined }), (room, clientId, text, id) => {
-        const data = { room, clientId, text };
-        const result = decode(frame('chat.send', data, id));
-        expect(result.ok).toBe(true);
-        if (!result.ok) return;
-        expect(result.value.event).toBe('chat.send');
-        expect(result.value.data).toEqual(data);
-        expect(result.value.id).toBe(id);
-      }),
+      fc.property(
+        validRoom,
+        validClientId,
+        validText,
+        fc.option(validId, { nil: undefined }),
+        (room, clientId, text, id) => {
+          const data = { room, clientId, text };
+          const result = decode(frame('chat.send', data, id));
+          expect(result.ok).toBe(true);
+          if (!result.ok) return;
+          expect(result.value.event).toBe('chat.send');
+          expect(result.value.data).toEqual(data);
+          expect(result.value.id).toBe(id);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -285,12 +345,18 @@ describe('decode agrees with the spec text rules', () => {
 
   it('name: 1..32 code points after trimming, no Cc, returned trimmed', () => {
     fc.assert(
-      fc.property(fc.oneof(trickyString(8), fc.tuple(padding, lengthAround(30, 34), padding).map((p) => p.join(''))), (name) => {
-        const result = decode(frame('hello', { protocol: 1, name }));
-        expect(result.ok).toBe(specNameValid(name));
-        if (result.ok) expect(result.value.data).toEqual({ protocol: 1, name: name.trim() });
-        else expect(result.error.fields).toEqual(['name']);
-      }),
+      fc.property(
+        fc.oneof(
+          trickyString(8),
+          fc.tuple(padding, lengthAround(30, 34), padding).map((p) => p.join('')),
+        ),
+        (name) => {
+          const result = decode(frame('hello', { protocol: 1, name }));
+          expect(result.ok).toBe(specNameValid(name));
+          if (result.ok) expect(result.value.data).toEqual({ protocol: 1, name: name.trim() });
+          else expect(result.error.fields).toEqual(['name']);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -298,11 +364,17 @@ describe('decode agrees with the spec text rules', () => {
   it('room: matches ^[a-z0-9][a-z0-9-]{0,39}$ exactly', () => {
     const roomChar = fc.constantFrom('a', 'z', '0', '9', '-', 'A', '_', ' ', '\n', 'é', '.');
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: roomChar, maxLength: 6 }), fc.string({ unit: roomChar, minLength: 38, maxLength: 43 })), (room) => {
-        const result = decode(frame('room.leave', { room }));
-        expect(result.ok).toBe(specRoomValid(room));
-        if (!result.ok) expect(result.error.fields).toEqual(['room']);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: roomChar, maxLength: 6 }),
+          fc.string({ unit: roomChar, minLength: 38, maxLength: 43 }),
+        ),
+        (room) => {
+          const result = decode(frame('room.leave', { room }));
+          expect(result.ok).toBe(specRoomValid(room));
+          if (!result.ok) expect(result.error.fields).toEqual(['room']);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -336,9 +408,13 @@ describe('error frames round-trip through decodeServerFrame', () => {
         fc.oneof(
           fc.string({ unit: 'binary' }),
           fc.jsonValue().map((v) => JSON.stringify(v)),
-          fc.tuple(fc.constantFrom(...CLIENT_EVENTS, 'nope'), nearData, fc.option(fc.jsonValue(), { nil: undefined })).map(
-            ([event, data, id]) => frame(event, data, id),
-          ),
+          fc
+            .tuple(
+              fc.constantFrom(...CLIENT_EVENTS, 'nope'),
+              nearData,
+              fc.option(fc.jsonValue(), { nil: undefined }),
+            )
+            .map(([event, data, id]) => frame(event, data, id)),
         ),
         (text) => {
           const result = decode(text);

@@ -93,7 +93,10 @@ describe('bad_message for the envelope', () => {
     });
 
     it('still answers bad_message for the id when the data would be valid', () => {
-      expectBadMessage(decode(frame('chat.send', { room: 'lobby', clientId: 'c', text: 'hi' }, 7)), ['id']);
+      expectBadMessage(
+        decode(frame('chat.send', { room: 'lobby', clientId: 'c', text: 'hi' }, 7)),
+        ['id'],
+      );
     });
 
     it.each([
@@ -227,12 +230,19 @@ describe('errorFrame()', () => {
 
   it('bad_message without fields still carries details.fields (empty)', () => {
     const out = errorFrame({ code: 'bad_message', message: 'second hello' });
-    expect(out.data).toEqual({ code: 'bad_message', message: 'second hello', details: { fields: [] } });
+    expect(out.data).toEqual({
+      code: 'bad_message',
+      message: 'second hello',
+      details: { fields: [] },
+    });
   });
 
   it('bad_json carries no details and no id', () => {
     const out = errorFrame(expectFailure(decode('{oops')));
-    expect(out).toEqual({ event: 'error', data: { code: 'bad_json', message: expect.any(String) } });
+    expect(out).toEqual({
+      event: 'error',
+      data: { code: 'bad_json', message: expect.any(String) },
+    });
     expect(out.data).not.toHaveProperty('details');
     expect(out).not.toHaveProperty('id');
   });

@@ -31,7 +31,11 @@ export function sorted(fields: readonly string[] | undefined): string[] | undefi
 }
 
 /** Asserts a bad_message failure naming exactly `fields`. */
-export function expectBadMessage<T>(result: Decoded<T>, fields: string[], id?: string): ProtocolFailure {
+export function expectBadMessage<T>(
+  result: Decoded<T>,
+  fields: string[],
+  id?: string,
+): ProtocolFailure {
   const error = expectFailure(result);
   expect(error.code).toBe('bad_message');
   expect(sorted(error.fields)).toEqual(sorted(fields));

@@ -26,26 +26,50 @@ const samples: Record<ServerEventName, Record<string, unknown>> = {
   'call.decline': { callId: 'call-1', from: bob, reason: 'declined' },
   'call.offer': { callId: 'call-1', from: alice, sdp: 'v=0\r\n' },
   'call.answer': { callId: 'call-1', from: bob, sdp: 'v=0\r\n' },
-  'call.candidate': { callId: 'call-1', from: bob, candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 } },
+  'call.candidate': {
+    callId: 'call-1',
+    from: bob,
+    candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 },
+  },
   'call.bye': { callId: 'call-1', from: bob, reason: 'hangup' },
 };
 
 /** An invalid variant of every server event's data, and the keys it should name. */
 const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]]> = [
   ['presence.joined', 'negative online', { ...samples['presence.joined'], online: -1 }, ['online']],
-  ['presence.joined', 'a user without userId', { ...samples['presence.joined'], user: { name: 'A' } }, ['user']],
+  [
+    'presence.joined',
+    'a user without userId',
+    { ...samples['presence.joined'], user: { name: 'A' } },
+    ['user'],
+  ],
   ['presence.left', 'a bad room', { ...samples['presence.left'], room: 'Lobby' }, ['room']],
   ['chat.message', 'seq 0', { ...message, seq: 0 }, ['seq']],
   ['chat.message', 'a fractional seq', { ...message, seq: 1.5 }, ['seq']],
   ['chat.message', 'ts without milliseconds', { ...message, ts: '2024-05-06T07:08:09Z' }, ['ts']],
-  ['chat.message', 'ts with an offset', { ...message, ts: '2024-05-06T07:08:09.123+00:00' }, ['ts']],
+  [
+    'chat.message',
+    'ts with an offset',
+    { ...message, ts: '2024-05-06T07:08:09.123+00:00' },
+    ['ts'],
+  ],
   ['chat.message', 'ts not a date', { ...message, ts: 'yesterday' }, ['ts']],
   ['chat.message', 'from a string', { ...message, from: 'u-1' }, ['from']],
-  ['chat.message', 'no text and no clientId', { room: 'lobby', seq: 1, from: alice, ts: TS }, ['clientId', 'text']],
+  [
+    'chat.message',
+    'no text and no clientId',
+    { room: 'lobby', seq: 1, from: alice, ts: TS },
+    ['clientId', 'text'],
+  ],
   ['chat.typing', 'typing a string', { ...samples['chat.typing'], typing: 'yes' }, ['typing']],
   ['call.invite', 'video missing', { callId: 'call-1', room: 'lobby', from: alice }, ['video']],
   ['call.accept', 'from missing', { callId: 'call-1' }, ['from']],
-  ['call.decline', 'reason missing (the server fills in the default)', { callId: 'call-1', from: bob }, ['reason']],
+  [
+    'call.decline',
+    'reason missing (the server fills in the default)',
+    { callId: 'call-1', from: bob },
+    ['reason'],
+  ],
   ['call.offer', 'empty sdp', { callId: 'call-1', from: alice, sdp: '' }, ['sdp']],
   ['call.answer', 'callId too long', { callId: 'x'.repeat(65), from: bob, sdp: 'v=0' }, ['callId']],
   ['call.candidate', 'candidate missing', { callId: 'call-1', from: bob }, ['candidate']],
@@ -68,7 +92,10 @@ describe('decodeServerFrame: acks', () => {
       userId: 'u-1',
       name: 'Alice',
       resume: 'tok',
-      iceServers: [{ urls: 'stun:stun.example.org' }, { urls: ['turn:t.example.org'], username: '1:u-1', credential: 'x' }],
+      iceServers: [
+        { urls: 'stun:stun.example.org' },
+        { urls: ['turn:t.example.org'], username: '1:u-1', credential: 'x' },
+      ],
       limits: { maxFrameBytes: 65536, messagesPerSecond: 20, burst: 40, maxTextChars: 4000 },
       serverTime: TS,
     };
@@ -89,11 +116,15 @@ describe('decodeServerFrame: acks', () => {
   });
 
   it('refuses an ack whose data is an array (spec: data is always an object)', () => {
-    expect(expectFailure(decodeServerFrame(text({ event: 'ack', id: '7', data: [] }))).code).toBe('bad_message');
+    expect(expectFailure(decodeServerFrame(text({ event: 'ack', id: '7', data: [] }))).code).toBe(
+      'bad_message',
+    );
   });
 
   it('refuses an ack with an empty id (spec: an id is 1–64 characters)', () => {
-    expect(expectFailure(decodeServerFrame(text({ event: 'ack', id: '', data: {} }))).code).toBe('bad_message');
+    expect(expectFailure(decodeServerFrame(text({ event: 'ack', id: '', data: {} }))).code).toBe(
+      'bad_message',
+    );
   });
 });
 
@@ -129,8 +160,14 @@ describe('decodeServerFrame: errors', () => {
     ['no data', { event: 'error' }],
     ['array data', { event: 'error', data: [] }],
     ['a numeric id', { event: 'error', id: 7, data: { code: 'busy', message: 'm' } }],
-    ['details without fields', { event: 'error', data: { code: 'bad_message', message: 'm', details: {} } }],
-    ['non-string fields', { event: 'error', data: { code: 'bad_message', message: 'm', details: { fields: [1] } } }],
+    [
+      'details without fields',
+      { event: 'error', data: { code: 'bad_message', message: 'm', details: {} } },
+    ],
+    [
+      'non-string fields',
+      { event: 'error', data: { code: 'bad_message', message: 'm', details: { fields: [1] } } },
+    ],
   ])('refuses an error with %s', (_label, frame) => {
     expect(expectFailure(decodeServerFrame(text(frame))).code).toBe('bad_message');
   });
@@ -143,7 +180,10 @@ describe('decodeServerFrame: server events', () => {
 
   it.each(SERVER_EVENTS)('decodes %s', (event) => {
     const data = samples[event];
-    expect(expectSuccess(decodeServerFrame(text({ event, data })))).toEqual({ kind: 'event', frame: { event, data } });
+    expect(expectSuccess(decodeServerFrame(text({ event, data })))).toEqual({
+      kind: 'event',
+      frame: { event, data },
+    });
   });
 
   it('decodes call.candidate with a null candidate (end of candidates)', () => {
@@ -155,8 +195,12 @@ describe('decodeServerFrame: server events', () => {
   });
 
   it('keeps chat.message text as sent', () => {
-    const decoded = expectSuccess(decodeServerFrame(text({ event: 'chat.message', data: message })));
-    expect(decoded.kind === 'event' && decoded.frame.event === 'chat.message' && decoded.frame.data.text).toBe('  hi\n');
+    const decoded = expectSuccess(
+      decodeServerFrame(text({ event: 'chat.message', data: message })),
+    );
+    expect(
+      decoded.kind === 'event' && decoded.frame.event === 'chat.message' && decoded.frame.data.text,
+    ).toBe('  hi\n');
   });
 
   it.each(invalid)('refuses %s with %s', (event, _label, data, fields) => {
@@ -189,7 +233,10 @@ describe('decodeServerFrame: garbage', () => {
   it.each([
     ['an empty object', {}],
     ['an unknown event', { event: 'nope', data: {} }],
-    ['a client-only event', { event: 'chat.send', data: { room: 'lobby', clientId: 'c', text: 'hi' } }],
+    [
+      'a client-only event',
+      { event: 'chat.send', data: { room: 'lobby', clientId: 'c', text: 'hi' } },
+    ],
     ['hello', { event: 'hello', data: { protocol: 1, name: 'A' } }],
     ['a numeric event', { event: 1, data: {} }],
     ['a prototype name', { event: 'constructor', data: {} }],

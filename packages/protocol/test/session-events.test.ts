@@ -17,15 +17,27 @@ describe('hello', () => {
     });
 
     it('trims as String.prototype.trim does (tabs, line breaks, NBSP, BOM, ideographic space)', () => {
-      expectValid('hello', { protocol: 1, name: '\t\r\n\u00a0\ufeff\u3000Bob\u2028\u2029 ' }, { protocol: 1, name: 'Bob' });
+      expectValid(
+        'hello',
+        { protocol: 1, name: '\t\r\n\u00a0\ufeff\u3000Bob\u2028\u2029 ' },
+        { protocol: 1, name: 'Bob' },
+      );
     });
 
     it('checks control characters after trimming (leading/trailing CR LF TAB are trimmed away)', () => {
-      expectValid('hello', { protocol: 1, name: '\r\n\tCarol\t\r\n' }, { protocol: 1, name: 'Carol' });
+      expectValid(
+        'hello',
+        { protocol: 1, name: '\r\n\tCarol\t\r\n' },
+        { protocol: 1, name: 'Carol' },
+      );
     });
 
     it('keeps inner spaces', () => {
-      expectValid('hello', { protocol: 1, name: '  Ada  Lovelace ' }, { protocol: 1, name: 'Ada  Lovelace' });
+      expectValid(
+        'hello',
+        { protocol: 1, name: '  Ada  Lovelace ' },
+        { protocol: 1, name: 'Ada  Lovelace' },
+      );
     });
 
     it('accepts 1 character', () => {
@@ -43,7 +55,11 @@ describe('hello', () => {
     });
 
     it('measures after trimming: 32 characters surrounded by spaces', () => {
-      expectValid('hello', { protocol: 1, name: `   ${emoji(32)}   ` }, { protocol: 1, name: emoji(32) });
+      expectValid(
+        'hello',
+        { protocol: 1, name: `   ${emoji(32)}   ` },
+        { protocol: 1, name: emoji(32) },
+      );
     });
 
     it('accepts non-Cc characters next to the Cc ranges (U+0020, U+007E, U+00A0 inside)', () => {
@@ -129,11 +145,14 @@ describe('hello', () => {
       ['too long', { name: ascii(33) }],
       ['a number', { name: 7 }],
       ['with a control character', { name: 'a\u0000' }],
-    ])('is checked before the name: protocol 2 with a name that is %s is unsupported_protocol', (_label, rest) => {
-      const data = { protocol: 2, ...rest };
-      expect(expectFailure(parseEventData('hello', data)).code).toBe('unsupported_protocol');
-      expect(expectFailure(decode(frame('hello', data))).code).toBe('unsupported_protocol');
-    });
+    ])(
+      'is checked before the name: protocol 2 with a name that is %s is unsupported_protocol',
+      (_label, rest) => {
+        const data = { protocol: 2, ...rest };
+        expect(expectFailure(parseEventData('hello', data)).code).toBe('unsupported_protocol');
+        expect(expectFailure(decode(frame('hello', data))).code).toBe('unsupported_protocol');
+      },
+    );
 
     it('unsupported_protocol carries the request id', () => {
       const error = expectFailure(decode(frame('hello', { protocol: 2, name: 'Alice' }, 'h-1')));

@@ -18,8 +18,10 @@ export class CallRegistry {
     if (call.ringTimer) clearTimeout(call.ringTimer);
     call.ringTimer = null;
     this.byId.delete(call.callId);
-    if (this.byUserId.get(call.caller.user.userId) === call) this.byUserId.delete(call.caller.user.userId);
-    if (this.byUserId.get(call.callee.user.userId) === call) this.byUserId.delete(call.callee.user.userId);
+    if (this.byUserId.get(call.caller.user.userId) === call)
+      this.byUserId.delete(call.caller.user.userId);
+    if (this.byUserId.get(call.callee.user.userId) === call)
+      this.byUserId.delete(call.callee.user.userId);
   }
 
   get(callId: string): Call | undefined {

@@ -35,7 +35,10 @@ export class CallService {
       !this.rooms.isMember(room, caller) ||
       !this.rooms.isMember(room, callee)
     ) {
-      throw new ProtocolError(ErrorCode.PeerUnavailable, 'That user cannot be called in this room right now');
+      throw new ProtocolError(
+        ErrorCode.PeerUnavailable,
+        'That user cannot be called in this room right now',
+      );
     }
     if (this.calls.callOf(caller) || this.calls.callOf(callee)) {
       throw new ProtocolError(ErrorCode.Busy, 'Already in a call');
@@ -43,7 +46,10 @@ export class CallService {
     const call: Call = { callId, room, video, caller, callee, state: 'ringing', ringTimer: null };
     call.ringTimer = setTimeout(() => this.ringTimeout(call), this.config.callRingTimeoutMs);
     this.calls.add(call);
-    callee.connection.send({ event: 'call.invite', data: { callId, room, from: caller.user, video } });
+    callee.connection.send({
+      event: 'call.invite',
+      data: { callId, room, from: caller.user, video },
+    });
   }
 
   accept(session: Session, { callId }: ClientEventData<'call.accept'>): void {
@@ -65,12 +71,18 @@ export class CallService {
 
   offer(session: Session, { callId, sdp }: ClientEventData<'call.offer'>): void {
     const call = this.activeCallOf(session, callId);
-    this.sendTo(otherParty(call, session), { event: 'call.offer', data: { callId, from: session.user, sdp } });
+    this.sendTo(otherParty(call, session), {
+      event: 'call.offer',
+      data: { callId, from: session.user, sdp },
+    });
   }
 
   answer(session: Session, { callId, sdp }: ClientEventData<'call.answer'>): void {
     const call = this.activeCallOf(session, callId);
-    this.sendTo(otherParty(call, session), { event: 'call.answer', data: { callId, from: session.user, sdp } });
+    this.sendTo(otherParty(call, session), {
+      event: 'call.answer',
+      data: { callId, from: session.user, sdp },
+    });
   }
 
   candidate(session: Session, { callId, candidate }: ClientEventData<'call.candidate'>): void {
@@ -131,7 +143,10 @@ export class CallService {
   private ringingCallOfCallee(session: Session, callId: string, action: string): Call {
     const call = this.callOfParty(session, callId);
     if (call.callee !== session || call.state !== 'ringing') {
-      throw new ProtocolError(ErrorCode.BadState, `Only the callee can ${action}, and only while ringing`);
+      throw new ProtocolError(
+        ErrorCode.BadState,
+        `Only the callee can ${action}, and only while ringing`,
+      );
     }
     return call;
   }

@@ -20,7 +20,10 @@ export class CallsGateway {
   }
 
   @SubscribeMessage('call.decline')
-  decline(@MessageBody() data: ClientEventData<'call.decline'>, @Frame() frame: InboundFrame): void {
+  decline(
+    @MessageBody() data: ClientEventData<'call.decline'>,
+    @Frame() frame: InboundFrame,
+  ): void {
     this.calls.decline(frame.session, data);
   }
 
@@ -35,7 +38,10 @@ export class CallsGateway {
   }
 
   @SubscribeMessage('call.candidate')
-  candidate(@MessageBody() data: ClientEventData<'call.candidate'>, @Frame() frame: InboundFrame): void {
+  candidate(
+    @MessageBody() data: ClientEventData<'call.candidate'>,
+    @Frame() frame: InboundFrame,
+  ): void {
     this.calls.candidate(frame.session, data);
   }
 

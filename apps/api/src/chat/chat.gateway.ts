@@ -9,7 +9,10 @@ export class ChatGateway {
   constructor(private readonly chat: ChatService) {}
 
   @SubscribeMessage('chat.send')
-  send(@MessageBody() data: ClientEventData<'chat.send'>, @Frame() frame: InboundFrame): Promise<void> {
+  send(
+    @MessageBody() data: ClientEventData<'chat.send'>,
+    @Frame() frame: InboundFrame,
+  ): Promise<void> {
     return this.chat.send(frame.session, data, (ack) => frame.ack(ack));
   }
 

@@ -40,7 +40,13 @@ export class ChatService {
     acknowledge: (ack: AckData<'chat.send'>) => void,
   ): Promise<void> {
     this.rooms.assertMember(session, room);
-    const message: NewMessage = { room, clientId, from: session.user, text, ts: new Date().toISOString() };
+    const message: NewMessage = {
+      room,
+      clientId,
+      from: session.user,
+      text,
+      ts: new Date().toISOString(),
+    };
     return new Promise((resolve, reject) => {
       const queue = this.pending.get(room);
       if (queue) {
@@ -67,7 +73,10 @@ export class ChatService {
     const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'append' });
     let stored;
     try {
-      stored = await this.store.appendBatch(room, batch.map((send) => send.message));
+      stored = await this.store.appendBatch(
+        room,
+        batch.map((send) => send.message),
+      );
     } catch (error) {
       for (const send of batch) send.reject(error);
       return;

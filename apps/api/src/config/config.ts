@@ -51,7 +51,12 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   callRingTimeoutMs: number;
   dataDir: string;
-  ice: { stunUrls: readonly string[]; turnUrls: readonly string[]; turnSecret: string; turnTtlSeconds: number };
+  ice: {
+    stunUrls: readonly string[];
+    turnUrls: readonly string[];
+    turnSecret: string;
+    turnTtlSeconds: number;
+  };
 }
 
 /** Nest injection token for {@link AppConfig}. */
@@ -62,7 +67,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;

@@ -13,7 +13,9 @@ export class ReadinessService {
 
   async check(): Promise<Record<string, boolean>> {
     const entries = await Promise.all(
-      [...this.probes].map(async ([name, probe]) => [name, await probe().catch(() => false)] as const),
+      [...this.probes].map(
+        async ([name, probe]) => [name, await probe().catch(() => false)] as const,
+      ),
     );
     return Object.fromEntries(entries);
   }

@@ -16,7 +16,10 @@ export class NestPinoLogger implements LoggerService {
     this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
-    this.logger.error({ context, trace }, message instanceof Error ? message.message : String(message));
+    this.logger.error(
+      { context, trace },
+      message instanceof Error ? message.message : String(message),
+    );
   }
   warn(message: unknown, context?: string) {
     this.logger.warn({ context }, String(message));

@@ -5,6 +5,10 @@ import { APP_LOGGER, type AppLogger } from './logger.js';
 @Module({})
 export class LoggingModule {
   static forRoot(logger: AppLogger): DynamicModule {
-    return { module: LoggingModule, providers: [{ provide: APP_LOGGER, useValue: logger }], exports: [APP_LOGGER] };
+    return {
+      module: LoggingModule,
+      providers: [{ provide: APP_LOGGER, useValue: logger }],
+      exports: [APP_LOGGER],
+    };
   }
 }

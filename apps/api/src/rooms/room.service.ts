@@ -34,13 +34,18 @@ export class RoomService {
   ): Promise<void> {
     return this.sequencer.run(room, async () => {
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
-      const { history, lastSeq, recovered } = await this.store.history(room, since).finally(stopTimer);
+      const { history, lastSeq, recovered } = await this.store
+        .history(room, since)
+        .finally(stopTimer);
       const joined = this.rooms.add(room, session);
       reply({ room, members: this.rooms.users(room), history, lastSeq, recovered });
       if (joined) {
         this.broker.publish(
           room,
-          { event: 'presence.joined', data: { room, user: session.user, online: this.rooms.online(room) } },
+          {
+            event: 'presence.joined',
+            data: { room, user: session.user, online: this.rooms.online(room) },
+          },
           { exceptUserId: session.user.userId },
         );
       }

@@ -24,11 +24,15 @@ export class RoomsController {
   @Get()
   async list(): Promise<{ room: string; online: number; lastSeq: number }[]> {
     const occupancy = this.rooms.occupancy();
-    const summaries = new Map((await this.store.rooms()).map((summary) => [summary.room, summary.lastSeq]));
+    const summaries = new Map(
+      (await this.store.rooms()).map((summary) => [summary.room, summary.lastSeq]),
+    );
     const names = new Set([...occupancy.keys(), ...summaries.keys()]);
-    return [...names]
-      .sort()
-      .map((room) => ({ room, online: occupancy.get(room) ?? 0, lastSeq: summaries.get(room) ?? 0 }));
+    return [...names].sort().map((room) => ({
+      room,
+      online: occupancy.get(room) ?? 0,
+      lastSeq: summaries.get(room) ?? 0,
+    }));
   }
 
   @Get(':room/messages')

@@ -9,7 +9,10 @@ export class RoomsGateway {
   constructor(private readonly rooms: RoomService) {}
 
   @SubscribeMessage('room.join')
-  join(@MessageBody() data: ClientEventData<'room.join'>, @Frame() frame: InboundFrame): Promise<void> {
+  join(
+    @MessageBody() data: ClientEventData<'room.join'>,
+    @Frame() frame: InboundFrame,
+  ): Promise<void> {
     return this.rooms.join(frame.session, data.room, data.since, (ack) => frame.ack(ack));
   }
 

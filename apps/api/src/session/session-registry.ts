@@ -44,7 +44,10 @@ export class SessionRegistry {
   resume(connection: Connection, token: string): Session {
     const session = this.byToken.get(token);
     if (!session) {
-      throw new ProtocolError(ErrorCode.ResumeExpired, 'Session expired; start a new one without resume');
+      throw new ProtocolError(
+        ErrorCode.ResumeExpired,
+        'Session expired; start a new one without resume',
+      );
     }
     const previous = session.connection;
     if (previous && previous !== connection) {

@@ -17,7 +17,10 @@ export class SessionGateway {
   ) {}
 
   @SubscribeMessage('hello')
-  hello(@MessageBody() data: ClientEventData<'hello'>, @Conn() connection: Connection): AckData<'hello'> {
+  hello(
+    @MessageBody() data: ClientEventData<'hello'>,
+    @Conn() connection: Connection,
+  ): AckData<'hello'> {
     const session = data.resume
       ? this.sessions.resume(connection, data.resume)
       : this.sessions.start(connection, data.name);

@@ -122,7 +122,10 @@ export class SqlMessageStore implements MessageStore {
     return { history, lastSeq, recovered: false };
   }
 
-  async page(room: string, { before, limit }: { before?: number; limit: number }): Promise<ChatMessage[]> {
+  async page(
+    room: string,
+    { before, limit }: { before?: number; limit: number },
+  ): Promise<ChatMessage[]> {
     const rows = await this.sql.query<MessageRow>(
       `SELECT ${COLUMNS} FROM chat_messages
        WHERE room = $1 AND ($2::integer IS NULL OR seq < $2)

@@ -1,4 +1,10 @@
-import { Global, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ReadinessService } from '../http/readiness.service.js';
 import { MESSAGE_STORE, type MessageStore } from './message-store.js';

@@ -17,7 +17,6 @@ import { isOriginAllowed } from './origin-check.js';
  * closes every socket with 1001 so clients reconnect and resume.
  */
 export class DuplexWsAdapter extends WsAdapter {
-
   constructor(
     private readonly app: INestApplicationContext,
     private readonly config: AppConfig,

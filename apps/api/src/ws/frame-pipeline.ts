@@ -34,8 +34,7 @@ export class FramePipeline {
     this.eventSchemas = createClientEventSchemas(config.limits);
     this.reporter = {
       errorSent: (code) => this.metrics.errors.inc({ code }),
-      internalError: (error, event) =>
-        this.logger.error({ err: error, event }, 'handler failed'),
+      internalError: (error, event) => this.logger.error({ err: error, event }, 'handler failed'),
     };
   }
 
@@ -84,7 +83,11 @@ export class FramePipeline {
     const frame = new InboundFrame(connection, event, id, this.reporter);
 
     if (event === 'hello' && connection.session !== null) {
-      frame.reject({ code: ErrorCode.BadMessage, message: 'Already authenticated: hello is sent once', fields: ['event'] });
+      frame.reject({
+        code: ErrorCode.BadMessage,
+        message: 'Already authenticated: hello is sent once',
+        fields: ['event'],
+      });
       return;
     }
     if (event !== 'hello' && connection.session === null) {
@@ -101,7 +104,10 @@ export class FramePipeline {
     }
     const handler = connection.handlers.get(event);
     if (!handler) {
-      frame.reject({ code: ErrorCode.UnknownEvent, message: `"${event}" is not served by this server` });
+      frame.reject({
+        code: ErrorCode.UnknownEvent,
+        message: `"${event}" is not served by this server`,
+      });
       return;
     }
     this.metrics.framesIn.inc({ event });

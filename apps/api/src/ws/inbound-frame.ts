@@ -57,8 +57,8 @@ export class InboundFrame {
 export const INBOUND_FRAME_ARG = 2;
 
 /** Injects the {@link InboundFrame} being handled into a `@SubscribeMessage` handler. */
-export const Frame = createParamDecorator(
-  (_: unknown, context: ExecutionContext): InboundFrame => context.getArgByIndex(INBOUND_FRAME_ARG),
+export const Frame = createParamDecorator((_: unknown, context: ExecutionContext): InboundFrame =>
+  context.getArgByIndex(INBOUND_FRAME_ARG),
 );
 
 /** Injects the {@link Connection} that sent the frame being handled. */

@@ -12,7 +12,11 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     const frame = host.getArgByIndex<InboundFrame | undefined>(INBOUND_FRAME_ARG);
     if (!frame) return;
     if (exception instanceof ProtocolError) {
-      frame.reject({ code: exception.code, message: exception.message, ...(exception.fields && { fields: exception.fields }) });
+      frame.reject({
+        code: exception.code,
+        message: exception.message,
+        ...(exception.fields && { fields: exception.fields }),
+      });
     } else {
       frame.fault(exception);
     }

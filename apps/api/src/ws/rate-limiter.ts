@@ -38,6 +38,9 @@ export class ConnectionRateLimiter {
     const now = this.now();
     const elapsedSeconds = (now - this.lastRefill) / 1000;
     this.lastRefill = now;
-    this.tokens = Math.min(this.limits.burst, this.tokens + elapsedSeconds * this.limits.messagesPerSecond);
+    this.tokens = Math.min(
+      this.limits.burst,
+      this.tokens + elapsedSeconds * this.limits.messagesPerSecond,
+    );
   }
 }

@@ -24,7 +24,11 @@ export interface TestServer {
  */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
   const ownDataDir = overrides.DATA_DIR === undefined ? await freshDataDir() : null;
-  const config = loadConfig({ ...overrides, ...(ownDataDir && { DATA_DIR: ownDataDir }), LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    ...overrides,
+    ...(ownDataDir && { DATA_DIR: ownDataDir }),
+    LOG_LEVEL: 'silent',
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as AddressInfo;

@@ -16,7 +16,12 @@ export function uniqueRoom(prefix = 'room'): string {
 }
 
 /** Connects, says hello and joins `room`; resolves once the join is acknowledged. */
-export async function joinAs(server: TestServer, name: string, room: string, since?: number): Promise<Member> {
+export async function joinAs(
+  server: TestServer,
+  name: string,
+  room: string,
+  since?: number,
+): Promise<Member> {
   const client = await RawClient.connect(server.wsUrl());
   const user = await client.hello(name);
   const reply = await client.request('room.join', { room, ...(since !== undefined && { since }) });
@@ -25,7 +30,12 @@ export async function joinAs(server: TestServer, name: string, room: string, sin
 }
 
 /** Sends a chat message and resolves with its ack data (`{seq, ts}`). */
-export async function say(member: Member, room: string, text: string, clientId = `c-${Math.random()}`) {
+export async function say(
+  member: Member,
+  room: string,
+  text: string,
+  clientId = `c-${Math.random()}`,
+) {
   const reply = await member.client.request('chat.send', { room, clientId, text });
   expect(reply.event, JSON.stringify(reply)).toBe('ack');
   return reply.data as { seq: number; ts: string };

@@ -157,7 +157,11 @@ export class RawClient {
   }
 
   /** Sends `{event, data, id}` with a fresh id; resolves with the reply carrying that id. */
-  async request(event: string, data: unknown = {}, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ServerFrame> {
+  async request(
+    event: string,
+    data: unknown = {},
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<ServerFrame> {
     const id = `r${++this.requestCounter}-${randomUUID().slice(0, 8)}`;
     this.send({ event, data, id });
     return this.nextWhere((frame) => frame.id === id, timeoutMs, `the reply to ${event} #${id}`);
@@ -233,7 +237,11 @@ export class RawClient {
     this.queue.push(message);
   }
 
-  private take(accept: (message: RawMessage) => boolean, timeoutMs: number, what: string): Promise<RawMessage> {
+  private take(
+    accept: (message: RawMessage) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<RawMessage> {
     const index = this.queue.findIndex(accept);
     if (index >= 0) return Promise.resolve(this.queue.splice(index, 1)[0]!);
     return new Promise<RawMessage>((resolve, reject) => {
@@ -243,7 +251,11 @@ export class RawClient {
         if (!this.waiters.delete(waiter)) return;
         const state = this.closeInfo ? `closed ${this.closeInfo.code}` : 'open';
         const queued = this.queue.map(describe).join(', ') || 'nothing';
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (socket ${state}; queued: ${queued})`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what} (socket ${state}; queued: ${queued})`,
+          ),
+        );
       }, timeoutMs);
     });
   }
@@ -259,7 +271,8 @@ export interface HelloAck {
 }
 
 function parse(message: RawMessage): ServerFrame {
-  if (message.isBinary) throw new Error(`expected a text frame, got ${message.data.length} binary bytes`);
+  if (message.isBinary)
+    throw new Error(`expected a text frame, got ${message.data.length} binary bytes`);
   return JSON.parse(message.data.toString('utf8')) as ServerFrame;
 }
 
@@ -294,7 +307,9 @@ export function expectError(
   if (code === 'bad_message') {
     expect(Array.isArray(frame.data.details?.fields)).toBe(true);
     if (options.fields !== undefined) {
-      expect([...(frame.data.details.fields as string[])].sort()).toEqual([...options.fields].sort());
+      expect([...(frame.data.details.fields as string[])].sort()).toEqual(
+        [...options.fields].sort(),
+      );
     }
   } else {
     expect(frame.data).not.toHaveProperty('details');
