@@ -8,12 +8,7 @@ export interface Member {
   join: ServerFrame['data'];
 }
 
-let roomCounter = 0;
-
-/** A room name no other test uses. */
-export function uniqueRoom(prefix = 'room'): string {
-  return `${prefix}-${process.pid}-${++roomCounter}`;
-}
+export { uniqueRoom } from './call-helpers.js';
 
 /** Connects, says hello and joins `room`; resolves once the join is acknowledged. */
 export async function joinAs(
