@@ -1,0 +1,632 @@
+/**
+ * Call set-up benchmark: how long a Duplex video call takes from the click on "Video" to the
+ * caller's peer connection being connected and to the first remote frame on the caller's
+ * screen, direct and relayed through a loopback coturn, against the floor: a bare
+ * RTCPeerConnection pair in one page with no signalling server. See docs/benchmarks.md
+ * ("Call set-up") for the method and the results. Start it with `bash bench/calls/run.sh`.
+ *
+ * Environment: BENCH_CALLS (measured calls per series, default 10), BENCH_WARMUP (unreported
+ * warm-up rounds, default 1), BENCH_CALL_TIMEOUT_MS (per call, default 20000).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../e2e/support/browser.js';
+import { ChatUser, uniqueRoomName } from '../../e2e/support/room-page.js';
+import type { FrameLog } from '../../e2e/support/ws-frames.js';
+import {
+  API_ENTRY,
+  assertBuildsExist,
+  findFreePort,
+  LOOPBACK,
+  REPO_ROOT,
+  startApi,
+  startWeb,
+  type RunningServer,
+} from '../../e2e/support/servers.js';
+import { startTurnServer, type TurnServer } from '../../e2e/support/turn.js';
+import { floorCall, type FloorOptions, type FloorResult } from './floor.js';
+import { installCallProbe, type ProbeMark } from './probe.js';
+import { ms, ratio, summarize, table, type SeriesSummary } from './report.js';
+
+const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const CALLS = Number(process.env.BENCH_CALLS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const CALL_TIMEOUT_MS = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 20_000);
+/** Origin of the floor page: never contacted, Playwright answers it (page.route). Loopback, so a secure context. */
+const FLOOR_URL = `http://${LOOPBACK}:9/call-floor`;
+
+type SeriesId =
+  | 'duplex-direct'
+  | 'duplex-relay'
+  | 'floor-direct-gum'
+  | 'floor-direct'
+  | 'floor-relay-gum'
+  | 'floor-relay'
+  | 'floor-direct-noice';
+
+interface SeriesInfo {
+  id: SeriesId;
+  label: string;
+  start: string;
+}
+
+const SERIES: readonly SeriesInfo[] = [
+  { id: 'duplex-direct', label: 'Duplex, direct', start: 'click on Video' },
+  { id: 'floor-direct-gum', label: 'floor, direct, incl. getUserMedia', start: 'caller getUserMedia' },
+  { id: 'floor-direct', label: 'floor, direct', start: 'createOffer' },
+  { id: 'duplex-relay', label: 'Duplex, relay (`?relay=1`)', start: 'click on Video' },
+  { id: 'floor-relay-gum', label: 'floor, relay, incl. getUserMedia', start: 'caller getUserMedia' },
+  { id: 'floor-relay', label: 'floor, relay', start: 'createOffer' },
+  { id: 'floor-direct-noice', label: 'floor, direct, no ICE servers', start: 'createOffer' },
+];
+
+interface Sample {
+  round: number;
+  warmup: boolean;
+  ok: boolean;
+  error?: string;
+  connectedMs?: number;
+  firstFrameMs?: number;
+  pair?: Record<string, unknown>;
+  /** Duplex: consecutive segments of the timeline (ms), summing to firstFrameMs. */
+  segments?: Record<string, number>;
+  /** Duplex: raw marks of both pages, on the caller's clock. */
+  marks?: { side: 'caller' | 'callee'; name: string; t: number }[];
+  floor?: FloorResult;
+  /** Duplex: sender's ws write → its ack, per request (ms, sender's clock). */
+  ackRtt?: Record<string, number>;
+  /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
+  clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
+}
+
+/** Segments of a Duplex call, in order: [label, side of the end mark, end mark]. */
+const DUPLEX_TIMELINE: readonly [string, 'caller' | 'callee', string][] = [
+  ['click → caller getUserMedia starts (React handler, CallManager.call)', 'caller', 'gum:start'],
+  ['caller getUserMedia', 'caller', 'gum:end'],
+  ['→ call.invite written', 'caller', 'ws:out:call.invite'],
+  ['call.invite through the api (caller → callee) ¹', 'callee', 'ws:in:call.invite'],
+  ['callee: invite → prompt on screen (render)', 'callee', 'prompt'],
+  ['callee: prompt → Accept clicked (bench auto-accept)', 'callee', 'accept:click'],
+  ['callee getUserMedia', 'callee', 'gum:end'],
+  ['callee: peer connection → call.accept written', 'callee', 'ws:out:call.accept'],
+  ['call.accept through the api (callee → caller) ¹', 'caller', 'ws:in:call.accept'],
+  ['caller: peer connection, tracks, createOffer → call.offer written', 'caller', 'ws:out:call.offer'],
+  ['call.offer through the api ¹', 'callee', 'ws:in:call.offer'],
+  ['callee: offer → call.answer written', 'callee', 'ws:out:call.answer'],
+  ['call.answer through the api ¹', 'caller', 'ws:in:call.answer'],
+  ['caller: answer → connected (ICE checks, DTLS; candidates via the api)', 'caller', 'pc:connected'],
+  ['connected → remote video track unmuted (first packets)', 'caller', 'track:unmute:video'],
+  ['unmuted → first remote frame shown (React un-hides the <video>, playback)', 'caller', 'video:firstFrame'],
+];
+
+/** Requests whose ack round trip (sender → api → sender, one clock) is reported. */
+const ACKED: readonly ['caller' | 'callee', string][] = [
+  ['caller', 'call.invite'],
+  ['callee', 'call.accept'],
+  ['caller', 'call.offer'],
+  ['callee', 'call.answer'],
+];
+
+const noFrames: FrameLog = { lines: [], attachTo: async () => {} };
+
+interface Party {
+  user: ChatUser;
+  page: Page;
+}
+interface DuplexPair {
+  caller: Party;
+  callee: Party;
+  relay: boolean;
+}
+
+function turnCredentials(secret: string, user: string, ttlSeconds = 3600) {
+  const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
+  const credential = createHmac('sha1', secret).update(username).digest('base64');
+  return { username, credential };
+}
+
+/**
+ * Offset of a page's performance.now() from this process's (both CLOCK_MONOTONIC, no drift):
+ * node ≈ page + offset, from the sample with the shortest round trip (error ≤ rtt / 2).
+ */
+async function clockOffset(page: Page, samples = 9): Promise<{ offset: number; rtt: number }> {
+  let best = { offset: 0, rtt: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < samples; i++) {
+    const before = performance.now();
+    const inPage = await page.evaluate(() => performance.now());
+    const after = performance.now();
+    if (after - before < best.rtt) best = { offset: (before + after) / 2 - inPage, rtt: after - before };
+  }
+  return best;
+}
+
+async function probeMarks(page: Page): Promise<{ origin: number; marks: ProbeMark[] }> {
+  return page.evaluate(() => {
+    const bench = (window as unknown as { __bench: { timeOrigin: number; marks: ProbeMark[] } }).__bench;
+    return { origin: bench.timeOrigin, marks: bench.marks.slice() };
+  });
+}
+
+function resetProbe(page: Page, autoAccept: boolean): Promise<void> {
+  return page.evaluate((accept) => {
+    const bench = (window as unknown as { __bench: { reset(): void; autoAccept: boolean } }).__bench;
+    bench.reset();
+    bench.autoAccept = accept;
+  }, autoAccept);
+}
+
+function callPhase(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const call = (window as unknown as {
+      __duplexCall?: { manager: { current: { getSnapshot(): { phase: string } } | null } };
+    }).__duplexCall;
+    return call?.manager.current?.getSnapshot().phase ?? null;
+  });
+}
+
+/** Hangs up whatever call is up on either side and closes the ended call views. */
+async function endCall(pair: DuplexPair): Promise<void> {
+  for (const party of [pair.caller, pair.callee]) {
+    await party.page.evaluate(async () => {
+      const call = (window as unknown as {
+        __duplexCall?: { manager: { current: { hangUp(): Promise<void> } | null } };
+      }).__duplexCall;
+      await call?.manager.current?.hangUp();
+    });
+  }
+  for (const party of [pair.caller, pair.callee]) {
+    await expect
+      .poll(() => callPhase(party.page), { timeout: 10_000 })
+      .toMatch(/^(ended|null)$/);
+    const close = party.page.getByTestId('call-close');
+    if (await close.isVisible()) await close.click().catch(() => {});
+    await expect(party.page.getByTestId('call-view')).toHaveCount(0, { timeout: 10_000 });
+  }
+}
+
+async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Promise<Sample> {
+  const { caller, callee } = pair;
+  const button = caller.page.locator(
+    `[data-testid="member"][data-name="${callee.user.name}"] [data-testid="call-video"]`,
+  );
+  await expect(button).toBeEnabled({ timeout: 10_000 });
+  await Promise.all([resetProbe(caller.page, false), resetProbe(callee.page, true)]);
+  const calleeConnected = callee.page
+    .evaluate(
+      (timeout) =>
+        (window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }).__bench
+          .waitFor(['pc:connected'], timeout)
+          .then(() => null),
+      CALL_TIMEOUT_MS,
+    )
+    .catch((error: unknown) => String(error));
+  try {
+    await button.click();
+    await caller.page.evaluate(
+      (timeout) =>
+        (window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }).__bench
+          .waitFor(['click:call-video', 'pc:connected', 'video:firstFrame'], timeout)
+          .then(() => null),
+      CALL_TIMEOUT_MS,
+    );
+    const calleeError = await calleeConnected;
+    if (calleeError) throw new Error(`callee: ${calleeError}`);
+    const pairInfo = await caller.page.evaluate(() =>
+      (window as unknown as { __bench: { pairInfo(): Promise<Record<string, unknown>> } }).__bench.pairInfo(),
+    );
+    const [callerProbe, calleeProbe] = await Promise.all([probeMarks(caller.page), probeMarks(callee.page)]);
+    const callerClock = await clockOffset(caller.page);
+    const calleeClock = await clockOffset(callee.page);
+    const shift = calleeClock.offset - callerClock.offset; // callee time + shift = caller time
+    const marks = [
+      ...callerProbe.marks.map((m) => ({ side: 'caller' as const, name: m.name, t: m.t, detail: m.detail })),
+      ...calleeProbe.marks.map((m) => ({ side: 'callee' as const, name: m.name, t: m.t + shift, detail: m.detail })),
+    ];
+    const first = (side: 'caller' | 'callee', name: string) =>
+      marks.find((m) => m.side === side && m.name === name)?.t;
+    const clickAt = first('caller', 'click:call-video')!;
+    const policy = callerProbe.marks.find((m) => m.name === 'pc:new')?.detail?.policy;
+    const wantPolicy = pair.relay ? 'relay' : 'all';
+    if (policy !== wantPolicy) throw new Error(`caller iceTransportPolicy ${String(policy)}, expected ${wantPolicy}`);
+    const segments: Record<string, number> = {};
+    let previous = clickAt;
+    for (const [label, side, name] of DUPLEX_TIMELINE) {
+      const at = first(side, name);
+      if (at === undefined) continue;
+      segments[label] = at - previous;
+      previous = at;
+    }
+    const ackRtt: Record<string, number> = {};
+    for (const [side, event] of ACKED) {
+      const out = first(side, `ws:out:${event}`);
+      const ack = first(side, `ws:in:ack:${event}`);
+      if (out !== undefined && ack !== undefined) ackRtt[event] = ack - out;
+    }
+    return {
+      round,
+      warmup,
+      ok: true,
+      ackRtt,
+      clock: {
+        shift,
+        syncRttMs: Math.max(callerClock.rtt, calleeClock.rtt),
+        timeOriginShift: calleeProbe.origin - callerProbe.origin,
+      },
+      connectedMs: first('caller', 'pc:connected')! - clickAt,
+      firstFrameMs: first('caller', 'video:firstFrame')! - clickAt,
+      pair: pairInfo,
+      segments,
+      marks: marks
+        .map(({ side, name, t }) => ({ side, name, t: Math.round((t - clickAt) * 10) / 10 }))
+        .sort((a, b) => a.t - b.t),
+    };
+  } finally {
+    await endCall(pair);
+  }
+}
+
+async function floorSample(
+  page: Page,
+  options: FloorOptions,
+  round: number,
+  warmup: boolean,
+): Promise<Sample> {
+  const result = await page.evaluate(floorCall, options);
+  return {
+    round,
+    warmup,
+    ok: true,
+    connectedMs: result.connectedMs,
+    firstFrameMs: result.firstFrameMs,
+    pair: result.pair,
+    floor: result,
+  };
+}
+
+async function newParty(browser: Browser, baseURL: string, name: string): Promise<Party> {
+  const context: BrowserContext = await browser.newContext({ baseURL });
+  await context.addInitScript(installCallProbe);
+  const page = await context.newPage();
+  return { user: new ChatUser(name, browser, context, page, noFrames), page };
+}
+
+/** Both parties set their names and join `room`; with `relay`, the room page is reloaded with `?relay=1`. */
+async function joinPair(caller: Party, callee: Party, room: string, relay: boolean): Promise<void> {
+  const both = [caller, callee];
+  await Promise.all(both.map((p) => p.user.openLobbyAndSetName()));
+  await Promise.all(both.map((p) => p.user.joinFromLobby(room)));
+  if (relay) {
+    // The CallManager reads ?relay=1 once, when the page's first one is made: load the room with it.
+    await Promise.all(both.map((p) => p.page.goto(`/rooms/${room}?relay=1`)));
+    await Promise.all(both.map((p) => p.user.expectReady()));
+  }
+  const names = both.map((p) => p.user.name);
+  await Promise.all(both.map((p) => p.user.expectMembers(names, 30_000)));
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
+  test.setTimeout(8 * 60_000);
+  assertBuildsExist();
+  const startedAt = new Date();
+  const loadStart = os.loadavg();
+  const servers: { stop(): Promise<void> }[] = [];
+  const browsers: Browser[] = [];
+  const samples = new Map<SeriesId, Sample[]>(SERIES.map((s) => [s.id, []]));
+  let chromiumVersion = '';
+  let turn: TurnServer | undefined;
+  let api: RunningServer | undefined;
+
+  try {
+    // --- servers: coturn, then the api pointed at it, then the web app -------------------
+    turn = await startTurnServer();
+    servers.push(turn);
+    const apiPort = await findFreePort();
+    let webPort = await findFreePort();
+    while (webPort === apiPort) webPort = await findFreePort();
+    const webUrl = `http://${LOOPBACK}:${webPort}`;
+    api = await startApi({
+      port: apiPort,
+      allowedOrigins: [webUrl],
+      env: { TURN_URLS: turn.urls.join(','), TURN_SECRET: turn.secret },
+    });
+    servers.push(api);
+    const web = await startWeb({ port: webPort, apiUrl: api.url });
+    servers.push(web);
+    console.log(`calls: coturn ${turn.urls[0]}, api ${api.url}, web ${web.url}`);
+
+    // --- browsers: A holds the callers and the floor page, B the callees -----------------
+    const [browserA, browserB] = await Promise.all([
+      chromium.launch(chromiumLaunchOptions()),
+      chromium.launch(chromiumLaunchOptions()),
+    ]);
+    browsers.push(browserA!, browserB!);
+    chromiumVersion = browserA!.version();
+    const direct: DuplexPair = {
+      caller: await newParty(browserA!, web.url, 'Alice'),
+      callee: await newParty(browserB!, web.url, 'Bob'),
+      relay: false,
+    };
+    const relay: DuplexPair = {
+      caller: await newParty(browserA!, web.url, 'Carol'),
+      callee: await newParty(browserB!, web.url, 'Dave'),
+      relay: true,
+    };
+    await joinPair(direct.caller, direct.callee, uniqueRoomName('bench-direct'), false);
+    await joinPair(relay.caller, relay.callee, uniqueRoomName('bench-relay'), true);
+
+    const floorContext = await browserA!.newContext();
+    await floorContext.addInitScript(installCallProbe);
+    await floorContext.route(FLOOR_URL, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>floor</title><body></body>' }),
+    );
+    const floorPage = await floorContext.newPage();
+    await floorPage.goto(FLOOR_URL);
+
+    const turnServer = { urls: turn.urls, ...turnCredentials(turn.secret, 'bench-floor') };
+    const floorOptions = (withGetUserMedia: boolean, config: RTCConfiguration): FloorOptions => ({
+      withGetUserMedia,
+      config,
+      timeoutMs: CALL_TIMEOUT_MS,
+    });
+    const runners: Record<SeriesId, (round: number, warmup: boolean) => Promise<Sample>> = {
+      'duplex-direct': (r, w) => duplexCall(direct, r, w),
+      'duplex-relay': (r, w) => duplexCall(relay, r, w),
+      // The same TURN server the Duplex pages are given, policy "all": only signalling differs.
+      'floor-direct-gum': (r, w) => floorSample(floorPage, floorOptions(true, { iceServers: [turnServer] }), r, w),
+      'floor-direct': (r, w) => floorSample(floorPage, floorOptions(false, { iceServers: [turnServer] }), r, w),
+      'floor-relay-gum': (r, w) =>
+        floorSample(floorPage, floorOptions(true, { iceServers: [turnServer], iceTransportPolicy: 'relay' }), r, w),
+      'floor-relay': (r, w) =>
+        floorSample(floorPage, floorOptions(false, { iceServers: [turnServer], iceTransportPolicy: 'relay' }), r, w),
+      'floor-direct-noice': (r, w) => floorSample(floorPage, floorOptions(false, { iceServers: [] }), r, w),
+    };
+
+    // --- rounds: every series once per round, so slow moments of a shared machine hit all ----
+    for (let round = 0; round < WARMUP + CALLS; round++) {
+      const warmup = round < WARMUP;
+      const line: string[] = [];
+      for (const series of SERIES) {
+        let sample: Sample;
+        try {
+          sample = await runners[series.id](round, warmup);
+        } catch (error) {
+          sample = { round, warmup, ok: false, error: String(error).slice(0, 2000) };
+        }
+        samples.get(series.id)!.push(sample);
+        line.push(
+          `${series.id} ${sample.ok ? `${ms(sample.connectedMs!)}/${ms(sample.firstFrameMs!)}` : 'FAILED'}`,
+        );
+        if (!sample.ok) console.log(`calls: round ${round} ${series.id} failed: ${sample.error}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      console.log(`calls: round ${round}${warmup ? ' (warm-up)' : ''}: ${line.join(', ')} (connected/first frame ms)`);
+    }
+  } finally {
+    await Promise.all(browsers.map((browser) => browser.close().catch(() => {})));
+    for (const server of servers.reverse()) await server.stop().catch(() => {});
+  }
+
+  // --- report ------------------------------------------------------------------------------
+  const loadEnd = os.loadavg();
+  const measured = (id: SeriesId) => samples.get(id)!.filter((s) => !s.warmup);
+  const summary = {} as Record<SeriesId, { connected: SeriesSummary; firstFrame: SeriesSummary; pairs: string[] }>;
+  for (const series of SERIES) {
+    const all = measured(series.id);
+    const ok = all.filter((s) => s.ok);
+    summary[series.id] = {
+      connected: summarize(ok.map((s) => s.connectedMs!), all.length - ok.length),
+      firstFrame: summarize(ok.map((s) => s.firstFrameMs!), all.length - ok.length),
+      pairs: [...new Set(ok.map((s) => `${String(s.pair?.local)}/${String(s.pair?.remote)}`))],
+    };
+  }
+  const mainTable = table(
+    ['series', 'measured from', 'calls ok', '→ connected median ms', 'worst', '→ first frame median ms', 'worst', 'pair (local/remote)'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    SERIES.map((series) => {
+      const s = summary[series.id];
+      return [
+        series.label,
+        series.start,
+        `${s.connected.n}/${s.connected.n + s.connected.failed}`,
+        ms(s.connected.median),
+        ms(s.connected.worst),
+        ms(s.firstFrame.median),
+        ms(s.firstFrame.worst),
+        s.pairs.join(', '),
+      ];
+    }),
+  );
+  const ratios = {
+    direct: {
+      vsFloorWithGum: summary['duplex-direct'].firstFrame.median / summary['floor-direct-gum'].firstFrame.median,
+      vsFloor: summary['duplex-direct'].firstFrame.median / summary['floor-direct'].firstFrame.median,
+    },
+    relay: {
+      vsFloorWithGum: summary['duplex-relay'].firstFrame.median / summary['floor-relay-gum'].firstFrame.median,
+      vsFloor: summary['duplex-relay'].firstFrame.median / summary['floor-relay'].firstFrame.median,
+    },
+  };
+  const verdict = (value: number) => (value <= 1.5 ? 'met' : 'not met');
+  const ratioTable = table(
+    ['path', 'Duplex click → first frame, median', 'floor incl. getUserMedia', 'ratio', 'floor from createOffer', 'ratio', 'target ≤ 1.5×'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    (['direct', 'relay'] as const).map((path) => {
+      const d = summary[`duplex-${path}`].firstFrame.median;
+      const fg = summary[`floor-${path}-gum`].firstFrame.median;
+      const f = summary[`floor-${path}`].firstFrame.median;
+      return [
+        path,
+        `${ms(d)} ms`,
+        `${ms(fg)} ms`,
+        ratio(ratios[path].vsFloorWithGum),
+        `${ms(f)} ms`,
+        ratio(ratios[path].vsFloor),
+        `${verdict(ratios[path].vsFloorWithGum)} (incl. getUserMedia), ${verdict(ratios[path].vsFloor)} (from createOffer)`,
+      ];
+    }),
+  );
+  const segmentMedians = (id: SeriesId) => {
+    const ok = measured(id).filter((s) => s.ok);
+    return DUPLEX_TIMELINE.map(([label]) => {
+      const values = ok.map((s) => s.segments?.[label]).filter((v): v is number => v !== undefined);
+      return summarize(values);
+    });
+  };
+  const directSegments = segmentMedians('duplex-direct');
+  const relaySegments = segmentMedians('duplex-relay');
+  const ackSummary = (id: SeriesId, event: string) =>
+    summarize(
+      measured(id)
+        .filter((s) => s.ok && s.ackRtt?.[event] !== undefined)
+        .map((s) => s.ackRtt![event]!),
+    );
+  const breakdownTable = table(
+    ['Duplex call, segment', 'direct median ms', 'direct worst', 'relay median ms', 'relay worst'],
+    ['l', 'r', 'r', 'r', 'r'],
+    [
+      ...DUPLEX_TIMELINE.map(([label], i) => [
+        label,
+        ms(directSegments[i]!.median, 1),
+        ms(directSegments[i]!.worst, 1),
+        ms(relaySegments[i]!.median, 1),
+        ms(relaySegments[i]!.worst, 1),
+      ]),
+      ...ACKED.map(([side, event]) => {
+        const d = ackSummary('duplex-direct', event);
+        const r = ackSummary('duplex-relay', event);
+        return [
+          `(not in the sum) ${event} written → its ack back, on the ${side}'s clock ²`,
+          ms(d.median, 1),
+          ms(d.worst, 1),
+          ms(r.median, 1),
+          ms(r.worst, 1),
+        ];
+      }),
+    ],
+  );
+  const floorSplit = (id: SeriesId) => {
+    const ok = measured(id).filter((s) => s.ok && s.floor);
+    return [
+      summarize(ok.map((s) => s.floor!.connectedMs)),
+      summarize(ok.map((s) => s.floor!.videoUnmutedMs - s.floor!.connectedMs).filter(Number.isFinite)),
+      summarize(ok.map((s) => s.floor!.firstFrameMs - s.floor!.videoUnmutedMs).filter(Number.isFinite)),
+    ];
+  };
+  const floorDirectSplit = floorSplit('floor-direct');
+  const floorRelaySplit = floorSplit('floor-relay');
+  const floorSplitTable = table(
+    ['floor (from createOffer), segment', 'direct median ms', 'direct worst', 'relay median ms', 'relay worst'],
+    ['l', 'r', 'r', 'r', 'r'],
+    ['createOffer → connected', 'connected → remote video track unmuted', 'unmuted → first remote frame shown'].map(
+      (label, i) => [
+        label,
+        ms(floorDirectSplit[i]!.median, 1),
+        ms(floorDirectSplit[i]!.worst, 1),
+        ms(floorRelaySplit[i]!.median, 1),
+        ms(floorRelaySplit[i]!.worst, 1),
+      ],
+    ),
+  );
+  const floorGum = (id: SeriesId) => {
+    const ok = measured(id).filter((s) => s.ok && s.floor);
+    return {
+      caller: summarize(ok.map((s) => s.floor!.callerGumMs)),
+      callee: summarize(ok.map((s) => s.floor!.calleeGumMs)),
+    };
+  };
+  const gumTable = table(
+    ['getUserMedia (fake camera + mic)', 'median ms', 'worst'],
+    ['l', 'r', 'r'],
+    [
+      ['Duplex caller (own browser)', ms(directSegments[1]!.median, 1), ms(directSegments[1]!.worst, 1)],
+      ['Duplex callee (other browser)', ms(directSegments[6]!.median, 1), ms(directSegments[6]!.worst, 1)],
+      ['floor, first call in the page (caller)', ms(floorGum('floor-direct-gum').caller.median, 1), ms(floorGum('floor-direct-gum').caller.worst, 1)],
+      ['floor, second call in the same page (callee)', ms(floorGum('floor-direct-gum').callee.median, 1), ms(floorGum('floor-direct-gum').callee.worst, 1)],
+    ],
+  );
+
+  let apiBuild = '';
+  try {
+    apiBuild = statSync(API_ENTRY).mtime.toISOString();
+  } catch {
+    apiBuild = 'unknown';
+  }
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.type()} ${os.release()}`,
+    node: process.version,
+    chromium: chromiumVersion,
+    loadavgStart: loadStart.map((v) => Number(v.toFixed(2))),
+    loadavgEnd: loadEnd.map((v) => Number(v.toFixed(2))),
+    networkNamespace: process.env.BENCH_NETNS === '1' ? 'private, loopback only' : 'host network',
+    gitHead: gitHead(),
+    apiBuildMtime: apiBuild,
+  };
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const jsonPath = join(RESULTS_DIR, `calls-${stamp}.json`);
+  const markdown = [
+    `## Call set-up (${startedAt.toISOString()}, ${CALLS} calls per series after ${WARMUP} warm-up round(s))`,
+    '',
+    mainTable,
+    '',
+    ratioTable,
+    '',
+    breakdownTable,
+    '',
+    '¹ across the two browsers: each page\'s clock is synchronised to the runner\'s (round trip < ' +
+      `${ms(Math.max(...[...measured('duplex-direct'), ...measured('duplex-relay')].filter((s) => s.clock).map((s) => s.clock!.syncRttMs)), 1)} ms, error ≤ half of that); ` +
+      'includes the receiving page\'s main-thread delay before its message handler ran.',
+    '² the api forwards a frame before it acks it, so this bounds the api\'s share of one hop (plus the sender page\'s delay).',
+    '',
+    floorSplitTable,
+    '',
+    gumTable,
+    '',
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, ${machine.platform}, Node ${machine.node}, Chromium ${machine.chromium}; ` +
+      `load average ${machine.loadavgStart[0]} at start, ${machine.loadavgEnd[0]} at end; network: ${machine.networkNamespace}; ` +
+      `commit ${machine.gitHead}, api build ${machine.apiBuildMtime}.`,
+  ].join('\n');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(
+    jsonPath,
+    JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        calls: CALLS,
+        warmup: WARMUP,
+        machine,
+        series: SERIES.map((s) => ({ ...s, summary: summary[s.id], samples: samples.get(s.id) })),
+        ratios,
+        duplexSegments: DUPLEX_TIMELINE.map(([label], i) => ({
+          label,
+          direct: directSegments[i],
+          relay: relaySegments[i],
+        })),
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(jsonPath.replace(/\.json$/, '.md'), `${markdown}\n`);
+  console.log(`\n${markdown}\n\ncalls: JSON written to ${relative(process.cwd(), jsonPath)}`);
+
+  for (const series of SERIES) {
+    expect(summary[series.id].firstFrame.n, `${series.label}: calls that reached the first frame`).toBeGreaterThan(0);
+  }
+});
