@@ -90,6 +90,8 @@ export class CallSession {
   private signallingLost = false;
   private videoChanges: Promise<void> = Promise.resolve();
   private readonly earlyCandidates: IceCandidate[] = [];
+  /** Caller: the offer and candidates made while the callee's phone rings, sent on accept. */
+  private heldUntilAccepted: (() => void)[] | null = null;
   private readonly endListeners = new Set<() => void>();
 
   /** @internal Made by `CallManager`. */
@@ -252,6 +254,18 @@ export class CallSession {
       throw error;
     }
     if (this.phase === 'idle') this.store.update({ phase: 'ringing-out' });
+    this.prepareOffer();
+  }
+
+  /**
+   * Caller, while ringing: builds the peer connection, makes the offer and gathers candidates
+   * now, so that only the send is left when the callee accepts (the server takes no offer
+   * before the accept).
+   */
+  private prepareOffer(): void {
+    if (this.ended || this.pc || this.phase !== 'ringing-out') return;
+    this.heldUntilAccepted = [];
+    if (this.createPeerConnection()) this.attachLocalTracks(); // → negotiationneeded → offer
   }
 
   /** A `call.*` frame about this call. @internal Routed by `CallManager`. */
@@ -315,6 +329,12 @@ export class CallSession {
     )
       return;
     this.store.update({ phase: 'connecting' });
+    const held = this.heldUntilAccepted;
+    this.heldUntilAccepted = null;
+    if (held) {
+      for (const send of held) send();
+      return;
+    }
     if (this.createPeerConnection()) this.attachLocalTracks(); // → negotiationneeded → offer
   }
 
@@ -336,9 +356,9 @@ export class CallSession {
     this.negotiation = new PerfectNegotiation(pc, {
       polite: this.store.get().role === 'callee',
       signals: {
-        offer: (sdp) => void this.signal('call.offer', { callId, sdp }),
-        answer: (sdp) => void this.signal('call.answer', { callId, sdp }),
-        candidate: (candidate) => void this.signal('call.candidate', { callId, candidate }),
+        offer: (sdp) => this.negotiationSignal('call.offer', { callId, sdp }),
+        answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),
+        candidate: (candidate) => this.negotiationSignal('call.candidate', { callId, candidate }),
       },
       beforeAnswer: () => this.attachLocalTracks(),
       onError: this.config.onError,
@@ -443,6 +463,14 @@ export class CallSession {
     this.store.update({ localStream: stream, error: null });
   }
 
+  private negotiationSignal<E extends 'call.offer' | 'call.answer' | 'call.candidate'>(
+    event: E,
+    data: ClientEventInput<E>,
+  ): void {
+    if (this.heldUntilAccepted) this.heldUntilAccepted.push(() => void this.signal(event, data));
+    else void this.signal(event, data);
+  }
+
   /** Sends a signalling frame; failures after the call ended are expected and dropped. */
   private signal<E extends SignalEvent>(event: E, data: ClientEventInput<E>): Promise<void> {
     return this.config.link.request(event, data).then(ignore, (error: unknown) => {
@@ -481,6 +509,7 @@ export class CallSession {
     }
     stopStream(this.localStream);
     this.earlyCandidates.length = 0;
+    this.heldUntilAccepted = null;
     this.store.update({ phase: 'ended', endReason, ...(error && { error }) });
     for (const listener of [...this.endListeners]) {
       try {

@@ -3,7 +3,7 @@ import { RequestError } from '../../src/errors.js';
 import { CallManager, CallMediaError } from '../../src/call/index.js';
 import { createFakeGetUserMedia } from './fake-media.js';
 import { FakePeerConnection } from './fake-peer-connection.js';
-import { connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
+import { connectCall, createHarness, fakePc, sleep, snapshot, until } from './harness.js';
 
 describe('a call from invite to connected', () => {
   it('rings, accepts, offers from the caller, answers from the callee and connects', async () => {
@@ -203,5 +203,23 @@ describe('call() failures', () => {
     await expect(h.alice.manager.call('u-bob', 'lobby', { video: false })).rejects.toThrow(
       'Already in a call',
     );
+  });
+});
+
+describe('the caller prepares while the phone rings', () => {
+  it('makes its offer before the accept and sends it only after the accept', async () => {
+    const h = await createHarness();
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    await until(() => fakePc(aliceCall).signalingState === 'have-local-offer', 'the prepared offer');
+    await sleep(20);
+    expect(snapshot(aliceCall).phase).toBe('ringing-out');
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+
+    await until(() => h.bob.manager.current !== null, 'the invite');
+    await h.bob.manager.current!.accept();
+    await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer sent');
+    const [offer] = h.relay.eventsFrom('u-alice', 'call.offer');
+    expect(offer).toMatchObject({ callId: aliceCall.callId, sdp: fakePc(aliceCall).localDescription?.sdp });
+    await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
   });
 });

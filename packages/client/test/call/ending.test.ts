@@ -7,7 +7,7 @@ const allEnded = (stream: { getTracks(): { readyState: string }[] } | null): boo
   stream.getTracks().every((track) => track.readyState === 'ended');
 
 describe('ending a call', () => {
-  it('decline: the caller ends with declined, the callee with declined, no peer connection made', async () => {
+  it('decline: both end with declined; the offer prepared while ringing is never sent', async () => {
     const h = await createHarness();
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
     await until(() => h.bob.manager.current !== null, 'the invite');
@@ -18,7 +18,10 @@ describe('ending a call', () => {
     await until(() => snapshot(aliceCall).phase === 'ended', 'alice ended');
     expect(snapshot(aliceCall).endReason).toBe('declined');
     expect(allEnded(snapshot(aliceCall).localStream)).toBe(true);
-    expect(aliceCall.getPeerConnection()).toBeNull();
+    expect(fakePc(aliceCall).closed).toBe(true);
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+    expect(h.relay.eventsFrom('u-alice', 'call.candidate')).toEqual([]);
+    expect(bobCall.getPeerConnection()).toBeNull();
     expect(h.bob.getUserMedia.calls).toEqual([]);
   });
 
