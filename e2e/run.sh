@@ -10,8 +10,14 @@
 #    gathers loopback candidates only). Otherwise it runs in the normal network and says so.
 #    Nothing inside needs the network: browsers are never downloaded (executablePath is set and
 #    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1) and Playwright is started from node_modules/.bin.
-# 3. Global setup (support/global-setup.ts) starts apps/api/dist/main.js and the web standalone
-#    server on free ports; build them first with `pnpm turbo run build`.
+# 2b. Resolves coturn (/usr/bin/turnserver, Debian's `coturn`) for the relay-only call spec: as root,
+#    installs it with apt when it is missing (the package's own service is disabled by default in
+#    /etc/default/coturn; if the install started one anyway, it is stopped again); as any other
+#    user, says what to install and carries on -- the relay spec then FAILS saying coturn is
+#    missing (global setup exports DUPLEX_TURN_UNAVAILABLE), the other specs run as usual.
+# 3. Global setup (support/global-setup.ts) starts coturn on a free loopback port with a fresh
+#    shared secret, then apps/api/dist/main.js (TURN_URLS/TURN_SECRET pointing at that coturn) and
+#    the web standalone server on free ports; build them first with `pnpm turbo run build`.
 #
 # Usage: bash run.sh [playwright test args...]   e.g. `bash run.sh --list`, `bash run.sh specs/echo.spec.ts`
 # Exit code: Playwright's.
@@ -61,6 +67,36 @@ else
   echo "run.sh: install it as root:  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium" >&2
   echo "run.sh: (or, where Playwright can download browsers: npx playwright install chromium)" >&2
   exit 1
+fi
+
+# --- 1b. coturn (TURN relay for the relay-only call spec) ----------------------------------
+TURNSERVER=/usr/bin/turnserver
+# The pid file of the package's own service (/etc/init.d/coturn), should the install start it.
+COTURN_SERVICE_PIDFILE=/var/run/turnserver.pid
+
+stop_packaged_coturn_service() {
+  # Only the daemon the package's service started (its pid file), never any other turnserver.
+  [[ -f "$COTURN_SERVICE_PIDFILE" ]] || return 0
+  local pid
+  pid="$(cat "$COTURN_SERVICE_PIDFILE" 2>/dev/null || true)"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == turnserver ]]; then
+    echo "run.sh: the coturn package started its service (pid $pid); stopping it"
+    if [[ -x /etc/init.d/coturn ]]; then /etc/init.d/coturn stop >/dev/null 2>&1 || true; fi
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+  fi
+}
+
+if [[ -x "$TURNSERVER" ]]; then
+  echo "run.sh: TURN server: $TURNSERVER"
+elif is_root; then
+  echo "run.sh: no coturn found; installing Debian's coturn with apt-get (for the relay-only call spec)"
+  apt_install coturn
+  stop_packaged_coturn_service
+  [[ -x "$TURNSERVER" ]] || { echo "run.sh: apt-get installed coturn but $TURNSERVER is missing" >&2; exit 1; }
+else
+  echo "run.sh: coturn is missing ($TURNSERVER): the relay-only call spec will FAIL." >&2
+  echo "run.sh: install it as root:  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y coturn" >&2
 fi
 
 # --- 2. network namespace with loopback only ----------------------------------------------

@@ -2,6 +2,8 @@
  * A small HTTP endpoint on loopback, run by global setup in the Playwright runner process, that
  * stops and starts the shared api there (see ./shared-api.ts for why not in a worker).
  * POST /api/stop → `null` once stopped; POST /api/start `{env?}` → `{url, pid}` once serving.
+ * A restarted api gets `options.env` (e.g. TURN_URLS, TURN_SECRET, RESUME_GRACE_MS from global
+ * setup) with the request's `env` over it, so it keeps the settings the first one had.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,7 @@ export interface ApiControl {
 
 export async function startApiControl(
   initial: RunningServer,
-  options: Omit<StartApiOptions, 'env'>,
+  options: StartApiOptions,
 ): Promise<ApiControl> {
   let api: RunningServer | null = initial;
   // One operation at a time, in the order asked.
@@ -50,7 +52,7 @@ export async function startApiControl(
           };
           const started = await serialize(async () => {
             await api?.stop();
-            api = await startApi({ ...options, env: body.env ?? {} });
+            api = await startApi({ ...options, env: { ...options.env, ...body.env } });
             return api;
           });
           return reply(200, { url: started.url, pid: started.pid });

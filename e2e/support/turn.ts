@@ -15,8 +15,26 @@ export interface TurnServer {
   urls: string[];
   secret: string;
   port: number;
+  pid: number;
+  /** Last lines coturn wrote, for error messages. */
+  outputTail(): string;
   stop(): Promise<void>;
 }
+
+/** Why the relay spec cannot run: coturn is missing, or did not start (see global setup). */
+export function turnServerMissingMessage(): string {
+  return (
+    `${TURNSERVER_BINARY} not found: install Debian's coturn package ` +
+    '(as root: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y coturn; ' +
+    'e2e/run.sh does this by itself when run as root)'
+  );
+}
+
+const runningTurnServers = new Set<ChildProcess>();
+// Never leave coturn behind if the runner dies without teardown.
+process.once('exit', () => {
+  for (const child of runningTurnServers) child.kill('SIGKILL');
+});
 
 export function turnServerAvailable(): boolean {
   return existsSync(TURNSERVER_BINARY);
@@ -34,7 +52,7 @@ function portAccepts(port: number): Promise<boolean> {
 
 export async function startTurnServer(): Promise<TurnServer> {
   if (!turnServerAvailable()) {
-    throw new Error(`${TURNSERVER_BINARY} not found: install Debian's coturn package (apt-get install coturn)`);
+    throw new Error(turnServerMissingMessage());
   }
   const port = await findFreePort();
   const secret = randomBytes(16).toString('hex');
@@ -64,6 +82,8 @@ export async function startTurnServer(): Promise<TurnServer> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  runningTurnServers.add(child);
+  child.once('exit', () => runningTurnServers.delete(child));
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString('utf8').split('\n'));
@@ -71,10 +91,16 @@ export async function startTurnServer(): Promise<TurnServer> {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  let spawnFailed = false;
+  child.once('error', (error) => {
+    spawnFailed = true;
+    output.push(`spawn error: ${error.message}`);
+  });
+  const hasExited = () => spawnFailed || child.exitCode !== null || child.signalCode !== null;
 
   const deadline = Date.now() + 15_000;
   while (!(await portAccepts(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (hasExited() || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`coturn did not start on ${LOOPBACK}:${port}:\n${output.join('\n')}`);
     }
@@ -84,9 +110,11 @@ export async function startTurnServer(): Promise<TurnServer> {
     urls: [`turn:${LOOPBACK}:${port}?transport=udp`, `turn:${LOOPBACK}:${port}?transport=tcp`],
     secret,
     port,
+    pid: child.pid ?? -1,
+    outputTail: () => output.join('\n'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (hasExited()) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
