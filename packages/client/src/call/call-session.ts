@@ -372,9 +372,10 @@ export class CallSession {
       giveUp: () => void this.endAndSay('failed', 'failed'),
       onState: (state) => this.connectionStateChanged(state),
     });
-    this.sampler = new StatsSampler(pc, this.config.statsIntervalMs, (stats) =>
-      this.store.update({ stats }),
-    );
+    this.sampler = new StatsSampler(pc, this.config.statsIntervalMs, (stats) => {
+      if (stats.receivingVideo !== null) this.remote.setVideoFlowing(stats.receivingVideo);
+      this.store.update({ stats });
+    });
     for (const candidate of this.earlyCandidates.splice(0))
       void this.negotiation.handleCandidate(candidate);
     return true;

@@ -8,6 +8,7 @@ export interface StatsSample {
   readonly bytesReceived: number;
   readonly packetsLost: number;
   readonly packetsReceived: number;
+  readonly videoFramesDecoded: number;
 }
 
 export interface ParsedStats {
@@ -26,6 +27,7 @@ export const EMPTY_CALL_STATS: CallStats = Object.freeze({
   videoCodec: null,
   localCandidateType: null,
   remoteCandidateType: null,
+  receivingVideo: null,
   quality: 'unknown',
 });
 
@@ -69,6 +71,10 @@ export function parseCallStats(
     bytesReceived: sum(inbound, 'bytesReceived'),
     packetsLost: sum(inbound, 'packetsLost'),
     packetsReceived: sum(inbound, 'packetsReceived'),
+    videoFramesDecoded: sum(
+      inbound.filter((entry) => (entry.kind ?? entry.mediaType) === 'video'),
+      'framesDecoded',
+    ),
   };
 
   const pair = selectedPair(entries, get);
@@ -96,6 +102,7 @@ export function parseCallStats(
       videoCodec: codecOf('video', outbound, inbound, get),
       localCandidateType: str(get(pair?.localCandidateId)?.candidateType),
       remoteCandidateType: str(get(pair?.remoteCandidateId)?.candidateType),
+      receivingVideo: previous ? sample.videoFramesDecoded > previous.videoFramesDecoded : null,
       quality: callQuality(rttMs, packetLossPct),
     }),
   };

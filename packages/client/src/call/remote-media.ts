@@ -16,6 +16,7 @@ const STREAM_EVENTS = ['addtrack', 'removetrack'] as const;
 export class RemoteMedia {
   private current: MediaStreamLike | null = null;
   private videoFlag = false;
+  private videoFlowing = false;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -44,6 +45,17 @@ export class RemoteMedia {
     this.refresh(true);
   }
 
+  /**
+   * Whether the stats show remote video frames being decoded. Chromium may leave a receiver's
+   * track `muted` without an `unmute` after a rolled-back offer (glare) although frames flow,
+   * so decoded frames count as video too.
+   */
+  setVideoFlowing(flowing: boolean): void {
+    if (flowing === this.videoFlowing) return;
+    this.videoFlowing = flowing;
+    this.refresh(false);
+  }
+
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
@@ -62,7 +74,7 @@ export class RemoteMedia {
 
   private refresh(streamChanged: boolean): void {
     const hasVideo = (this.current?.getVideoTracks() ?? []).some(
-      (track) => track.readyState === 'live' && !track.muted,
+      (track) => track.readyState === 'live' && (!track.muted || this.videoFlowing),
     );
     if (hasVideo === this.videoFlag && !streamChanged) return;
     this.videoFlag = hasVideo;

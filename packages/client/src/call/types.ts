@@ -44,6 +44,8 @@ export interface CallStats {
   /** `host`, `srflx`, `prflx` or `relay`. */
   readonly localCandidateType: string | null;
   readonly remoteCandidateType: string | null;
+  /** Remote video frames were decoded since the previous sample; null on the first sample. */
+  readonly receivingVideo: boolean | null;
   readonly quality: CallQuality;
 }
 

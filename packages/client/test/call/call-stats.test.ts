@@ -78,6 +78,20 @@ function chromeReport(
 }
 
 describe('parseCallStats', () => {
+  it('tells whether remote video frames were decoded since the previous sample', () => {
+    const report = (framesDecoded: number) =>
+      new Map<string, unknown>([
+        ['IV', { id: 'IV', type: 'inbound-rtp', kind: 'video', timestamp: 1, framesDecoded }],
+        ['IA', { id: 'IA', type: 'inbound-rtp', kind: 'audio', timestamp: 1, framesDecoded: 999 }],
+      ]);
+    const first = parseCallStats(report(10), null);
+    expect(first.stats.receivingVideo).toBeNull();
+    const flowing = parseCallStats(report(30), first.sample);
+    expect(flowing.stats.receivingVideo).toBe(true);
+    const stalled = parseCallStats(report(30), flowing.sample);
+    expect(stalled.stats.receivingVideo).toBe(false);
+  });
+
   it('reads rtt, codecs and candidate types from the selected pair; kbps need a previous sample', () => {
     const { stats, sample } = parseCallStats(
       chromeReport(1000, { sent: 40_000, received: 20_000, lost: 1, packets: 99 }),
@@ -92,6 +106,7 @@ describe('parseCallStats', () => {
       videoCodec: 'video/VP8',
       localCandidateType: 'relay',
       remoteCandidateType: 'srflx',
+      receivingVideo: null,
       quality: 'good',
     });
     expect(sample).toEqual({
@@ -100,6 +115,7 @@ describe('parseCallStats', () => {
       bytesReceived: 20_000,
       packetsLost: 1,
       packetsReceived: 99,
+      videoFramesDecoded: 0,
     });
   });
 
@@ -203,6 +219,7 @@ describe('parseCallStats', () => {
       videoCodec: null,
       localCandidateType: null,
       remoteCandidateType: null,
+      receivingVideo: null,
       quality: 'unknown',
     });
   });
