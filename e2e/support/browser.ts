@@ -35,13 +35,13 @@ export const PLAYWRIGHT_DEFAULT_DISABLED_FEATURES: readonly string[] = [
   'msEdgeUpdateLaunchServicesPreferredVersion',
 ];
 
-/** Features the suite disables on top of Playwright's list (see /work/shared/ENVIRONMENT.md). */
+/** Features the suite disables on top of Playwright's list (Chromium flags that give headless browsers real WebRTC on loopback). */
 export const EXTRA_DISABLED_FEATURES: readonly string[] = [
   // Expose real loopback ICE candidates instead of mDNS names (WebRTC on 127.0.0.1).
   'WebRtcHideLocalIpsWithMdns',
 ];
 
-/** Switches that made headless Chromium work on these machines (ENVIRONMENT.md). */
+/** Switches that give headless Chromium real audio/video calls on loopback, without a GPU or network. */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',

@@ -57,7 +57,7 @@ export async function startTurnServer(): Promise<TurnServer> {
   const port = await findFreePort();
   const secret = randomBytes(16).toString('hex');
   const relayBase = 49152 + Math.floor(Math.random() * 150) * 100;
-  // Flags measured on these machines (ENVIRONMENT.md): loopback only, relaying to loopback peers.
+  // Loopback only, relaying to loopback peers (coturn refuses those with 403 without --allow-loopback-peers).
   const child: ChildProcess = spawn(
     TURNSERVER_BINARY,
     [
