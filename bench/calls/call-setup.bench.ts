@@ -326,7 +326,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   const servers: { stop(): Promise<void> }[] = [];
   const browsers: Browser[] = [];
   const samples = new Map<SeriesId, Sample[]>(SERIES.map((s) => [s.id, []]));
-  let chromiumVersion = '';
+  let chromiumVersion: string;
   let turn: TurnServer | undefined;
   let api: RunningServer | undefined;
 
@@ -559,7 +559,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     ],
   );
 
-  let apiBuild = '';
+  let apiBuild: string;
   try {
     apiBuild = statSync(API_ENTRY).mtime.toISOString();
   } catch {
