@@ -574,7 +574,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     chromium: chromiumVersion,
     loadavgStart: loadStart.map((v) => Number(v.toFixed(2))),
     loadavgEnd: loadEnd.map((v) => Number(v.toFixed(2))),
-    networkNamespace: process.env.BENCH_NETNS === '1' ? 'private, loopback only' : 'host network',
+    networkNamespace: process.env.PLAYWRIGHT_LOOPBACK_NETNS === '1' ? 'private, loopback only' : 'host network',
     gitHead: gitHead(),
     apiBuildMtime: apiBuild,
   };
