@@ -1,9 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/api-server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  CALL_SERVER_CONFIG,
   call,
-  ClientPool,
+  useCallServer,
   dropSocket,
   expectQuiet,
   expectRelayed,
@@ -18,18 +16,7 @@ import {
 } from './support/call-helpers.js';
 import { expectError, type ServerFrame } from './support/raw-client.js';
 
-let server: TestServer;
-const pool = new ClientPool(() => server);
-
-beforeAll(async () => {
-  server = await startServer(CALL_SERVER_CONFIG);
-});
-afterAll(async () => {
-  await server.stop();
-});
-afterEach(async () => {
-  await pool.closeAll();
-});
+const { pool, server } = useCallServer();
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 const CANDIDATE = {
@@ -193,7 +180,7 @@ describe('peer_unavailable', () => {
   it('a callee in their grace period (socket closed, within RESUME_GRACE_MS) → peer_unavailable, and after the grace too', async () => {
     const room = uniqueRoom('grace');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
-    await dropSocket(server, b);
+    await dropSocket(server(), b);
     const start = Date.now();
     await expectFails(
       a,
@@ -262,7 +249,7 @@ describe('peer_unavailable', () => {
       'peer_unavailable',
     );
     // B (busy) drops into grace: an invite to B is peer_unavailable, not busy.
-    await dropSocket(server, b);
+    await dropSocket(server(), b);
     await expectFails(
       c,
       'call.invite',

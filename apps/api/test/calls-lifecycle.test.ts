@@ -1,10 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/api-server.js';
+import { describe, expect, it } from 'vitest';
 import {
   CALL_RING_TIMEOUT_MS,
-  CALL_SERVER_CONFIG,
   call,
-  ClientPool,
+  useCallServer,
   dropSocket,
   expectQuiet,
   expectRelayed,
@@ -22,18 +20,7 @@ import {
 } from './support/call-helpers.js';
 import { expectError } from './support/raw-client.js';
 
-let server: TestServer;
-const pool = new ClientPool(() => server);
-
-beforeAll(async () => {
-  server = await startServer(CALL_SERVER_CONFIG);
-});
-afterAll(async () => {
-  await server.stop();
-});
-afterEach(async () => {
-  await pool.closeAll();
-});
+const { pool, server } = useCallServer();
 
 const SDP_OFFER = 'v=0\r\no=- 7 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=offer\r\n';
 const SDP_ANSWER = 'v=0\r\no=- 8 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=answer\r\n';
@@ -119,10 +106,10 @@ describe('peer_disconnected', () => {
       await startCall(a, b, room, callId);
 
       if (how === 'terminate') {
-        await dropSocket(server, b);
+        await dropSocket(server(), b);
       } else {
         await b.client.close(1000);
-        await waitUntilInGrace(server, b.user.userId);
+        await waitUntilInGrace(server(), b.user.userId);
       }
       const inGraceAt = Date.now();
 
@@ -166,7 +153,7 @@ describe('peer_disconnected', () => {
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
     await ring(a, b, room, callId);
-    await dropSocket(server, a);
+    await dropSocket(server(), a);
     const bye = await b.client.nextWhere(
       (frame) => frame.event === 'call.bye',
       RESUME_GRACE_MS + 2_000,
@@ -192,7 +179,7 @@ describe('resume keeps the call', () => {
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
 
-    await dropSocket(server, b);
+    await dropSocket(server(), b);
     // A's frame while B is away: acked, and dropped (not delivered after the resume either).
     await ok(a, 'call.candidate', { callId, candidate: CANDIDATE });
     await resume(pool, b);
@@ -228,7 +215,7 @@ describe('resume keeps the call', () => {
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
     await startCall(a, b, room, callId);
-    await dropSocket(server, a);
+    await dropSocket(server(), a);
     await resume(pool, a);
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
@@ -242,7 +229,7 @@ describe('resume keeps the call', () => {
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
     await ring(a, b, room, callId);
-    await dropSocket(server, b);
+    await dropSocket(server(), b);
     await resume(pool, b);
     await relay(b, a, 'call.accept', { callId });
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });

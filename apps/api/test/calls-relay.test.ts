@@ -1,10 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/api-server.js';
+import { describe, expect, it } from 'vitest';
 import {
   CALL_RING_TIMEOUT_MS,
-  CALL_SERVER_CONFIG,
   call,
-  ClientPool,
+  useCallServer,
   expectEmptyAck,
   expectQuiet,
   expectRelayed,
@@ -18,18 +16,7 @@ import {
 } from './support/call-helpers.js';
 import { expectError } from './support/raw-client.js';
 
-let server: TestServer;
-const pool = new ClientPool(() => server);
-
-beforeAll(async () => {
-  server = await startServer(CALL_SERVER_CONFIG);
-});
-afterAll(async () => {
-  await server.stop();
-});
-afterEach(async () => {
-  await pool.closeAll();
-});
+const { pool } = useCallServer();
 
 const SDP_OFFER =
   'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { SessionRegistry } from '../../src/session/session-registry.js';
-import type { TestServer } from './api-server.js';
+import { startServer, type TestServer } from './api-server.js';
 import { RawClient, type ServerFrame } from './raw-client.js';
 
 /** A `User` as PROTOCOL.md defines it. */
@@ -47,6 +47,22 @@ export function uniqueCallId(prefix = 'call'): string {
 }
 
 /** Tracks the sockets opened by a test file so that `afterEach` can close them. */
+/** One api for a call test file, started before its tests; every client closed after each test. */
+export function useCallServer(): { pool: ClientPool; server: () => TestServer } {
+  let started: TestServer | undefined;
+  const server = (): TestServer => {
+    if (!started) throw new Error('the call test server has not started');
+    return started;
+  };
+  const pool = new ClientPool(server);
+  beforeAll(async () => {
+    started = await startServer(CALL_SERVER_CONFIG);
+  });
+  afterAll(() => started?.stop());
+  afterEach(() => pool.closeAll());
+  return { pool, server };
+}
+
 export class ClientPool {
   private readonly clients: RawClient[] = [];
 
