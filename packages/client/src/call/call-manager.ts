@@ -6,6 +6,7 @@ import {
   type CallSessionConfig,
   type CallSessionInit,
 } from './call-session.js';
+import { MediaPermissionWatch, type MediaPermissionCheck } from './media-permission.js';
 import { resolveGetUserMedia, resolveMediaStream } from './rtc-defaults.js';
 import type {
   GetUserMedia,
@@ -19,9 +20,20 @@ export interface CallManagerOptions {
   RTCPeerConnection?: PeerConnectionConstructor;
   /** Defaults to `navigator.mediaDevices.getUserMedia`. */
   getUserMedia?: GetUserMedia;
+  /**
+   * Whether camera and microphone are already allowed. When they are, the invite (caller) or
+   * the accept (callee) goes out while they open; otherwise they are opened first, so that
+   * nobody is rung or connected while a permission prompt is up. Defaults to a
+   * {@link MediaPermissionWatch} (the Permissions API; `false` where it cannot tell).
+   */
+  mediaPermitted?: MediaPermissionCheck;
   /** Builds the remote stream when a track comes without one; defaults to `globalThis.MediaStream`. */
   MediaStream?: MediaStreamConstructor;
-  /** Merged over `{ iceServers: client.session.iceServers }`, e.g. `{ iceTransportPolicy: 'relay' }`. */
+  /**
+   * Merged over `{ iceServers: client.session.iceServers, iceCandidatePoolSize: 1 }`, e.g.
+   * `{ iceTransportPolicy: 'relay' }`. The pool makes ICE candidates (TURN allocations too) be
+   * gathered while the call rings.
+   */
   rtcConfig?: RtcConfigurationLike;
   /** Stats sampling period; default 1000, 0 turns sampling off. */
   statsIntervalMs?: number;
@@ -69,6 +81,7 @@ export class CallManager {
   private readonly retentionMs: number;
   private readonly createCallId: () => string;
   private clearTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly permissionWatch: MediaPermissionWatch | null;
   private disposed = false;
 
   constructor(
@@ -76,10 +89,14 @@ export class CallManager {
     options: CallManagerOptions = {},
   ) {
     const onListenerError = options.onListenerError ?? ((error: unknown) => console.error(error));
+    this.permissionWatch = options.mediaPermitted ? null : new MediaPermissionWatch();
+    const permissionWatch = this.permissionWatch;
     this.config = {
       link: client,
       RTCPeerConnection: options.RTCPeerConnection,
       getUserMedia: resolveGetUserMedia(options.getUserMedia),
+      mediaPermitted:
+        options.mediaPermitted ?? ((video) => permissionWatch?.permitted(video) ?? false),
       MediaStream: resolveMediaStream(options.MediaStream),
       rtcConfig: { ...options.rtcConfig },
       statsIntervalMs: options.statsIntervalMs ?? 1000,
@@ -127,10 +144,11 @@ export class CallManager {
   }
 
   /**
-   * Calls `to` (a member of `room`): opens camera and microphone first, then sends
-   * `call.invite`. Resolves with the session, ringing, once the server delivered the invite.
-   * Rejects, leaving no session, with a `CallMediaError` or the invite's `RequestError`
-   * (`busy`, `peer_unavailable`...).
+   * Calls `to` (a member of `room`): opens camera and microphone and sends `call.invite` (at
+   * once when the media are already allowed, else once they are open). Resolves with the
+   * session, ringing, once the server delivered the invite and the media are open. Rejects,
+   * leaving no session, with a `CallMediaError` or the invite's `RequestError` (`busy`,
+   * `peer_unavailable`...).
    */
   async call(to: User | string, room: string, options: CallOptions): Promise<CallSession> {
     if (this.disposed) throw new Error('The CallManager was disposed');
@@ -167,6 +185,7 @@ export class CallManager {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.permissionWatch?.dispose();
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     for (const session of [...this.sessions.values()]) void session.hangUp();
     this.sessions.clear();
@@ -188,6 +207,7 @@ export class CallManager {
       video: data.video,
     });
     this.publish(session);
+    session.prepareIncoming();
   }
 
   private track(init: CallSessionInit): CallSession {

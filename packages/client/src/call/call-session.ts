@@ -2,6 +2,7 @@ import type { ClientEventInput, IceCandidate, ServerEventData, User } from '@dup
 import type { ConnectionState } from '../connection-state.js';
 import type { CallLink } from './call-link.js';
 import { ConnectionWatch } from './connection-watch.js';
+import type { MediaPermissionCheck } from './media-permission.js';
 import {
   describeMediaError,
   hasLiveVideo,
@@ -34,6 +35,7 @@ export interface CallSessionConfig {
   link: CallLink;
   RTCPeerConnection: PeerConnectionConstructor | undefined;
   getUserMedia: GetUserMedia;
+  mediaPermitted: MediaPermissionCheck;
   MediaStream: MediaStreamConstructor | undefined;
   rtcConfig: RtcConfigurationLike;
   statsIntervalMs: number;
@@ -69,6 +71,12 @@ type SignalEvent = 'call.offer' | 'call.answer' | 'call.candidate' | 'call.decli
 
 const ignore = (): void => {};
 
+/** A `call.bye` reason from the peer, as this side's end reason. */
+const REMOTE_END_REASONS: ReadonlyMap<string, CallEndReason> = new Map([
+  ['hangup', 'remote-hangup'],
+  ['media-error', 'remote-media-error'],
+]);
+
 /**
  * One 1:1 call: local media, the peer connection negotiated with the perfect-negotiation
  * pattern (the caller impolite, the callee polite), ICE recovery and stats, as an immutable
@@ -86,11 +94,13 @@ export class CallSession {
   private localStream: MediaStreamLike | null = null;
   private videoSender: RtpSenderLike | null = null;
   private tracksAttached = false;
+  /** Settles once the media being opened are in use (or failed); an answer waits for it. */
+  private mediaSettled: Promise<void> = Promise.resolve();
   private accepting = false;
   private signallingLost = false;
   private videoChanges: Promise<void> = Promise.resolve();
   private readonly earlyCandidates: IceCandidate[] = [];
-  /** Caller: the offer and candidates made while the callee's phone rings, sent on accept. */
+  /** Caller: the offer and candidates made before the callee accepted, sent on accept. */
   private heldUntilAccepted: (() => void)[] | null = null;
   private readonly endListeners = new Set<() => void>();
 
@@ -135,7 +145,10 @@ export class CallSession {
     return this.store.get();
   }
 
-  /** The peer connection, once the call was accepted (closed once the call ended); `null` before. */
+  /**
+   * The peer connection (closed once the call ended): the caller's from the start, the
+   * callee's from the invite on, so that ICE candidates are gathered while the phone rings.
+   */
   getPeerConnection(): PeerConnectionLike | null {
     return this.pc;
   }
@@ -149,36 +162,45 @@ export class CallSession {
   }
 
   /**
-   * Callee: opens camera and microphone, then accepts. A media failure declines the call with
-   * reason `media-error`, ends it with `error` set, and rejects with a {@link CallMediaError}.
+   * Callee: opens camera and microphone and accepts (at once when the media are already
+   * allowed, else once they are open; the answer waits for them). A media failure declines the
+   * call, or hangs it up if it was accepted already, with reason `media-error`, ends it with
+   * `error` set, and rejects with a {@link CallMediaError}.
    */
   async accept(): Promise<void> {
     if (this.phase !== 'ringing-in' || this.accepting) return;
     this.accepting = true;
-    let stream: MediaStreamLike;
-    try {
-      stream = await openLocalMedia(this.config.getUserMedia, this.store.get().video);
-    } catch (error) {
-      if (!this.ended) {
-        this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
-        this.finish('media-error', describeMediaError(error));
+    const media = this.openMedia({ attach: false }); // the tracks go into the answer
+    if (!(await this.config.mediaPermitted(this.store.get().video))) {
+      try {
+        await media;
+      } catch (error) {
+        if (!this.ended) {
+          this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
+          this.finish('media-error', describeMediaError(error));
+        }
+        throw error;
       }
-      throw error;
     }
-    if (this.ended) {
-      stopStream(stream); // the caller gave up meanwhile
+    if (this.ended) return; // the caller gave up meanwhile
+    const pcError = this.openPeerConnection();
+    if (pcError) {
+      void this.endAndSay('failed', 'failed', pcError);
       return;
     }
-    this.useLocalStream(stream);
-    if (!this.createPeerConnection()) return;
-    // The callee's tracks go into its answer to the caller's first offer (no start-up glare).
     this.store.update({ phase: 'connecting' });
-    try {
-      await this.config.link.request('call.accept', { callId: this.callId });
-    } catch (error) {
-      if (this.ended) return; // e.g. the caller's bye came first
-      this.config.onError(error);
-      this.endAndSay('failed');
+    const [opened, acked] = await Promise.allSettled([
+      media,
+      this.config.link.request('call.accept', { callId: this.callId }),
+    ]);
+    if (opened.status === 'rejected') {
+      if (!this.ended)
+        await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
+      throw opened.reason;
+    }
+    if (acked.status === 'rejected' && !this.ended) {
+      this.config.onError(acked.reason); // e.g. the caller's bye came first: then ended already
+      await this.endAndSay('failed');
     }
   }
 
@@ -228,44 +250,56 @@ export class CallSession {
   }
 
   /**
-   * Caller: opens the media, then sends `call.invite`; phase `ringing-out` once it is acked.
-   * Rejects with a {@link CallMediaError} or the invite's `RequestError`, the session ended.
+   * Caller: builds the peer connection, opens the media and sends `call.invite` (at once when
+   * the media are already allowed, else once they are open); phase `ringing-out` once the
+   * invite is acked and the media are open. The offer is made as soon as the media are there
+   * and held, with its candidates, until the callee accepts (the server takes no offer before
+   * that). Rejects with a {@link CallMediaError}, the invite's `RequestError`, or the peer
+   * connection's error; the session ended.
    * @internal Used by `CallManager.call`.
    */
   async startOutgoing(to: string): Promise<void> {
     const { video, room } = this.store.get();
-    let stream: MediaStreamLike;
-    try {
-      stream = await openLocalMedia(this.config.getUserMedia, video);
-    } catch (error) {
-      this.finish('media-error', describeMediaError(error));
-      throw error;
+    this.heldUntilAccepted = [];
+    const pcError = this.openPeerConnection();
+    if (pcError) {
+      this.finish('failed', pcError);
+      throw Object.assign(new Error(pcError.message), { name: pcError.name });
     }
-    if (this.ended) {
-      stopStream(stream);
-      return;
+    const media = this.openMedia({ attach: true }); // → negotiationneeded → the held offer
+    if (!(await this.config.mediaPermitted(video))) {
+      try {
+        await media;
+      } catch (error) {
+        this.finish('media-error', describeMediaError(error));
+        throw error;
+      }
     }
-    this.useLocalStream(stream);
-    try {
-      await this.config.link.request('call.invite', { callId: this.callId, to, room, video });
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
+    if (this.ended) return;
+    const [opened, invited] = await Promise.allSettled([
+      media,
+      this.config.link.request('call.invite', { callId: this.callId, to, room, video }),
+    ]);
+    if (invited.status === 'rejected') {
+      const code = (invited.reason as { code?: unknown }).code;
       this.finish(typeof code === 'string' ? code : 'failed');
-      throw error;
+      throw invited.reason;
+    }
+    if (opened.status === 'rejected') {
+      // The callee's phone already rings: tell it why it stops.
+      await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
+      throw opened.reason;
     }
     if (this.phase === 'idle') this.store.update({ phase: 'ringing-out' });
-    this.prepareOffer();
   }
 
   /**
-   * Caller, while ringing: builds the peer connection, makes the offer and gathers candidates
-   * now, so that only the send is left when the callee accepts (the server takes no offer
-   * before the accept).
+   * Callee, on the invite: builds the peer connection now, so that its ICE candidates (TURN
+   * allocations too) are gathered while the phone rings. A failure is reported by `accept()`.
+   * @internal Used by `CallManager`.
    */
-  private prepareOffer(): void {
-    if (this.ended || this.pc || this.phase !== 'ringing-out') return;
-    this.heldUntilAccepted = [];
-    if (this.createPeerConnection()) this.attachLocalTracks(); // → negotiationneeded → offer
+  prepareIncoming(): void {
+    if (this.phase === 'ringing-in') this.openPeerConnection();
   }
 
   /** A `call.*` frame about this call. @internal Routed by `CallManager`. */
@@ -279,7 +313,7 @@ export class CallSession {
         this.finish('declined');
         break;
       case 'call.bye':
-        this.finish(message.data.reason === 'hangup' ? 'remote-hangup' : message.data.reason);
+        this.finish(REMOTE_END_REASONS.get(message.data.reason) ?? message.data.reason);
         break;
       case 'call.offer':
         void this.negotiation?.handleOffer(message.data.sdp);
@@ -321,7 +355,7 @@ export class CallSession {
     if (ACTIVE_PHASES.has(this.phase)) void this.restartIce();
   }
 
-  /** Caller: the callee accepted; open the peer connection and offer. */
+  /** Caller: the callee accepted; send the offer and candidates held until now. */
   private accepted(): void {
     if (
       this.store.get().role !== 'caller' ||
@@ -329,27 +363,46 @@ export class CallSession {
     )
       return;
     this.store.update({ phase: 'connecting' });
-    const held = this.heldUntilAccepted;
+    const held = this.heldUntilAccepted ?? [];
     this.heldUntilAccepted = null;
-    if (held) {
-      for (const send of held) send();
-      return;
-    }
-    if (this.createPeerConnection()) this.attachLocalTracks(); // → negotiationneeded → offer
+    for (const send of held) send();
   }
 
-  private createPeerConnection(): boolean {
+  /**
+   * Opens camera and microphone (`video` as the snapshot says) and puts them in the snapshot;
+   * `attach` also adds them to the peer connection. Rejects with a {@link CallMediaError}.
+   */
+  private openMedia({ attach }: { attach: boolean }): Promise<void> {
+    const opening = openLocalMedia(this.config.getUserMedia, this.store.get().video).then(
+      (stream) => {
+        if (this.ended) {
+          stopStream(stream); // given up meanwhile
+          return;
+        }
+        this.useLocalStream(stream);
+        if (attach) this.attachLocalTracks();
+      },
+    );
+    this.mediaSettled = opening.catch(ignore);
+    // A camera switched on or off meanwhile applies to the opened media.
+    this.videoChanges = this.videoChanges.then(() => this.mediaSettled);
+    return opening;
+  }
+
+  /** Builds the peer connection unless there is one; the error, described, when the browser cannot. */
+  private openPeerConnection(): MediaErrorInfo | null {
+    if (this.pc) return null;
     let pc: PeerConnectionLike;
     try {
       const PeerConnection = resolvePeerConnection(this.config.RTCPeerConnection);
       pc = new PeerConnection({
         iceServers: this.config.link.session?.iceServers ?? [],
+        iceCandidatePoolSize: 1,
         ...this.config.rtcConfig,
       });
     } catch (error) {
       this.config.onError(error);
-      void this.endAndSay('failed', 'failed', describeMediaError(error));
-      return false;
+      return describeMediaError(error);
     }
     this.pc = pc;
     const { callId } = this;
@@ -360,7 +413,10 @@ export class CallSession {
         answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),
         candidate: (candidate) => this.negotiationSignal('call.candidate', { callId, candidate }),
       },
-      beforeAnswer: () => this.attachLocalTracks(),
+      beforeAnswer: async () => {
+        await this.mediaSettled;
+        this.attachLocalTracks();
+      },
       onError: this.config.onError,
     });
     pc.ontrack = (event) => this.remote.handleTrack(event);
@@ -378,7 +434,7 @@ export class CallSession {
     });
     for (const candidate of this.earlyCandidates.splice(0))
       void this.negotiation.handleCandidate(candidate);
-    return true;
+    return null;
   }
 
   private attachLocalTracks(): void {

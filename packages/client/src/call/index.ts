@@ -10,6 +10,7 @@ export type {
   CallStats,
 } from './types.js';
 export { CallMediaError, type MediaErrorInfo } from './local-media.js';
+export { MediaPermissionWatch, type MediaPermissionCheck } from './media-permission.js';
 export {
   callQuality,
   EMPTY_CALL_STATS,

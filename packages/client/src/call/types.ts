@@ -17,11 +17,13 @@ export type CallRole = 'caller' | 'callee';
 /**
  * Why a call ended. `hangup`: this side hung up; `remote-hangup`: the other side did; the others
  * as the server or the peer gave them (`timeout`, `peer_disconnected`, `declined`...), or
- * `failed` (ICE could not recover, or the signalling session was lost) and `media-error`.
+ * `failed` (ICE could not recover, or the signalling session was lost), `media-error` (this
+ * side's camera or microphone) and `remote-media-error` (the peer's).
  */
 export type CallEndReason =
   | 'hangup'
   | 'remote-hangup'
+  | 'remote-media-error'
   | 'declined'
   | 'timeout'
   | 'peer_disconnected'

@@ -21,7 +21,9 @@ describe('ending a call', () => {
     expect(fakePc(aliceCall).closed).toBe(true);
     expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
     expect(h.relay.eventsFrom('u-alice', 'call.candidate')).toEqual([]);
-    expect(bobCall.getPeerConnection()).toBeNull();
+    // Bob's connection, made on the invite to gather candidates while ringing, is closed unused.
+    expect(fakePc(bobCall).closed).toBe(true);
+    expect(fakePc(bobCall).localDescription).toBeNull();
     expect(h.bob.getUserMedia.calls).toEqual([]);
   });
 

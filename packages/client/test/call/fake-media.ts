@@ -66,15 +66,28 @@ export interface FakeGetUserMedia {
   readonly streams: FakeStream[];
   /** The next call rejects with an error of this name (a DOMException in browsers). */
   failNext(name: string, message?: string): void;
+  /** The next call waits until the returned function is called (a camera slow to open). */
+  holdNext(): () => void;
+  /** Calls waiting to resolve or reject. */
+  readonly opening: number;
 }
 
 export function createFakeGetUserMedia(): FakeGetUserMedia {
   const calls: MediaConstraintsLike[] = [];
   const streams: FakeStream[] = [];
   let failure: Error | null = null;
+  let hold: Promise<void> | null = null;
+  let opening = 0;
   const getUserMedia = async (constraints: MediaConstraintsLike): Promise<FakeStream> => {
     calls.push(constraints);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    const held = hold;
+    hold = null;
+    opening++;
+    try {
+      await (held ?? new Promise((resolve) => setTimeout(resolve, 0)));
+    } finally {
+      opening--;
+    }
     if (failure) {
       const error = failure;
       failure = null;
@@ -87,11 +100,19 @@ export function createFakeGetUserMedia(): FakeGetUserMedia {
     streams.push(stream);
     return stream;
   };
-  return Object.assign(getUserMedia, {
-    calls,
-    streams,
-    failNext(name: string, message = `${name} (fake)`) {
-      failure = Object.assign(new Error(message), { name });
-    },
-  });
+  return Object.defineProperties(
+    Object.assign(getUserMedia, {
+      calls,
+      streams,
+      failNext(name: string, message = `${name} (fake)`) {
+        failure = Object.assign(new Error(message), { name });
+      },
+      holdNext() {
+        let release = (): void => {};
+        hold = new Promise<void>((resolve) => (release = resolve));
+        return release;
+      },
+    }),
+    { opening: { get: () => opening } },
+  ) as FakeGetUserMedia;
 }

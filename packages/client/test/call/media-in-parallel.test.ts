@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { CallMediaError } from '../../src/call/index.js';
+import { createHarness, fakePc, sleep, snapshot, until } from './harness.js';
+
+const allowed = { mediaPermitted: async () => true };
+
+describe('media already allowed: signalling does not wait for the camera', () => {
+  it('the caller rings while its camera opens; call() resolves once both are done', async () => {
+    const h = await createHarness(allowed);
+    const release = h.alice.getUserMedia.holdNext();
+    let settled = false;
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true }).finally(() => {
+      settled = true;
+    });
+    await until(() => h.relay.eventsFrom('u-alice', 'call.invite').length === 1, 'the invite');
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    expect(h.alice.getUserMedia.opening).toBe(1);
+    await sleep(10);
+    expect(settled).toBe(false);
+
+    release();
+    const aliceCall = await calling;
+    expect(snapshot(aliceCall).phase).toBe('ringing-out');
+    expect(snapshot(aliceCall).localStream).toBe(h.alice.getUserMedia.streams[0]);
+  });
+
+  it('an accept that beats the caller’s camera: the offer goes out once the camera is open', async () => {
+    const h = await createHarness(allowed);
+    const release = h.alice.getUserMedia.holdNext();
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    void bobCall.accept();
+    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
+    await sleep(10);
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+
+    release();
+    const aliceCall = await calling;
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'both connected',
+    );
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
+    expect(fakePc(aliceCall).sendingKinds.sort()).toEqual(['audio', 'video']);
+  });
+
+  it('the callee accepts while its camera opens; its answer waits for the camera and carries its tracks', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    const release = h.bob.getUserMedia.holdNext();
+    const accepting = bobCall.accept();
+
+    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
+    await until(() => fakePc(bobCall).signalingState === 'have-remote-offer', 'the offer applied');
+    await sleep(10);
+    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toEqual([]);
+    expect(snapshot(bobCall).phase).toBe('connecting');
+
+    release();
+    await accepting;
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'both connected',
+    );
+    const bobSteps = fakePc(bobCall).log.filter((entry) => !entry.startsWith('addIceCandidate'));
+    expect(bobSteps.slice(0, 4)).toEqual([
+      'setRemoteDescription:offer',
+      'addTrack:audio',
+      'addTrack:video',
+      'setLocalDescription:answer',
+    ]);
+    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]); // no start-up glare
+    expect(fakePc(bobCall).sendingKinds.sort()).toEqual(['audio', 'video']);
+  });
+
+  it('the callee’s camera failing after the accept hangs up with media-error; the caller learns why', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    h.bob.getUserMedia.failNext('NotReadableError', 'Could not start video source');
+
+    const error = await bobCall.accept().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CallMediaError);
+    expect(snapshot(bobCall)).toMatchObject({
+      phase: 'ended',
+      endReason: 'media-error',
+      error: { name: 'NotReadableError', message: 'Could not start video source' },
+    });
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-bob', 'call.bye')).toEqual([
+      { callId: aliceCall.callId, reason: 'media-error' },
+    ]);
+    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toEqual([]);
+    await until(() => snapshot(aliceCall).phase === 'ended', 'alice ended');
+    expect(snapshot(aliceCall).endReason).toBe('remote-media-error');
+    expect(fakePc(bobCall).closed).toBe(true);
+  });
+
+  it('the caller’s camera failing after the invite cancels the ringing call with media-error', async () => {
+    const h = await createHarness(allowed);
+    h.alice.getUserMedia.failNext('NotFoundError', 'Requested device not found');
+    const release = h.alice.getUserMedia.holdNext();
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    release();
+
+    const error = await calling.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CallMediaError);
+    expect(error).toMatchObject({ mediaError: { name: 'NotFoundError' } });
+    expect(h.alice.manager.current).toBeNull();
+    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
+    expect(h.relay.eventsFrom('u-alice', 'call.bye')).toEqual([
+      { callId: invite?.callId, reason: 'media-error' },
+    ]);
+    await until(() => snapshot(bobCall).phase === 'ended', 'bob ended');
+    expect(snapshot(bobCall).endReason).toBe('remote-media-error');
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+  });
+});
+
+describe('media not yet allowed: nothing rings or connects during a permission prompt', () => {
+  it('the caller sends no invite until its camera is open', async () => {
+    const h = await createHarness({ mediaPermitted: async () => false });
+    const release = h.alice.getUserMedia.holdNext();
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await sleep(20);
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')).toEqual([]);
+    release();
+    await calling;
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')).toHaveLength(1);
+  });
+
+  it('the callee sends no accept until its camera is open', async () => {
+    const h = await createHarness({ mediaPermitted: async () => false });
+    await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    const release = h.bob.getUserMedia.holdNext();
+    const accepting = bobCall.accept();
+    await sleep(20);
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')).toEqual([]);
+    expect(snapshot(bobCall).phase).toBe('ringing-in');
+    release();
+    await accepting;
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')).toHaveLength(1);
+  });
+
+  it('asks the permission check about the camera only for video calls', async () => {
+    const asked: boolean[] = [];
+    const h = await createHarness({
+      mediaPermitted: async (video) => {
+        asked.push(video);
+        return false;
+      },
+    });
+    await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    expect(asked).toEqual([false]);
+  });
+});
