@@ -61,6 +61,8 @@ export function describeEndReason(snapshot: CallSnapshot): string {
       return `${name} is not reachable right now`;
     case 'media-error':
       return 'your camera or microphone could not be opened';
+    case 'remote-media-error':
+      return `${name}'s camera or microphone could not be opened`;
     case 'failed':
       return snapshot.error?.name === 'SessionLost' || snapshot.error?.name === 'ConnectionClosed'
         ? 'failed: your connection to the server was lost'

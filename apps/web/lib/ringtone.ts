@@ -41,7 +41,45 @@ const LOOKAHEAD_S = 1;
 const TICK_MS = 250;
 const RAMP_S = 0.02;
 
+/** How long the shared AudioContext stays running after the last tone stopped. */
+const IDLE_SUSPEND_MS = 4000;
+
 type AudioContextConstructor = new () => AudioContext;
+
+/**
+ * One AudioContext for every tone of the page, made on the first ring and then kept: opening
+ * and closing the audio output costs tens of milliseconds of CPU, and a tone starts and stops
+ * exactly when a call is being set up (the ring when the invite arrives, its end on Accept).
+ * It is suspended a few seconds after the last tone stopped, so an idle page renders no audio.
+ */
+let shared: AudioContext | null = null;
+let playing = 0;
+let suspendTimer: number | undefined;
+
+function acquireContext(): AudioContext | null {
+  window.clearTimeout(suspendTimer);
+  if (!shared || shared.state === 'closed') {
+    const Context =
+      window.AudioContext ??
+      (window as unknown as { webkitAudioContext?: AudioContextConstructor }).webkitAudioContext;
+    if (!Context) return null;
+    try {
+      shared = new Context();
+    } catch {
+      return null;
+    }
+  }
+  playing++;
+  return shared;
+}
+
+function releaseContext(ctx: AudioContext): void {
+  playing--;
+  if (playing > 0) return;
+  suspendTimer = window.setTimeout(() => {
+    if (playing === 0 && ctx.state === 'running') void ctx.suspend().catch(() => {});
+  }, IDLE_SUSPEND_MS);
+}
 
 /**
  * Starts `pattern` and returns its stop. `onAudible` says whether sound can actually come out:
@@ -52,22 +90,15 @@ export function startTone(
   pattern: TonePattern,
   onAudible: (audible: boolean) => void = () => {},
 ): () => void {
-  const Context =
-    window.AudioContext ??
-    (window as unknown as { webkitAudioContext?: AudioContextConstructor }).webkitAudioContext;
-  if (!Context) return () => {};
-  let context: AudioContext;
-  try {
-    context = new Context();
-  } catch {
-    return () => {};
-  }
+  const context = acquireContext();
+  if (!context) return () => {};
   const ctx = context;
   const { frequencies, period, bursts, level } = PATTERNS[pattern];
 
   const master = ctx.createGain();
   master.gain.value = MASTER_VOLUME * level;
   master.connect(ctx.destination);
+  const oscillators = new Set<OscillatorNode>();
 
   let nextCycle = ctx.currentTime + 0.05;
   const scheduleCycle = (start: number) => {
@@ -88,7 +119,9 @@ export function startTone(
         oscillator.connect(envelope);
         oscillator.start(on);
         oscillator.stop(off + 0.01);
+        oscillators.add(oscillator);
         oscillator.onended = () => {
+          oscillators.delete(oscillator);
           oscillator.disconnect();
           envelope.disconnect();
         };
@@ -107,7 +140,7 @@ export function startTone(
   const timer = window.setInterval(tick, TICK_MS);
 
   const report = () => onAudible(ctx.state === 'running');
-  ctx.onstatechange = report;
+  ctx.addEventListener('statechange', report);
   report();
   const resume = () => {
     if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
@@ -123,8 +156,11 @@ export function startTone(
     stopped = true;
     window.clearInterval(timer);
     for (const type of unlockEvents) window.removeEventListener(type, resume);
-    ctx.onstatechange = null;
+    ctx.removeEventListener('statechange', report);
     onAudible(false);
-    void ctx.close().catch(() => {});
+    // Silence at once; the oscillators scheduled ahead end and disconnect themselves.
+    master.disconnect();
+    for (const oscillator of oscillators) oscillator.stop();
+    releaseContext(ctx);
   };
 }
