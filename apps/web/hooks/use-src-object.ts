@@ -5,7 +5,9 @@ import type { MediaStreamLike } from '@duplex/client';
  * Puts `stream` into a <video> or <audio> element (`srcObject` has no attribute, so React
  * cannot set it) and starts playback. Changing `reloadKey` assigns the stream again, which
  * reloads the element: Chromium does not always start rendering a video track added to a
- * stream that is already playing (camera turned on mid-call).
+ * stream that is already playing (camera turned on mid-call). Pass {@link videoTracksKey}:
+ * a reload costs the first frames, so it should happen only when the tracks change, not when
+ * a track merely unmutes.
  *
  * Returns the element's ref, whether the browser refused to play it (autoplay policy: sound
  * without a user gesture), and a `retry` to call from a click.
@@ -46,4 +48,9 @@ export function useSrcObject<T extends HTMLMediaElement>(
   };
 
   return { ref, blocked, retry };
+}
+
+/** Identifies the video tracks of `stream`: changes when one is added or removed. */
+export function videoTracksKey(stream: MediaStreamLike | null): string {
+  return (stream?.getVideoTracks() ?? []).map((track) => track.id).join(' ');
 }

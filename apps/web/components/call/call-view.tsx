@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { CallPhase } from '@duplex/client';
 import { useCallActions, type CurrentCall, type PendingCall } from '@/hooks/use-call';
 import { useRingtone } from '@/hooks/use-ringtone';
-import { useSrcObject } from '@/hooks/use-src-object';
+import { useSrcObject, videoTracksKey } from '@/hooks/use-src-object';
 import { describeCallFailure, describeCallState, formatDuration, initialOf } from '@/lib/call-text';
 import { CallQuality } from './call-quality';
 import { CameraIcon, CloseIcon, ExpandIcon, HangUpIcon, MicIcon, MinimizeIcon } from './call-icons';
@@ -90,9 +90,16 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
   const ended = phase === 'ended';
   const live = !ended;
 
-  const remoteVideoEl = useSrcObject<HTMLVideoElement>(snapshot.remoteStream, remoteVideo);
+  // Attached (hidden) as soon as the stream is there, so the first frame shows without delay.
+  const remoteVideoEl = useSrcObject<HTMLVideoElement>(
+    snapshot.remoteStream,
+    videoTracksKey(snapshot.remoteStream),
+  );
   const remoteAudioEl = useSrcObject<HTMLAudioElement>(snapshot.remoteStream);
-  const localVideoEl = useSrcObject<HTMLVideoElement>(snapshot.localStream, video);
+  const localVideoEl = useSrcObject<HTMLVideoElement>(
+    snapshot.localStream,
+    videoTracksKey(snapshot.localStream),
+  );
   // The caller hears the other side ring.
   useRingtone(phase === 'ringing-out' ? 'ringback' : null);
 
