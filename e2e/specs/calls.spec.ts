@@ -206,7 +206,8 @@ test.describe('calls', () => {
     baseURL,
   }) => {
     test.setTimeout(120_000);
-    users = await launchCallUsers(baseURL, ['Ann', 'Bob', 'Cid']);
+    // First visit: each side opens its media before it rings or accepts.
+    users = await launchCallUsers(baseURL, ['Ann', 'Bob', 'Cid'], { firstVisit: true });
     const [ann, bob, cid] = users as [CallUser, CallUser, CallUser];
     await joinCallRoom(users, uniqueRoomName('busy'));
 

@@ -515,13 +515,34 @@ export class CallUser {
   }
 }
 
-/** Launches one browser per name, each user in a browser of its own, with its call UI. */
+/**
+ * Launches one browser per name, each user in a browser of its own, with its call UI.
+ * The browsers' fake media UI grants camera and microphone, and the Permissions API says so
+ * (a returning user: calls ring while the camera opens). `firstVisit` makes the Permissions API
+ * answer `prompt` instead, as for someone never asked before: the app then opens the media
+ * before it rings or accepts.
+ */
 export async function launchCallUsers(
   baseURL: string | undefined,
   names: readonly string[],
+  options: { firstVisit?: boolean } = {},
 ): Promise<CallUser[]> {
   const chats = await launchChatUsers(baseURL, names);
+  if (options.firstVisit)
+    await Promise.all(chats.map((chat) => chat.context.addInitScript(permissionsSayPrompt)));
   return chats.map((chat) => new CallUser(chat));
+}
+
+/** Init script: `navigator.permissions.query` answers `prompt` for camera and microphone. */
+function permissionsSayPrompt(): void {
+  const permissions = navigator.permissions;
+  const query = permissions.query.bind(permissions);
+  permissions.query = async (descriptor: PermissionDescriptor) => {
+    const status = await query(descriptor);
+    if (descriptor.name !== ('camera' as PermissionName) && descriptor.name !== 'microphone')
+      return status;
+    return Object.defineProperty(status, 'state', { value: 'prompt' });
+  };
 }
 
 /**
