@@ -92,10 +92,11 @@ export class CallSession {
   private watch: ConnectionWatch | null = null;
   private sampler: StatsSampler | null = null;
   private localStream: MediaStreamLike | null = null;
-  private videoSender: RtpSenderLike | null = null;
+  /** This side's senders by kind (`audio`, `video`): ready before the media are open. */
+  private readonly senders = new Map<string, RtpSenderLike>();
+  /** Caller: from the start; callee: once its first answer chose what it sends. */
+  private canSend = false;
   private tracksAttached = false;
-  /** Settles once the media being opened are in use (or failed); an answer waits for it. */
-  private mediaSettled: Promise<void> = Promise.resolve();
   private accepting = false;
   private signallingLost = false;
   private videoChanges: Promise<void> = Promise.resolve();
@@ -163,14 +164,16 @@ export class CallSession {
 
   /**
    * Callee: opens camera and microphone and accepts (at once when the media are already
-   * allowed, else once they are open; the answer waits for them). A media failure declines the
+   * allowed, else once they are open). The answer to the caller's offer does not wait for the
+   * media: it sends on the offer's transceivers, whose tracks are put in when they open. A
+   * media failure declines the
    * call, or hangs it up if it was accepted already, with reason `media-error`, ends it with
    * `error` set, and rejects with a {@link CallMediaError}.
    */
   async accept(): Promise<void> {
     if (this.phase !== 'ringing-in' || this.accepting) return;
     this.accepting = true;
-    const media = this.openMedia({ attach: false }); // the tracks go into the answer
+    const media = this.openMedia();
     if (!(await this.config.mediaPermitted(this.store.get().video))) {
       try {
         await media;
@@ -252,9 +255,9 @@ export class CallSession {
   /**
    * Caller: builds the peer connection, opens the media and sends `call.invite` (at once when
    * the media are already allowed, else once they are open); phase `ringing-out` once the
-   * invite is acked and the media are open. The offer is made as soon as the media are there
-   * and held, with its candidates, until the callee accepts (the server takes no offer before
-   * that). Rejects with a {@link CallMediaError}, the invite's `RequestError`, or the peer
+   * invite is acked and the media are open. The offer is made at once, on sending transceivers
+   * whose tracks are put in when the media open, and held, with its candidates, until the
+   * callee accepts (the server takes no offer before that). Rejects with a {@link CallMediaError}, the invite's `RequestError`, or the peer
    * connection's error; the session ended.
    * @internal Used by `CallManager.call`.
    */
@@ -266,7 +269,8 @@ export class CallSession {
       this.finish('failed', pcError);
       throw Object.assign(new Error(pcError.message), { name: pcError.name });
     }
-    const media = this.openMedia({ attach: true }); // → negotiationneeded → the held offer
+    this.addSendingTransceivers(video); // → negotiationneeded → the offer, held
+    const media = this.openMedia();
     if (!(await this.config.mediaPermitted(video))) {
       try {
         await media;
@@ -369,10 +373,10 @@ export class CallSession {
   }
 
   /**
-   * Opens camera and microphone (`video` as the snapshot says) and puts them in the snapshot;
-   * `attach` also adds them to the peer connection. Rejects with a {@link CallMediaError}.
+   * Opens camera and microphone (`video` as the snapshot says), puts them in the snapshot and
+   * on this side's senders once there are any. Rejects with a {@link CallMediaError}.
    */
-  private openMedia({ attach }: { attach: boolean }): Promise<void> {
+  private openMedia(): Promise<void> {
     const opening = openLocalMedia(this.config.getUserMedia, this.store.get().video).then(
       (stream) => {
         if (this.ended) {
@@ -380,12 +384,11 @@ export class CallSession {
           return;
         }
         this.useLocalStream(stream);
-        if (attach) this.attachLocalTracks();
+        this.attachLocalTracks();
       },
     );
-    this.mediaSettled = opening.catch(ignore);
     // A camera switched on or off meanwhile applies to the opened media.
-    this.videoChanges = this.videoChanges.then(() => this.mediaSettled);
+    this.videoChanges = this.videoChanges.then(() => opening.catch(ignore));
     return opening;
   }
 
@@ -413,10 +416,7 @@ export class CallSession {
         answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),
         candidate: (candidate) => this.negotiationSignal('call.candidate', { callId, candidate }),
       },
-      beforeAnswer: async () => {
-        await this.mediaSettled;
-        this.attachLocalTracks();
-      },
+      beforeAnswer: () => this.sendOnOfferedTransceivers(),
       onError: this.config.onError,
     });
     pc.ontrack = (event) => this.remote.handleTrack(event);
@@ -437,13 +437,46 @@ export class CallSession {
     return null;
   }
 
+  /**
+   * Caller: one sending transceiver per kind, so that the offer can be made (and its
+   * candidates gathered) before the media are open; their tracks are put in when they are.
+   */
+  private addSendingTransceivers(video: boolean): void {
+    const { pc } = this;
+    if (!pc) return;
+    for (const kind of video ? (['audio', 'video'] as const) : (['audio'] as const))
+      this.senders.set(kind, pc.addTransceiver(kind, { direction: 'sendrecv' }).sender);
+    this.canSend = true;
+  }
+
+  /**
+   * Callee, answering the first offer: sends on the transceivers that offer made (audio, and
+   * video unless the call was accepted without it), so that the answer does not wait for the
+   * media: their tracks are put in when they are open.
+   */
+  private sendOnOfferedTransceivers(): void {
+    const { pc } = this;
+    if (this.canSend || !pc) return;
+    this.canSend = true;
+    const kinds = new Set(this.store.get().video ? ['audio', 'video'] : ['audio']);
+    for (const transceiver of pc.getTransceivers()) {
+      const { kind } = transceiver.receiver.track;
+      if (!kinds.has(kind) || this.senders.has(kind)) continue;
+      transceiver.direction = 'sendrecv';
+      this.senders.set(kind, transceiver.sender);
+    }
+    this.attachLocalTracks();
+  }
+
+  /** Puts the local tracks on this side's senders (adds a track where there is no sender). */
   private attachLocalTracks(): void {
     const { pc, localStream } = this;
-    if (this.tracksAttached || !pc || !localStream) return;
+    if (this.tracksAttached || !this.canSend || !pc || !localStream) return;
     this.tracksAttached = true;
     for (const track of localStream.getTracks()) {
-      const sender = pc.addTrack(track, localStream);
-      if (track.kind === 'video') this.videoSender = sender;
+      const sender = this.senders.get(track.kind);
+      if (sender) sender.replaceTrack(track).catch(this.config.onError);
+      else this.senders.set(track.kind, pc.addTrack(track, localStream));
     }
   }
 
@@ -488,7 +521,7 @@ export class CallSession {
         track.stop();
         stream?.removeTrack(track);
       }
-      if (this.videoSender) await this.videoSender.replaceTrack(null).catch(this.config.onError);
+      await this.senders.get('video')?.replaceTrack(null).catch(this.config.onError);
       return;
     }
     if (!stream || hasLiveVideo(stream)) {
@@ -510,8 +543,9 @@ export class CallSession {
     stream.addTrack(track);
     this.store.update({ video: true, error: null });
     if (!this.pc || !this.tracksAttached) return; // attached with the others later
-    if (this.videoSender) await this.videoSender.replaceTrack(track);
-    else this.videoSender = this.pc.addTrack(track, stream); // → negotiationneeded
+    const sender = this.senders.get('video');
+    if (sender) await sender.replaceTrack(track);
+    else this.senders.set('video', this.pc.addTrack(track, stream)); // → negotiationneeded
   }
 
   private useLocalStream(stream: MediaStreamLike): void {

@@ -30,6 +30,7 @@ export type {
   PeerConnectionState,
   RtcConfigurationLike,
   RtpSenderLike,
+  RtpTransceiverLike,
   StatsReportLike,
   TrackEventLike,
 } from './rtc-types.js';

@@ -14,8 +14,8 @@ export interface PerfectNegotiationOptions {
   /** The polite side gives way on glare (rolls back its offer); the impolite side ignores the other's offer. */
   polite: boolean;
   signals: NegotiationSignals;
-  /** Runs (and is awaited) after a remote offer was applied, before the answer is made. */
-  beforeAnswer?: () => void | Promise<void>;
+  /** Runs after a remote offer was applied, before the answer is made. */
+  beforeAnswer?: () => void;
   /** Negotiation failures that are not part of the pattern (logged, the call goes on). */
   onError: (error: unknown) => void;
 }
@@ -144,8 +144,7 @@ export class PerfectNegotiation {
     }
     await this.drainCandidates();
     if (type !== 'offer' || this.closed) return;
-    await this.options.beforeAnswer?.();
-    if (this.closed || pc.signalingState !== 'have-remote-offer') return;
+    this.options.beforeAnswer?.();
     await pc.setLocalDescription();
     const answer = pc.localDescription;
     if (!this.closed && answer?.type === 'answer' && answer.sdp)

@@ -62,6 +62,15 @@ export interface RtpSenderLike {
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>;
 }
 
+export type TransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
+
+export interface RtpTransceiverLike {
+  readonly mid: string | null;
+  direction: TransceiverDirection;
+  readonly sender: RtpSenderLike;
+  readonly receiver: { readonly track: MediaStreamTrackLike };
+}
+
 export interface TrackEventLike {
   readonly track: MediaStreamTrackLike;
   readonly streams: readonly MediaStreamLike[];
@@ -109,7 +118,12 @@ export interface PeerConnectionLike {
   setRemoteDescription(description: SessionDescriptionInitLike): Promise<void>;
   addIceCandidate(candidate?: IceCandidateInitLike): Promise<void>;
   addTrack(track: MediaStreamTrackLike, ...streams: MediaStreamLike[]): RtpSenderLike;
+  addTransceiver(
+    kind: 'audio' | 'video',
+    init?: { direction?: TransceiverDirection },
+  ): RtpTransceiverLike;
   getSenders(): RtpSenderLike[];
+  getTransceivers(): RtpTransceiverLike[];
   restartIce(): void;
   setConfiguration(configuration: RtcConfigurationLike): void;
   getConfiguration(): RtcConfigurationLike;

@@ -62,21 +62,28 @@ describe('a call from invite to connected', () => {
       iceCandidatePoolSize: 1,
       iceTransportPolicy: 'relay',
     });
+    // Alice's offer is made on sending transceivers; her tracks are put on their senders.
+    expect(alicePc.log.slice(0, 2)).toEqual(['addTransceiver:audio', 'addTransceiver:video']);
     expect(alicePc.log).toEqual(
       expect.arrayContaining([
-        'addTrack:audio',
-        'addTrack:video',
+        'replaceTrack:audio',
+        'replaceTrack:video',
         'setLocalDescription:offer',
         'setRemoteDescription:answer',
       ]),
     );
-    // The callee's tracks go into its answer to the first offer.
-    const bobSteps = bobPc.log.filter((entry) => !entry.startsWith('addIceCandidate'));
-    expect(bobSteps.slice(0, 4)).toEqual([
+    expect(alicePc.log.filter((entry) => entry.startsWith('addTrack'))).toEqual([]);
+    // Bob answers on the transceivers of Alice's offer, sending both ways; no offer of his own.
+    const bobSteps = bobPc.log.filter((entry) => entry.includes('Description'));
+    expect(bobSteps.slice(0, 2)).toEqual([
       'setRemoteDescription:offer',
-      'addTrack:audio',
-      'addTrack:video',
       'setLocalDescription:answer',
+    ]);
+    expect(bobPc.offersMade).toEqual([]);
+    expect(bobPc.log.filter((entry) => entry.startsWith('addTrack'))).toEqual([]);
+    expect(bobPc.getTransceivers().map((t) => t.currentDirection)).toEqual([
+      'sendrecv',
+      'sendrecv',
     ]);
     expect(alicePc.sendingKinds.sort()).toEqual(['audio', 'video']);
     expect(bobPc.sendingKinds.sort()).toEqual(['audio', 'video']);

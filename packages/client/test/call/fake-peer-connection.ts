@@ -1,7 +1,7 @@
 import type { IceCandidateInitLike, RtcConfigurationLike } from '../../src/call/rtc-types.js';
 import { FakeStream, FakeTrack } from './fake-media.js';
 
-type Direction = 'sendrecv' | 'recvonly';
+type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
 interface MLine {
   mid: string;
   kind: 'audio' | 'video';
@@ -56,6 +56,10 @@ class FakeTransceiver {
   ) {
     this.sender = new FakeSender(pc, this);
     this.receiverTrack = new FakeTrack(kind);
+  }
+
+  get receiver(): { track: FakeTrack } {
+    return { track: this.receiverTrack };
   }
 }
 
@@ -124,8 +128,21 @@ export class FakePeerConnection {
     return transceiver.sender;
   }
 
+  addTransceiver(kind: 'audio' | 'video', init: { direction?: Direction } = {}): FakeTransceiver {
+    const transceiver = new FakeTransceiver(this, kind, init.direction ?? 'sendrecv', false);
+    transceiver.senderUsed = true;
+    this.transceivers.push(transceiver);
+    this.log.push(`addTransceiver:${kind}`);
+    this.updateNegotiationNeeded();
+    return transceiver;
+  }
+
   getSenders(): FakeSender[] {
     return this.transceivers.map((t) => t.sender);
+  }
+
+  getTransceivers(): FakeTransceiver[] {
+    return [...this.transceivers];
   }
 
   restartIce(): void {
@@ -335,6 +352,10 @@ export class FakePeerConnection {
       const t = this.byMid(mline.mid);
       if (!t || mline.dir !== 'sendrecv' || t.trackFired) continue;
       t.trackFired = true;
+      // As in browsers: no packets, a muted track, while the peer's sender has no track yet.
+      const peer = FakePeerConnection.instances.find((pc) => pc.id === sdp.pc);
+      const peerSender = peer?.byMid(mline.mid)?.sender;
+      if (peerSender) t.receiverTrack.muted = peerSender.track === null;
       this.remoteStream.addTrack(t.receiverTrack);
       this.ontrack?.({ track: t.receiverTrack, streams: [this.remoteStream] });
     }

@@ -24,16 +24,17 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     expect(snapshot(aliceCall).localStream).toBe(h.alice.getUserMedia.streams[0]);
   });
 
-  it('an accept that beats the caller’s camera: the offer goes out once the camera is open', async () => {
+  it('an accept that beats the caller’s camera: the offer goes out at once, the camera’s tracks when open', async () => {
     const h = await createHarness(allowed);
     const release = h.alice.getUserMedia.holdNext();
     const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
     await until(() => h.bob.manager.current !== null, 'bob rung');
     const bobCall = h.bob.manager.current!;
     void bobCall.accept();
-    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
-    await sleep(10);
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+    await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer');
+    expect(h.alice.getUserMedia.opening).toBe(1);
+    await until(() => snapshot(bobCall).remoteStream !== null, 'bob has alice’s tracks');
+    expect(snapshot(bobCall).remoteVideo).toBe(false); // nothing sent yet: muted
 
     release();
     const aliceCall = await calling;
@@ -41,11 +42,12 @@ describe('media already allowed: signalling does not wait for the camera', () =>
       () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
       'both connected',
     );
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
+    await until(() => snapshot(bobCall).remoteVideo, 'bob receives alice’s camera');
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1); // no renegotiation
     expect(fakePc(aliceCall).sendingKinds.sort()).toEqual(['audio', 'video']);
   });
 
-  it('the callee accepts while its camera opens; its answer waits for the camera and carries its tracks', async () => {
+  it('the callee accepts while its camera opens and answers at once; its tracks follow without renegotiation', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
     await until(() => h.bob.manager.current !== null, 'bob rung');
@@ -53,11 +55,11 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
 
-    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
-    await until(() => fakePc(bobCall).signalingState === 'have-remote-offer', 'the offer applied');
-    await sleep(10);
-    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toEqual([]);
+    await until(() => h.relay.eventsFrom('u-bob', 'call.answer').length === 1, 'the answer');
+    expect(h.bob.getUserMedia.opening).toBe(1);
     expect(snapshot(bobCall).phase).toBe('connecting');
+    await until(() => snapshot(aliceCall).remoteStream !== null, 'alice has bob’s tracks');
+    expect(snapshot(aliceCall).remoteVideo).toBe(false);
 
     release();
     await accepting;
@@ -65,15 +67,31 @@ describe('media already allowed: signalling does not wait for the camera', () =>
       () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
       'both connected',
     );
-    const bobSteps = fakePc(bobCall).log.filter((entry) => !entry.startsWith('addIceCandidate'));
-    expect(bobSteps.slice(0, 4)).toEqual([
-      'setRemoteDescription:offer',
-      'addTrack:audio',
-      'addTrack:video',
-      'setLocalDescription:answer',
+    await until(() => snapshot(aliceCall).remoteVideo, 'alice receives bob’s camera');
+    expect(fakePc(bobCall).log.filter((entry) => entry.startsWith('replaceTrack'))).toEqual([
+      'replaceTrack:audio',
+      'replaceTrack:video',
     ]);
     expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]); // no start-up glare
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
     expect(fakePc(bobCall).sendingKinds.sort()).toEqual(['audio', 'video']);
+  });
+
+  it('a callee answering audio only sends no video, and can turn the camera on later', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    await bobCall.setVideo(false);
+    await bobCall.accept();
+    await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
+    expect(h.bob.getUserMedia.calls).toEqual([{ audio: true, video: false }]);
+    expect(fakePc(bobCall).sendingKinds).toEqual(['audio']);
+    expect(snapshot(aliceCall).remoteVideo).toBe(false);
+
+    await bobCall.setVideo(true);
+    await until(() => snapshot(aliceCall).remoteVideo, 'alice receives bob’s camera');
+    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toHaveLength(1); // the video renegotiated
   });
 
   it('the callee’s camera failing after the accept hangs up with media-error; the caller learns why', async () => {

@@ -33,6 +33,7 @@ describe('local media controls', () => {
     const h = await createHarness();
     const { aliceCall, bobCall } = await connectCall(h, true);
     const offersBefore = h.relay.eventsFrom('u-alice', 'call.offer').length;
+    const replacesBefore = fakePc(aliceCall).log.length;
     const [camera] = snapshot(aliceCall).localStream!.getVideoTracks();
 
     await aliceCall.setVideo(false);
@@ -45,10 +46,11 @@ describe('local media controls', () => {
     expect(snapshot(aliceCall).video).toBe(true);
     expect(snapshot(aliceCall).localStream?.getVideoTracks()[0]?.readyState).toBe('live');
     await until(() => snapshot(bobCall).remoteVideo, 'bob sees video again');
-    expect(fakePc(aliceCall).log.filter((entry) => entry.startsWith('replaceTrack'))).toEqual([
-      'replaceTrack:null',
-      'replaceTrack:video',
-    ]);
+    expect(
+      fakePc(aliceCall)
+        .log.slice(replacesBefore)
+        .filter((entry) => entry.startsWith('replaceTrack')),
+    ).toEqual(['replaceTrack:null', 'replaceTrack:video']);
     expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(offersBefore); // no renegotiation
   });
 
