@@ -253,8 +253,8 @@ export class CallSession {
   }
 
   /**
-   * Caller: builds the peer connection, opens the media and sends `call.invite` (at once when
-   * the media are already allowed, else once they are open); phase `ringing-out` once the
+   * Caller: opens the media and sends `call.invite` (at once when the media are already
+   * allowed, else once they are open), then builds the peer connection; phase `ringing-out` once the
    * invite is acked and the media are open. The offer is made at once, on sending transceivers
    * whose tracks are put in when the media open, and held, with its candidates, until the
    * callee accepts (the server takes no offer before that). Rejects with a {@link CallMediaError}, the invite's `RequestError`, or the peer
@@ -264,12 +264,6 @@ export class CallSession {
   async startOutgoing(to: string): Promise<void> {
     const { video, room } = this.store.get();
     this.heldUntilAccepted = [];
-    const pcError = this.openPeerConnection();
-    if (pcError) {
-      this.finish('failed', pcError);
-      throw Object.assign(new Error(pcError.message), { name: pcError.name });
-    }
-    this.addSendingTransceivers(video); // → negotiationneeded → the offer, held
     const media = this.openMedia();
     if (!(await this.config.mediaPermitted(video))) {
       try {
@@ -280,10 +274,21 @@ export class CallSession {
       }
     }
     if (this.ended) return;
-    const [opened, invited] = await Promise.allSettled([
-      media,
-      this.config.link.request('call.invite', { callId: this.callId, to, room, video }),
-    ]);
+    // The invite first; the peer connection and the offer are made while it travels.
+    const invite = this.config.link.request('call.invite', {
+      callId: this.callId,
+      to,
+      room,
+      video,
+    });
+    const pcError = this.openPeerConnection();
+    if (pcError) {
+      invite.catch(ignore);
+      await this.endAndSay('failed', 'failed', pcError);
+      throw Object.assign(new Error(pcError.message), { name: pcError.name });
+    }
+    this.addSendingTransceivers(video); // → negotiationneeded → the offer, held
+    const [opened, invited] = await Promise.allSettled([media, invite]);
     if (invited.status === 'rejected') {
       const code = (invited.reason as { code?: unknown }).code;
       this.finish(typeof code === 'string' ? code : 'failed');
@@ -447,6 +452,7 @@ export class CallSession {
     for (const kind of video ? (['audio', 'video'] as const) : (['audio'] as const))
       this.senders.set(kind, pc.addTransceiver(kind, { direction: 'sendrecv' }).sender);
     this.canSend = true;
+    this.attachLocalTracks(); // media opened first (a permission prompt) are there already
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors.js';
 import { CallManager, CallMediaError } from '../../src/call/index.js';
 import { createFakeGetUserMedia } from './fake-media.js';
+import type { RtcConfigurationLike } from '../../src/call/rtc-types.js';
 import { FakePeerConnection } from './fake-peer-connection.js';
 import { connectCall, createHarness, fakePc, sleep, snapshot, until } from './harness.js';
 
@@ -206,6 +207,33 @@ describe('call() failures', () => {
     });
     expect(h.relay.eventsFrom('u-alice', 'call.invite')).toEqual([]);
     expect(h.alice.manager.current).toBeNull();
+  });
+
+  it('a peer connection the browser refuses: call() rejects and the ringing callee is told', async () => {
+    let refuse = true;
+    class RefusingPeerConnection extends FakePeerConnection {
+      constructor(configuration?: RtcConfigurationLike) {
+        if (refuse) {
+          refuse = false;
+          throw Object.assign(new Error('bad ICE server URL'), { name: 'SyntaxError' });
+        }
+        super(configuration);
+      }
+    }
+    const h = await createHarness({ RTCPeerConnection: RefusingPeerConnection });
+    const error = await h.alice.manager
+      .call('u-bob', 'lobby', { video: true })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'SyntaxError', message: 'bad ICE server URL' });
+    expect(h.alice.manager.current).toBeNull();
+    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
+    expect(h.relay.eventsFrom('u-alice', 'call.bye')).toEqual([
+      { callId: invite?.callId, reason: 'failed' },
+    ]);
+    await until(() => snapshot(h.bob.manager.current).phase === 'ended', 'bob told');
+    expect(
+      h.alice.getUserMedia.streams[0]?.getTracks().every((t) => t.readyState === 'ended'),
+    ).toBe(true);
   });
 
   it('refuses a second call while one is live', async () => {
