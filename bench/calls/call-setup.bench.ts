@@ -6,7 +6,9 @@
  * ("Call set-up") for the method and the results. Start it with `bash bench/calls/run.sh`.
  *
  * Environment: BENCH_CALLS (measured calls per series, default 10), BENCH_WARMUP (unreported
- * warm-up rounds, default 1), BENCH_CALL_TIMEOUT_MS (per call, default 20000).
+ * warm-up rounds, default 1), BENCH_CALL_TIMEOUT_MS (per call, default 20000), BENCH_TRACE=1
+ * (Chromium traces of both browsers during the first measured direct call, to
+ * bench/results/trace-{caller,callee}.json; `node bench/calls/trace-cpu.mjs` sums them up).
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -38,6 +40,11 @@ const RESULTS_DIR = join(BENCH_DIR, 'results');
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CALL_TIMEOUT_MS = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 20_000);
+/** BENCH_TRACE=1: Chromium traces of both browsers during the first measured direct call. */
+const TRACE = process.env.BENCH_TRACE === '1';
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8.execute', 'blink', 'cc', 'viz', 'gpu', 'media', 'webrtc'];
+const traceFile = (side: 'caller' | 'callee') => join(RESULTS_DIR, `trace-${side}.json`);
+let traced = false;
 /** Origin of the floor page: never contacted, Playwright answers it (page.route). Loopback, so a secure context. */
 const FLOOR_URL = `http://${LOOPBACK}:9/call-floor`;
 
@@ -77,40 +84,44 @@ interface Sample {
   /** Duplex: consecutive segments of the timeline (ms), summing to firstFrameMs. */
   segments?: Record<string, number>;
   /** Duplex: raw marks of both pages, on the caller's clock. */
-  marks?: { side: 'caller' | 'callee'; name: string; t: number }[];
+  marks?: { side: 'caller' | 'callee'; name: string; t: number; type?: unknown }[];
   floor?: FloorResult;
-  /** Duplex: sender's ws write → its ack, per request (ms, sender's clock). */
-  ackRtt?: Record<string, number>;
+  /** Duplex: the ALONGSIDE spans (ms). */
+  alongside?: Record<string, number>;
   /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
   clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
 }
 
-/** Segments of a Duplex call, in order: [label, side of the end mark, end mark]. */
+/**
+ * Segments of a Duplex call, in order: [label, side of the end mark, end mark]. The media open
+ * alongside (see ALONGSIDE): the caller's while the callee's phone rings, the callee's while
+ * the offer and the answer travel.
+ */
 const DUPLEX_TIMELINE: readonly [string, 'caller' | 'callee', string][] = [
-  ['click → caller getUserMedia starts (React handler, CallManager.call)', 'caller', 'gum:start'],
-  ['caller getUserMedia', 'caller', 'gum:end'],
-  ['→ call.invite written', 'caller', 'ws:out:call.invite'],
+  ['click → call.invite written (React handler, CallManager.call)', 'caller', 'ws:out:call.invite'],
   ['call.invite through the api (caller → callee) ¹', 'callee', 'ws:in:call.invite'],
   ['callee: invite → prompt on screen (render)', 'callee', 'prompt'],
   ['callee: prompt → Accept clicked (bench auto-accept)', 'callee', 'accept:click'],
-  ['callee getUserMedia', 'callee', 'gum:end'],
-  ['callee: peer connection → call.accept written', 'callee', 'ws:out:call.accept'],
+  ['callee: Accept → call.accept written', 'callee', 'ws:out:call.accept'],
   ['call.accept through the api (callee → caller) ¹', 'caller', 'ws:in:call.accept'],
-  ['caller: peer connection, tracks, createOffer → call.offer written', 'caller', 'ws:out:call.offer'],
+  ['caller: accept → call.offer written (made while ringing, held until now)', 'caller', 'ws:out:call.offer'],
   ['call.offer through the api ¹', 'callee', 'ws:in:call.offer'],
   ['callee: offer → call.answer written', 'callee', 'ws:out:call.answer'],
   ['call.answer through the api ¹', 'caller', 'ws:in:call.answer'],
   ['caller: answer → connected (ICE checks, DTLS; candidates via the api)', 'caller', 'pc:connected'],
   ['connected → remote video track unmuted (first packets)', 'caller', 'track:unmute:video'],
-  ['unmuted → first remote frame shown (React un-hides the <video>, playback)', 'caller', 'video:firstFrame'],
+  ['unmuted → first remote frame shown', 'caller', 'video:firstFrame'],
 ];
 
-/** Requests whose ack round trip (sender → api → sender, one clock) is reported. */
-const ACKED: readonly ['caller' | 'callee', string][] = [
-  ['caller', 'call.invite'],
-  ['callee', 'call.accept'],
-  ['caller', 'call.offer'],
-  ['callee', 'call.answer'],
+/** Spans reported beside the timeline (not in its sum): [label, side, from mark, to mark]. */
+const ALONGSIDE: readonly [string, 'caller' | 'callee', string, string][] = [
+  ['caller getUserMedia', 'caller', 'gum:start', 'gum:end'],
+  ['callee getUserMedia (from Accept)', 'callee', 'gum:start', 'gum:end'],
+  ['caller: click → offer made (its ICE gathering starts)', 'caller', 'click:call-video', 'gather:gathering'],
+  ["call.invite written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.invite', 'ws:in:ack:call.invite'],
+  ["call.accept written → its ack back, on the callee's clock ²", 'callee', 'ws:out:call.accept', 'ws:in:ack:call.accept'],
+  ["call.offer written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.offer', 'ws:in:ack:call.offer'],
+  ["call.answer written → its ack back, on the callee's clock ²", 'callee', 'ws:out:call.answer', 'ws:in:ack:call.answer'],
 ];
 
 const noFrames: FrameLog = { lines: [], attachTo: async () => {} };
@@ -206,6 +217,12 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
       CALL_TIMEOUT_MS,
     )
     .catch((error: unknown) => String(error));
+  const trace = TRACE && !warmup && !pair.relay && !traced;
+  if (trace) {
+    traced = true;
+    for (const { user, page } of [caller, callee])
+      await user.browser.startTracing(page, { path: traceFile(page === caller.page ? 'caller' : 'callee'), categories: TRACE_CATEGORIES });
+  }
   try {
     await button.click();
     await caller.page.evaluate(
@@ -215,6 +232,10 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
           .then(() => null),
       CALL_TIMEOUT_MS,
     );
+    if (trace) {
+      await caller.user.browser.stopTracing();
+      await callee.user.browser.stopTracing();
+    }
     const calleeError = await calleeConnected;
     if (calleeError) throw new Error(`callee: ${calleeError}`);
     const pairInfo = await caller.page.evaluate(() =>
@@ -242,17 +263,17 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
       segments[label] = at - previous;
       previous = at;
     }
-    const ackRtt: Record<string, number> = {};
-    for (const [side, event] of ACKED) {
-      const out = first(side, `ws:out:${event}`);
-      const ack = first(side, `ws:in:ack:${event}`);
-      if (out !== undefined && ack !== undefined) ackRtt[event] = ack - out;
+    const alongside: Record<string, number> = {};
+    for (const [label, side, from, to] of ALONGSIDE) {
+      const start = first(side, from);
+      const end = first(side, to);
+      if (start !== undefined && end !== undefined) alongside[label] = end - start;
     }
     return {
       round,
       warmup,
       ok: true,
-      ackRtt,
+      alongside,
       clock: {
         shift,
         syncRttMs: Math.max(callerClock.rtt, calleeClock.rtt),
@@ -263,7 +284,12 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
       pair: pairInfo,
       segments,
       marks: marks
-        .map(({ side, name, t }) => ({ side, name, t: Math.round((t - clickAt) * 10) / 10 }))
+        .map(({ side, name, t, detail }) => ({
+          side,
+          name,
+          t: Math.round((t - clickAt) * 10) / 10,
+          ...(name === 'pc:candidate' && { type: detail?.type ?? null }),
+        }))
         .sort((a, b) => a.t - b.t),
     };
   } finally {
@@ -488,11 +514,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   };
   const directSegments = segmentMedians('duplex-direct');
   const relaySegments = segmentMedians('duplex-relay');
-  const ackSummary = (id: SeriesId, event: string) =>
+  const alongsideSummary = (id: SeriesId, label: string) =>
     summarize(
       measured(id)
-        .filter((s) => s.ok && s.ackRtt?.[event] !== undefined)
-        .map((s) => s.ackRtt![event]!),
+        .filter((s) => s.ok && s.alongside?.[label] !== undefined)
+        .map((s) => s.alongside![label]!),
     );
   const breakdownTable = table(
     ['Duplex call, segment', 'direct median ms', 'direct worst', 'relay median ms', 'relay worst'],
@@ -505,11 +531,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         ms(relaySegments[i]!.median, 1),
         ms(relaySegments[i]!.worst, 1),
       ]),
-      ...ACKED.map(([side, event]) => {
-        const d = ackSummary('duplex-direct', event);
-        const r = ackSummary('duplex-relay', event);
+      ...ALONGSIDE.map(([label]) => {
+        const d = alongsideSummary('duplex-direct', label);
+        const r = alongsideSummary('duplex-relay', label);
         return [
-          `(not in the sum) ${event} written → its ack back, on the ${side}'s clock ²`,
+          `(not in the sum) ${label}`,
           ms(d.median, 1),
           ms(d.worst, 1),
           ms(r.median, 1),
@@ -552,8 +578,10 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     ['getUserMedia (fake camera + mic)', 'median ms', 'worst'],
     ['l', 'r', 'r'],
     [
-      ['Duplex caller (own browser)', ms(directSegments[1]!.median, 1), ms(directSegments[1]!.worst, 1)],
-      ['Duplex callee (other browser)', ms(directSegments[6]!.median, 1), ms(directSegments[6]!.worst, 1)],
+      ...(['caller', 'callee'] as const).map((side) => {
+        const gum = alongsideSummary('duplex-direct', ALONGSIDE.find(([, s, from]) => s === side && from === 'gum:start')![0]);
+        return [`Duplex ${side} (${side === 'caller' ? 'own' : 'other'} browser)`, ms(gum.median, 1), ms(gum.worst, 1)];
+      }),
       ['floor, first call in the page (caller)', ms(floorGum('floor-direct-gum').caller.median, 1), ms(floorGum('floor-direct-gum').caller.worst, 1)],
       ['floor, second call in the same page (callee)', ms(floorGum('floor-direct-gum').callee.median, 1), ms(floorGum('floor-direct-gum').callee.worst, 1)],
     ],

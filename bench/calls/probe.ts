@@ -11,6 +11,9 @@
  *                       `ws:in:ack:<event>` the ack of a call.* request
  * - `pc:new`            an RTCPeerConnection constructed (detail: id, iceTransportPolicy)
  * - `pc:<state>`        its connectionState changed (detail: id)
+ * - `ice:<state>`       its iceConnectionState changed; `gather:<state>` its iceGatheringState
+ *                       (detail: id)
+ * - `pc:candidate`      a local candidate gathered (detail: id, type; type null: the end)
  * - `pc:track`          its `track` event (detail: id, kind)
  * - `track:unmute:<kind>` that remote track unmuted: its first packets arrived (detail: id)
  * - `prompt`            an `incoming-call` prompt appeared; `accept:click` Accept clicked (auto)
@@ -47,6 +50,7 @@ export function installCallProbe(): void {
   };
   const mark = (name: string, detail?: Record<string, unknown>, t = performance.now()) => {
     marks.push(detail === undefined ? { name, t } : { name, t, detail });
+    console.timeStamp(name); // a TimeStamp event in a Chromium trace (BENCH_TRACE)
     settle();
   };
 
@@ -192,6 +196,15 @@ export function installCallProbe(): void {
         mark('pc:new', { id, policy: configuration?.iceTransportPolicy ?? 'all' });
         this.addEventListener('connectionstatechange', () =>
           mark(`pc:${this.connectionState}`, { id }),
+        );
+        this.addEventListener('iceconnectionstatechange', () =>
+          mark(`ice:${this.iceConnectionState}`, { id }),
+        );
+        this.addEventListener('icegatheringstatechange', () =>
+          mark(`gather:${this.iceGatheringState}`, { id }),
+        );
+        this.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) =>
+          mark('pc:candidate', { id, type: event.candidate?.type ?? null }),
         );
         this.addEventListener('track', (event: RTCTrackEvent) => {
           const { track } = event;
