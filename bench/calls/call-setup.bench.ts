@@ -218,12 +218,20 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
     )
     .catch((error: unknown) => String(error));
   const trace = TRACE && !warmup && !pair.relay && !traced;
-  if (trace) {
-    traced = true;
-    for (const { user, page } of [caller, callee])
-      await user.browser.startTracing(page, { path: traceFile(page === caller.page ? 'caller' : 'callee'), categories: TRACE_CATEGORIES });
-  }
+  let tracing = false;
+  const stopTracing = async () => {
+    if (!tracing) return;
+    tracing = false;
+    await caller.user.browser.stopTracing();
+    await callee.user.browser.stopTracing();
+  };
   try {
+    if (trace) {
+      traced = true;
+      tracing = true;
+      for (const { user, page } of [caller, callee])
+        await user.browser.startTracing(page, { path: traceFile(page === caller.page ? 'caller' : 'callee'), categories: TRACE_CATEGORIES });
+    }
     await button.click();
     await caller.page.evaluate(
       (timeout) =>
@@ -232,10 +240,7 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
           .then(() => null),
       CALL_TIMEOUT_MS,
     );
-    if (trace) {
-      await caller.user.browser.stopTracing();
-      await callee.user.browser.stopTracing();
-    }
+    await stopTracing();
     const calleeError = await calleeConnected;
     if (calleeError) throw new Error(`callee: ${calleeError}`);
     const pairInfo = await caller.page.evaluate(() =>
@@ -293,6 +298,7 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
         .sort((a, b) => a.t - b.t),
     };
   } finally {
+    await stopTracing(); // a failed call keeps its trace too
     await endCall(pair);
   }
 }

@@ -6,8 +6,8 @@ import type { MediaStreamLike } from '@duplex/client';
  * cannot set it) and starts playback. Changing `reloadKey` assigns the stream again, which
  * reloads the element: Chromium does not always start rendering a video track added to a
  * stream that is already playing (camera turned on mid-call). Pass {@link videoTracksKey}:
- * a reload costs the first frames, so it should happen only when the tracks change, not when
- * a track merely unmutes.
+ * a reload costs the first frames, so it should follow the tracks, not every unmute. (A track
+ * added to the stream is seen at the next render: for video added mid-call, when it unmutes.)
  *
  * Returns the element's ref, whether the browser refused to play it (autoplay policy: sound
  * without a user gesture), and a `retry` to call from a click.

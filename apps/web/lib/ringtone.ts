@@ -77,7 +77,14 @@ function releaseContext(ctx: AudioContext): void {
   playing--;
   if (playing > 0) return;
   suspendTimer = window.setTimeout(() => {
-    if (playing === 0 && ctx.state === 'running') void ctx.suspend().catch(() => {});
+    if (playing > 0 || ctx.state !== 'running') return;
+    // A tone that starts while this suspend is under way still reads `running`: resume after.
+    void ctx
+      .suspend()
+      .catch(() => {})
+      .then(() => {
+        if (playing > 0) void ctx.resume().catch(() => {});
+      });
   }, IDLE_SUSPEND_MS);
 }
 

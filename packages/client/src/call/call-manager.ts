@@ -30,9 +30,9 @@ export interface CallManagerOptions {
   /** Builds the remote stream when a track comes without one; defaults to `globalThis.MediaStream`. */
   MediaStream?: MediaStreamConstructor;
   /**
-   * Merged over `{ iceServers: client.session.iceServers, iceCandidatePoolSize: 1 }`, e.g.
-   * `{ iceTransportPolicy: 'relay' }`. The pool makes ICE candidates (TURN allocations too) be
-   * gathered while the call rings.
+   * Merged over `{ iceServers: client.session.iceServers }` (plus `iceCandidatePoolSize: 1` for
+   * the caller, whose candidates, TURN allocations too, are then gathered while the call
+   * rings), e.g. `{ iceTransportPolicy: 'relay' }`.
    */
   rtcConfig?: RtcConfigurationLike;
   /** Stats sampling period; default 1000, 0 turns sampling off. */
@@ -146,7 +146,8 @@ export class CallManager {
   /**
    * Calls `to` (a member of `room`): opens camera and microphone and sends `call.invite` (at
    * once when the media are already allowed, else once they are open). Resolves with the
-   * session, ringing, once the server delivered the invite and the media are open. Rejects,
+   * session once the server delivered the invite and the media are open: ringing, or further
+   * along if the callee was quicker. Rejects,
    * leaving no session, with a `CallMediaError` or the invite's `RequestError` (`busy`,
    * `peer_unavailable`...).
    */

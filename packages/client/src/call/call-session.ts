@@ -8,6 +8,7 @@ import {
   hasLiveVideo,
   openCamera,
   openLocalMedia,
+  removeVideoTracks,
   setAudioEnabled,
   stopStream,
   type MediaErrorInfo,
@@ -71,6 +72,11 @@ type SignalEvent = 'call.offer' | 'call.answer' | 'call.candidate' | 'call.decli
 
 const ignore = (): void => {};
 
+/** An `Error` for a failure described as {@link MediaErrorInfo} (same name and message). */
+function errorFrom(info: MediaErrorInfo): Error {
+  return Object.assign(new Error(info.message), { name: info.name });
+}
+
 /** A `call.bye` reason from the peer, as this side's end reason. */
 const REMOTE_END_REASONS: ReadonlyMap<string, CallEndReason> = new Map([
   ['hangup', 'remote-hangup'],
@@ -96,6 +102,7 @@ export class CallSession {
   private readonly senders = new Map<string, RtpSenderLike>();
   /** Caller: from the start; callee: once its first answer chose what it sends. */
   private canSend = false;
+  private sendStream: MediaStreamLike | null = null;
   private tracksAttached = false;
   private accepting = false;
   private signallingLost = false;
@@ -174,22 +181,21 @@ export class CallSession {
     if (this.phase !== 'ringing-in' || this.accepting) return;
     this.accepting = true;
     const media = this.openMedia();
-    if (!(await this.config.mediaPermitted(this.store.get().video))) {
+    if (!(await this.mediaAlreadyAllowed(media))) {
       try {
         await media;
       } catch (error) {
-        if (!this.ended) {
-          this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
-          this.finish('media-error', describeMediaError(error));
-        }
+        if (this.ended) return; // the caller gave up meanwhile
+        this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
+        this.finish('media-error', describeMediaError(error));
         throw error;
       }
     }
-    if (this.ended) return; // the caller gave up meanwhile
+    if (this.ended) return;
     const pcError = this.openPeerConnection();
     if (pcError) {
-      void this.endAndSay('failed', 'failed', pcError);
-      return;
+      await this.endAndSay('failed', 'failed', pcError);
+      throw errorFrom(pcError);
     }
     this.store.update({ phase: 'connecting' });
     const [opened, acked] = await Promise.allSettled([
@@ -197,8 +203,8 @@ export class CallSession {
       this.config.link.request('call.accept', { callId: this.callId }),
     ]);
     if (opened.status === 'rejected') {
-      if (!this.ended)
-        await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
+      if (this.ended) return;
+      await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
       throw opened.reason;
     }
     if (acked.status === 'rejected' && !this.ended) {
@@ -239,6 +245,8 @@ export class CallSession {
    * when the camera cannot be opened.
    */
   setVideo(enabled: boolean): Promise<void> {
+    // Off at once: media still opening must not send a frame (see openMedia).
+    if (!enabled && !this.ended) this.store.update({ video: false });
     const change = this.videoChanges.then(() => this.applyVideo(enabled));
     this.videoChanges = change.catch(ignore);
     return change;
@@ -254,21 +262,24 @@ export class CallSession {
 
   /**
    * Caller: opens the media and sends `call.invite` (at once when the media are already
-   * allowed, else once they are open), then builds the peer connection; phase `ringing-out` once the
-   * invite is acked and the media are open. The offer is made at once, on sending transceivers
-   * whose tracks are put in when the media open, and held, with its candidates, until the
-   * callee accepts (the server takes no offer before that). Rejects with a {@link CallMediaError}, the invite's `RequestError`, or the peer
-   * connection's error; the session ended.
+   * allowed, else once they are open), then builds the peer connection and makes the offer on
+   * sending transceivers (the tracks are put in when the media open); the offer and its
+   * candidates are held until the callee accepts (the server takes no offer before that).
+   * Resolves once the invite is acked and the media are open: phase `ringing-out`, or further
+   * along if the callee was quicker, or `ended` if the call ended meanwhile. Rejects with a
+   * {@link CallMediaError}, the invite's `RequestError`, or the peer connection's error; the
+   * session ended.
    * @internal Used by `CallManager.call`.
    */
   async startOutgoing(to: string): Promise<void> {
     const { video, room } = this.store.get();
     this.heldUntilAccepted = [];
     const media = this.openMedia();
-    if (!(await this.config.mediaPermitted(video))) {
+    if (!(await this.mediaAlreadyAllowed(media))) {
       try {
         await media;
       } catch (error) {
+        if (this.ended) return;
         this.finish('media-error', describeMediaError(error));
         throw error;
       }
@@ -285,7 +296,7 @@ export class CallSession {
     if (pcError) {
       invite.catch(ignore);
       await this.endAndSay('failed', 'failed', pcError);
-      throw Object.assign(new Error(pcError.message), { name: pcError.name });
+      throw errorFrom(pcError);
     }
     this.addSendingTransceivers(video); // → negotiationneeded → the offer, held
     const [opened, invited] = await Promise.allSettled([media, invite]);
@@ -295,6 +306,7 @@ export class CallSession {
       throw invited.reason;
     }
     if (opened.status === 'rejected') {
+      if (this.ended) return; // declined or cancelled meanwhile: that is how it ended
       // The callee's phone already rings: tell it why it stops.
       await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
       throw opened.reason;
@@ -303,8 +315,8 @@ export class CallSession {
   }
 
   /**
-   * Callee, on the invite: builds the peer connection now, so that its ICE candidates (TURN
-   * allocations too) are gathered while the phone rings. A failure is reported by `accept()`.
+   * Callee, on the invite: builds the peer connection now, so that Accept does not wait for it.
+   * A failure is reported by `accept()`.
    * @internal Used by `CallManager`.
    */
   prepareIncoming(): void {
@@ -388,6 +400,7 @@ export class CallSession {
           stopStream(stream); // given up meanwhile
           return;
         }
+        if (!this.store.get().video) removeVideoTracks(stream); // switched off while opening
         this.useLocalStream(stream);
         this.attachLocalTracks();
       },
@@ -395,6 +408,27 @@ export class CallSession {
     // A camera switched on or off meanwhile applies to the opened media.
     this.videoChanges = this.videoChanges.then(() => opening.catch(ignore));
     return opening;
+  }
+
+  /**
+   * Whether signalling may go out while the media open: they are already allowed (no
+   * permission prompt can come) and have not failed already. A failing check counts as no.
+   */
+  private async mediaAlreadyAllowed(media: Promise<void>): Promise<boolean> {
+    let failed = false;
+    media.catch(() => {
+      failed = true;
+    });
+    const allowed = await Promise.resolve()
+      .then(() => this.config.mediaPermitted(this.store.get().video))
+      .catch(() => false);
+    return allowed && !failed;
+  }
+
+  /** The stream this side's senders name (one stream, so that the peer plays them in sync). */
+  private sendStreams(): MediaStreamLike[] {
+    this.sendStream ??= this.config.MediaStream ? new this.config.MediaStream() : null;
+    return this.sendStream ? [this.sendStream] : [];
   }
 
   /** Builds the peer connection unless there is one; the error, described, when the browser cannot. */
@@ -405,7 +439,8 @@ export class CallSession {
       const PeerConnection = resolvePeerConnection(this.config.RTCPeerConnection);
       pc = new PeerConnection({
         iceServers: this.config.link.session?.iceServers ?? [],
-        iceCandidatePoolSize: 1,
+        // Chromium pools candidates for offers only: the caller's, gathered while it rings.
+        ...(this.store.get().role === 'caller' && { iceCandidatePoolSize: 1 }),
         ...this.config.rtcConfig,
       });
     } catch (error) {
@@ -450,7 +485,10 @@ export class CallSession {
     const { pc } = this;
     if (!pc) return;
     for (const kind of video ? (['audio', 'video'] as const) : (['audio'] as const))
-      this.senders.set(kind, pc.addTransceiver(kind, { direction: 'sendrecv' }).sender);
+      this.senders.set(
+        kind,
+        pc.addTransceiver(kind, { direction: 'sendrecv', streams: this.sendStreams() }).sender,
+      );
     this.canSend = true;
     this.attachLocalTracks(); // media opened first (a permission prompt) are there already
   }
@@ -469,6 +507,7 @@ export class CallSession {
       const { kind } = transceiver.receiver.track;
       if (!kinds.has(kind) || this.senders.has(kind)) continue;
       transceiver.direction = 'sendrecv';
+      transceiver.sender.setStreams?.(...this.sendStreams());
       this.senders.set(kind, transceiver.sender);
     }
     this.attachLocalTracks();
@@ -482,7 +521,7 @@ export class CallSession {
     for (const track of localStream.getTracks()) {
       const sender = this.senders.get(track.kind);
       if (sender) sender.replaceTrack(track).catch(this.config.onError);
-      else this.senders.set(track.kind, pc.addTrack(track, localStream));
+      else this.senders.set(track.kind, pc.addTrack(track, ...this.sendStreams()));
     }
   }
 
@@ -523,10 +562,7 @@ export class CallSession {
     const stream = this.localStream;
     if (!enabled) {
       this.store.update({ video: false });
-      for (const track of stream?.getVideoTracks() ?? []) {
-        track.stop();
-        stream?.removeTrack(track);
-      }
+      removeVideoTracks(stream);
       await this.senders.get('video')?.replaceTrack(null).catch(this.config.onError);
       return;
     }
@@ -551,7 +587,7 @@ export class CallSession {
     if (!this.pc || !this.tracksAttached) return; // attached with the others later
     const sender = this.senders.get('video');
     if (sender) await sender.replaceTrack(track);
-    else this.senders.set('video', this.pc.addTrack(track, stream)); // → negotiationneeded
+    else this.senders.set('video', this.pc.addTrack(track, ...this.sendStreams())); // → negotiationneeded
   }
 
   private useLocalStream(stream: MediaStreamLike): void {

@@ -54,6 +54,14 @@ export async function openCamera(getUserMedia: GetUserMedia): Promise<MediaStrea
   }
 }
 
+/** Stops the video tracks of `stream` and takes them out of it. */
+export function removeVideoTracks(stream: MediaStreamLike | null): void {
+  for (const track of stream?.getVideoTracks() ?? []) {
+    track.stop();
+    stream?.removeTrack(track);
+  }
+}
+
 export function stopStream(stream: MediaStreamLike | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }

@@ -60,6 +60,8 @@ export interface MediaStreamLike {
 export interface RtpSenderLike {
   readonly track: MediaStreamTrackLike | null;
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>;
+  /** Absent in older browsers. */
+  setStreams?(...streams: MediaStreamLike[]): void;
 }
 
 export type TransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
@@ -120,7 +122,7 @@ export interface PeerConnectionLike {
   addTrack(track: MediaStreamTrackLike, ...streams: MediaStreamLike[]): RtpSenderLike;
   addTransceiver(
     kind: 'audio' | 'video',
-    init?: { direction?: TransceiverDirection },
+    init?: { direction?: TransceiverDirection; streams?: MediaStreamLike[] },
   ): RtpTransceiverLike;
   getSenders(): RtpSenderLike[];
   getTransceivers(): RtpTransceiverLike[];

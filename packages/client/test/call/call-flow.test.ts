@@ -88,6 +88,12 @@ describe('a call from invite to connected', () => {
     ]);
     expect(alicePc.sendingKinds.sort()).toEqual(['audio', 'video']);
     expect(bobPc.sendingKinds.sort()).toEqual(['audio', 'video']);
+    // Each side's audio and video name one stream, so the peer plays them in sync.
+    for (const pc of [alicePc, bobPc]) {
+      const named = pc.getSenders().map((sender) => sender.streams);
+      expect(named.every((streams) => streams.length === 1)).toBe(true);
+      expect(new Set(named.map(([stream]) => stream)).size).toBe(1);
+    }
 
     // Candidates both ways, ending with end-of-candidates (null).
     expect(h.relay.eventsFrom('u-alice', 'call.candidate').map((data) => data.candidate)).toEqual([

@@ -26,11 +26,17 @@ function parse(sdp: string): FakeSdp {
 
 class FakeSender {
   track: FakeTrack | null = null;
+  /** The streams this sender names (msid): what the peer groups for lip-sync. */
+  streams: FakeStream[] = [];
 
   constructor(
     private readonly pc: FakePeerConnection,
     private readonly transceiver: FakeTransceiver,
   ) {}
+
+  setStreams(...streams: FakeStream[]): void {
+    this.streams = streams;
+  }
 
   async replaceTrack(track: FakeTrack | null): Promise<void> {
     await tick();
@@ -112,7 +118,7 @@ export class FakePeerConnection {
 
   // ---- RTCPeerConnection ----
 
-  addTrack(track: FakeTrack, ..._streams: FakeStream[]): FakeSender {
+  addTrack(track: FakeTrack, ...streams: FakeStream[]): FakeSender {
     let transceiver = this.transceivers.find(
       (t) => t.fromRemote && !t.senderUsed && t.kind === track.kind && t.direction === 'recvonly',
     );
@@ -122,15 +128,20 @@ export class FakePeerConnection {
       this.transceivers.push(transceiver);
     }
     transceiver.sender.track = track;
+    transceiver.sender.streams = streams;
     transceiver.senderUsed = true;
     this.log.push(`addTrack:${track.kind}`);
     this.updateNegotiationNeeded();
     return transceiver.sender;
   }
 
-  addTransceiver(kind: 'audio' | 'video', init: { direction?: Direction } = {}): FakeTransceiver {
+  addTransceiver(
+    kind: 'audio' | 'video',
+    init: { direction?: Direction; streams?: FakeStream[] } = {},
+  ): FakeTransceiver {
     const transceiver = new FakeTransceiver(this, kind, init.direction ?? 'sendrecv', false);
     transceiver.senderUsed = true;
+    transceiver.sender.streams = init.streams ?? [];
     this.transceivers.push(transceiver);
     this.log.push(`addTransceiver:${kind}`);
     this.updateNegotiationNeeded();

@@ -176,7 +176,80 @@ describe('media not yet allowed: nothing rings or connects during a permission p
         return false;
       },
     });
-    await h.alice.manager.call('u-bob', 'lobby', { video: false });
-    expect(asked).toEqual([false]);
+    const audioCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    await audioCall.hangUp();
+    await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    expect(asked).toEqual([false, true]);
+  });
+
+  it('a permission check that fails counts as not allowed', async () => {
+    const h = await createHarness({
+      mediaPermitted: () => Promise.reject(new Error('permissions unavailable')),
+    });
+    const release = h.alice.getUserMedia.holdNext();
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await sleep(20);
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')).toEqual([]);
+    release();
+    await calling;
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')).toHaveLength(1);
+  });
+});
+
+describe('the call ends while the media open', () => {
+  it('declined while the caller’s camera opens, then the camera fails: call() reports the decline, no bye', async () => {
+    const h = await createHarness(allowed);
+    h.alice.getUserMedia.failNext('NotReadableError', 'Could not start video source');
+    const release = h.alice.getUserMedia.holdNext();
+    const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    await h.bob.manager.current!.decline();
+    await until(() => h.relay.delivered.some((d) => d.event === 'call.decline'), 'the decline');
+    await sleep(5);
+    release();
+    const aliceCall = await calling;
+    expect(snapshot(aliceCall)).toMatchObject({ phase: 'ended', endReason: 'declined' });
+    expect(h.relay.eventsFrom('u-alice', 'call.bye')).toEqual([]);
+  });
+
+  it('the caller hangs up while the callee’s camera opens: the callee ends, its camera is stopped', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    const release = h.bob.getUserMedia.holdNext();
+    const accepting = bobCall.accept();
+    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
+    await aliceCall.hangUp();
+    await until(() => snapshot(bobCall).phase === 'ended', 'bob ended');
+    expect(snapshot(bobCall).endReason).toBe('remote-hangup');
+    release();
+    await expect(accepting).resolves.toBeUndefined();
+    const [stream] = h.bob.getUserMedia.streams;
+    expect(stream?.getTracks().every((track) => track.readyState === 'ended')).toBe(true);
+    expect(snapshot(bobCall).localStream).toBeNull();
+    expect(h.relay.eventsFrom('u-bob', 'call.bye')).toEqual([]);
+  });
+
+  it('the camera switched off while it opens never sends a frame', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    await until(() => h.bob.manager.current !== null, 'bob rung');
+    const bobCall = h.bob.manager.current!;
+    const release = h.bob.getUserMedia.holdNext();
+    const accepting = bobCall.accept();
+    // Bob has answered, sending on both transceivers, when he switches the camera off.
+    await until(() => h.relay.eventsFrom('u-bob', 'call.answer').length === 1, 'the answer');
+    const switching = bobCall.setVideo(false);
+    expect(snapshot(bobCall).video).toBe(false);
+    release();
+    await accepting;
+    await switching;
+    await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
+    const [opened] = h.bob.getUserMedia.streams;
+    expect(opened?.getVideoTracks()).toEqual([]);
+    expect(snapshot(bobCall).localStream?.getAudioTracks()).toHaveLength(1);
+    expect(fakePc(bobCall).log).not.toContain('replaceTrack:video');
+    expect(fakePc(bobCall).sendingKinds.filter((kind) => kind === 'video')).toEqual([]);
   });
 });
