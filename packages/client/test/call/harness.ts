@@ -89,6 +89,12 @@ export function fakePc(session: CallSession): FakePeerConnection {
   return pc;
 }
 
+/** Bob's incoming call, once Alice's invite has reached him. */
+export async function bobRinging(h: Harness): Promise<CallSession> {
+  await until(() => h.bob.manager.current !== null, 'bob rung');
+  return h.bob.manager.current!;
+}
+
 /** Alice calls Bob, Bob accepts, both reach `connected`. */
 export async function connectCall(
   h: Harness,

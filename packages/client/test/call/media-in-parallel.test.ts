@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallMediaError } from '../../src/call/index.js';
-import { createHarness, fakePc, sleep, snapshot, until } from './harness.js';
+import { bobRinging, createHarness, fakePc, sleep, snapshot, until } from './harness.js';
 
 const allowed = { mediaPermitted: async () => true };
 
@@ -13,7 +13,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
       settled = true;
     });
     await until(() => h.relay.eventsFrom('u-alice', 'call.invite').length === 1, 'the invite');
-    await until(() => h.bob.manager.current !== null, 'bob rung');
+    await bobRinging(h);
     expect(h.alice.getUserMedia.opening).toBe(1);
     await sleep(10);
     expect(settled).toBe(false);
@@ -28,8 +28,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     const h = await createHarness(allowed);
     const release = h.alice.getUserMedia.holdNext();
     const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     void bobCall.accept();
     await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer');
     expect(h.alice.getUserMedia.opening).toBe(1);
@@ -50,8 +49,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
   it('the callee accepts while its camera opens and answers at once; its tracks follow without renegotiation', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
 
@@ -80,8 +78,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
   it('a callee answering audio only sends no video, and can turn the camera on later', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     await bobCall.setVideo(false);
     await bobCall.accept();
     await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
@@ -97,8 +94,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
   it('the callee’s camera failing after the accept hangs up with media-error; the caller learns why', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     h.bob.getUserMedia.failNext('NotReadableError', 'Could not start video source');
 
     const error = await bobCall.accept().catch((caught: unknown) => caught);
@@ -123,8 +119,7 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     h.alice.getUserMedia.failNext('NotFoundError', 'Requested device not found');
     const release = h.alice.getUserMedia.holdNext();
     const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     release();
 
     const error = await calling.catch((caught: unknown) => caught);
@@ -156,8 +151,7 @@ describe('media not yet allowed: nothing rings or connects during a permission p
   it('the callee sends no accept until its camera is open', async () => {
     const h = await createHarness({ mediaPermitted: async () => false });
     await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
     await sleep(20);
@@ -202,8 +196,7 @@ describe('the call ends while the media open', () => {
     h.alice.getUserMedia.failNext('NotReadableError', 'Could not start video source');
     const release = h.alice.getUserMedia.holdNext();
     const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    await h.bob.manager.current!.decline();
+    await (await bobRinging(h)).decline();
     await until(() => h.relay.delivered.some((d) => d.event === 'call.decline'), 'the decline');
     await sleep(5);
     release();
@@ -215,8 +208,7 @@ describe('the call ends while the media open', () => {
   it('the caller hangs up while the callee’s camera opens: the callee ends, its camera is stopped', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
     await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
@@ -234,8 +226,7 @@ describe('the call ends while the media open', () => {
   it('the camera switched off while it opens never sends a frame', async () => {
     const h = await createHarness(allowed);
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
-    await until(() => h.bob.manager.current !== null, 'bob rung');
-    const bobCall = h.bob.manager.current!;
+    const bobCall = await bobRinging(h);
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
     // Bob has answered, sending on both transceivers, when he switches the camera off.
