@@ -100,7 +100,7 @@ export class CallSession {
   private localStream: MediaStreamLike | null = null;
   /** This side's senders by kind (`audio`, `video`): ready before the media are open. */
   private readonly senders = new Map<string, RtpSenderLike>();
-  /** Caller: from the start; callee: once its first answer chose what it sends. */
+  /** Caller: once its sending transceivers exist; callee: once its first answer chose what it sends. */
   private canSend = false;
   private sendStream: MediaStreamLike | null = null;
   private tracksAttached = false;
@@ -154,8 +154,8 @@ export class CallSession {
   }
 
   /**
-   * The peer connection (closed once the call ended): the caller's from the start, the
-   * callee's from the invite on, so that ICE candidates are gathered while the phone rings.
+   * The peer connection (closed once the call ended): the caller's from its invite on, the
+   * callee's from the invite it received; `null` before.
    */
   getPeerConnection(): PeerConnectionLike | null {
     return this.pc;
@@ -173,9 +173,8 @@ export class CallSession {
    * Callee: opens camera and microphone and accepts (at once when the media are already
    * allowed, else once they are open). The answer to the caller's offer does not wait for the
    * media: it sends on the offer's transceivers, whose tracks are put in when they open. A
-   * media failure declines the
-   * call, or hangs it up if it was accepted already, with reason `media-error`, ends it with
-   * `error` set, and rejects with a {@link CallMediaError}.
+   * media failure declines the call, or hangs it up if it was accepted already, with reason
+   * `media-error`, ends it with `error` set, and rejects with a {@link CallMediaError}.
    */
   async accept(): Promise<void> {
     if (this.phase !== 'ringing-in' || this.accepting) return;
