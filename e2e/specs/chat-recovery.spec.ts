@@ -6,9 +6,8 @@
 import { expect, test } from '@playwright/test';
 import { startSharedApi, stopSharedApi } from '../support/shared-api.js';
 import {
-  closeChatUsers,
   joinBoth,
-  launchChatUsers,
+  launchAnnAndBobForEachTest,
   RECOVERY_TIMEOUT_MS,
   uniqueRoomName,
   uniqueText,
@@ -20,14 +19,9 @@ test.describe('chat recovery', () => {
   let ann: ChatUser;
   let bob: ChatUser;
 
-  test.beforeEach(async ({ baseURL }) => {
-    users = await launchChatUsers(baseURL, ['Ann', 'Bob']);
-    [ann, bob] = users as [ChatUser, ChatUser];
-  });
-
-  test.afterEach(async ({}, testInfo) => {
-    await closeChatUsers(users, testInfo);
-    users = [];
+  launchAnnAndBobForEachTest((launched) => {
+    users = launched;
+    [ann, bob] = launched;
   });
 
   /** Waits until `user` is connected again and its banner went away by itself. */

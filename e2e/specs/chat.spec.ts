@@ -4,9 +4,8 @@
  */
 import { expect, test } from '@playwright/test';
 import {
-  closeChatUsers,
   joinBoth,
-  launchChatUsers,
+  launchAnnAndBobForEachTest,
   uniqueRoomName,
   uniqueText,
   type ChatUser,
@@ -17,14 +16,9 @@ test.describe('chat', () => {
   let ann: ChatUser;
   let bob: ChatUser;
 
-  test.beforeEach(async ({ baseURL }) => {
-    users = await launchChatUsers(baseURL, ['Ann', 'Bob']);
-    [ann, bob] = users as [ChatUser, ChatUser];
-  });
-
-  test.afterEach(async ({}, testInfo) => {
-    await closeChatUsers(users, testInfo);
-    users = [];
+  launchAnnAndBobForEachTest((launched) => {
+    users = launched;
+    [ann, bob] = launched;
   });
 
   test('both users name themselves in the lobby, join one room and see each other', async () => {
@@ -38,20 +32,20 @@ test.describe('chat', () => {
       await expect(user.roomTitle).toHaveText(room);
       await expect(user.onlineCount).toHaveText('2');
       await expect(user.members).toHaveCount(2);
-      await expect(user.members.and(user.page.locator(`[data-user-id="${annId}"]`))).toHaveAttribute(
-        'data-name',
-        'Ann',
-      );
-      await expect(user.members.and(user.page.locator(`[data-user-id="${bobId}"]`))).toHaveAttribute(
-        'data-name',
-        'Bob',
-      );
+      await expect(
+        user.members.and(user.page.locator(`[data-user-id="${annId}"]`)),
+      ).toHaveAttribute('data-name', 'Ann');
+      await expect(
+        user.members.and(user.page.locator(`[data-user-id="${bobId}"]`)),
+      ).toHaveAttribute('data-name', 'Bob');
     }
 
     // The lobby's room list knows the room and its two members (it refreshes on a timer).
     const lobby = await ann.context.newPage();
     await lobby.goto('/');
-    const item = lobby.getByTestId('room-list').locator(`[data-testid="room-list-item"][data-room="${room}"]`);
+    const item = lobby
+      .getByTestId('room-list')
+      .locator(`[data-testid="room-list-item"][data-room="${room}"]`);
     await expect(item).toHaveAttribute('data-online', '2', { timeout: 20_000 });
     await lobby.close();
   });
@@ -84,10 +78,12 @@ test.describe('chat', () => {
     for (const text of [fromAnn, fromBob]) {
       const [a, b] = await Promise.all(
         users.map((user) =>
-          user.messagesWithText(text).evaluate((item) => [
-            (item as HTMLElement).dataset.seq,
-            (item as HTMLElement).dataset.clientId,
-          ]),
+          user
+            .messagesWithText(text)
+            .evaluate((item) => [
+              (item as HTMLElement).dataset.seq,
+              (item as HTMLElement).dataset.clientId,
+            ]),
         ),
       );
       expect(a).toEqual(b);
