@@ -208,7 +208,9 @@ export class CallManager {
       video: data.video,
     });
     this.publish(session);
-    session.prepareIncoming();
+    // After the ringing prompt is up: building a peer connection blocks the page for a few
+    // milliseconds. Accepting before then builds it right after the accept is sent.
+    setTimeout(() => session.prepareIncoming(), 0);
   }
 
   private track(init: CallSessionInit): CallSession {

@@ -111,6 +111,9 @@ export class CallSession {
   /** Caller: the offer and candidates made before the callee accepted, sent on accept. */
   private heldUntilAccepted: (() => void)[] | null = null;
   private readonly endListeners = new Set<() => void>();
+  /** While answering: remote media changes wait (see publishRemote). */
+  private remoteHeld = false;
+  private remotePending = false;
 
   /** @internal Made by `CallManager`. */
   constructor(
@@ -138,9 +141,7 @@ export class CallSession {
       },
       config.onListenerError,
     );
-    this.remote = new RemoteMedia(config.MediaStream, () =>
-      this.store.update({ remoteStream: this.remote.stream, remoteVideo: this.remote.hasVideo }),
-    );
+    this.remote = new RemoteMedia(config.MediaStream, () => this.publishRemote());
   }
 
   /** `listener` runs after every change of the snapshot; returns the unsubscribe. */
@@ -191,16 +192,16 @@ export class CallSession {
       }
     }
     if (this.ended) return;
+    // The accept first; a peer connection not built while ringing is built while it travels.
+    const accepted = this.config.link.request('call.accept', { callId: this.callId });
     const pcError = this.openPeerConnection();
     if (pcError) {
+      accepted.catch(ignore);
       await this.endAndSay('failed', 'failed', pcError);
       throw errorFrom(pcError);
     }
     this.store.update({ phase: 'connecting' });
-    const [opened, acked] = await Promise.allSettled([
-      media,
-      this.config.link.request('call.accept', { callId: this.callId }),
-    ]);
+    const [opened, acked] = await Promise.allSettled([media, accepted]);
     if (opened.status === 'rejected') {
       if (this.ended) return;
       await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
@@ -297,7 +298,8 @@ export class CallSession {
       await this.endAndSay('failed', 'failed', pcError);
       throw errorFrom(pcError);
     }
-    this.addSendingTransceivers(video); // → negotiationneeded → the offer, held
+    this.addSendingTransceivers(video);
+    this.negotiation?.offerNow(); // held until the callee accepts
     const [opened, invited] = await Promise.allSettled([media, invite]);
     if (invited.status === 'rejected') {
       const code = (invited.reason as { code?: unknown }).code;
@@ -314,8 +316,8 @@ export class CallSession {
   }
 
   /**
-   * Callee, on the invite: builds the peer connection now, so that Accept does not wait for it.
-   * A failure is reported by `accept()`.
+   * Callee, while ringing: builds the peer connection, so that the answer to the caller's offer
+   * does not wait for it. A failure is reported by `accept()`.
    * @internal Used by `CallManager`.
    */
   prepareIncoming(): void {
@@ -382,10 +384,10 @@ export class CallSession {
       (this.phase !== 'ringing-out' && this.phase !== 'idle')
     )
       return;
-    this.store.update({ phase: 'connecting' });
     const held = this.heldUntilAccepted ?? [];
     this.heldUntilAccepted = null;
     for (const send of held) send();
+    this.store.update({ phase: 'connecting' });
   }
 
   /**
@@ -456,6 +458,7 @@ export class CallSession {
         candidate: (candidate) => this.negotiationSignal('call.candidate', { callId, candidate }),
       },
       beforeAnswer: () => this.sendOnOfferedTransceivers(),
+      answering: (active) => this.answering(active),
       onError: this.config.onError,
     });
     pc.ontrack = (event) => this.remote.handleTrack(event);
@@ -509,7 +512,25 @@ export class CallSession {
       transceiver.sender.setStreams?.(...this.sendStreams());
       this.senders.set(kind, transceiver.sender);
     }
+  }
+
+  /**
+   * While this side makes an answer, the other side waits for it: what the page would do on
+   * a remote track (the UI loads it into media elements, which costs the main thread several
+   * milliseconds) and putting in the local tracks (`replaceTrack` queues ahead of the answer
+   * in the browser) wait until the answer is out.
+   */
+  private answering(active: boolean): void {
+    this.remoteHeld = active;
+    if (active) return;
     this.attachLocalTracks();
+    if (this.remotePending) this.publishRemote();
+  }
+
+  private publishRemote(): void {
+    this.remotePending = this.remoteHeld;
+    if (this.remoteHeld || this.ended) return;
+    this.store.update({ remoteStream: this.remote.stream, remoteVideo: this.remote.hasVideo });
   }
 
   /** Puts the local tracks on this side's senders (adds a track where there is no sender). */

@@ -16,6 +16,11 @@ export interface PerfectNegotiationOptions {
   signals: NegotiationSignals;
   /** Runs after a remote offer was applied, before the answer is made. */
   beforeAnswer?: () => void;
+  /**
+   * Told `true` before a remote offer is applied, `false` once its answer went out (or
+   * answering failed): the window in which this side is the one the other waits for.
+   */
+  answering?: (active: boolean) => void;
   /** Negotiation failures that are not part of the pattern (logged, the call goes on). */
   onError: (error: unknown) => void;
 }
@@ -90,6 +95,15 @@ export class PerfectNegotiation {
     if (!this.closed) this.pc.restartIce();
   }
 
+  /**
+   * Makes an offer now, rather than when the browser's `negotiationneeded` task runs: that task
+   * waits behind whatever the page does meanwhile (rendering the call view, say). The event,
+   * when it comes, finds the offer made and does nothing.
+   */
+  offerNow(): void {
+    if (!this.closed && this.pc.signalingState === 'stable') void this.negotiate();
+  }
+
   /** Stops listening to the peer connection and drops whatever is still queued. */
   dispose(): void {
     this.closed = true;
@@ -99,7 +113,8 @@ export class PerfectNegotiation {
   }
 
   private async negotiate(): Promise<void> {
-    if (this.closed) return;
+    // An offer already in the making covers what is needed (see offerNow).
+    if (this.closed || this.makingOffer) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -136,19 +151,36 @@ export class PerfectNegotiation {
     const offerCollision = type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.options.polite && offerCollision;
     if (this.ignoreOffer) return;
+    if (type === 'answer') {
+      await this.applyRemote(type, sdp);
+      await this.drainCandidates();
+      return;
+    }
+    this.options.answering?.(true);
+    try {
+      await this.applyRemote(type, sdp);
+      if (this.closed) return;
+      this.options.beforeAnswer?.();
+      await pc.setLocalDescription();
+      const answer = pc.localDescription;
+      if (!this.closed && answer?.type === 'answer' && answer.sdp)
+        this.options.signals.answer(answer.sdp);
+    } finally {
+      this.options.answering?.(false);
+    }
+    // Candidates that came before the offer are added once the answer is out: adding them
+    // first would put them in the browser's queue of operations ahead of the answer.
+    await this.drainCandidates();
+  }
+
+  private async applyRemote(type: 'offer' | 'answer', sdp: string): Promise<void> {
     this.isSettingRemoteAnswerPending = type === 'answer';
     try {
-      await pc.setRemoteDescription({ type, sdp }); // on collision the polite side rolls back implicitly
+      // On collision the polite side rolls back its own offer implicitly.
+      await this.pc.setRemoteDescription({ type, sdp });
     } finally {
       this.isSettingRemoteAnswerPending = false;
     }
-    await this.drainCandidates();
-    if (type !== 'offer' || this.closed) return;
-    this.options.beforeAnswer?.();
-    await pc.setLocalDescription();
-    const answer = pc.localDescription;
-    if (!this.closed && answer?.type === 'answer' && answer.sdp)
-      this.options.signals.answer(answer.sdp);
   }
 
   private async receiveCandidate(candidate: IceCandidate): Promise<void> {

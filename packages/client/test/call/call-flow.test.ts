@@ -36,7 +36,8 @@ describe('a call from invite to connected', () => {
       peer: { userId: 'u-alice', name: 'Alice' },
       localStream: null,
     });
-    // Made on the invite so that candidates are gathered while ringing; nothing negotiated yet.
+    // Made while ringing, once the prompt had its turn; nothing negotiated yet.
+    await until(() => bobCall.getPeerConnection() !== null, 'bob’s peer connection');
     expect(fakePc(bobCall).signalingState).toBe('stable');
     expect(fakePc(bobCall).log).toEqual([]);
     expect(h.bob.getUserMedia.calls).toEqual([]);

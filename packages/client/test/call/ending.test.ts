@@ -12,6 +12,7 @@ describe('ending a call', () => {
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
     await until(() => h.bob.manager.current !== null, 'the invite');
     const bobCall = h.bob.manager.current!;
+    await until(() => bobCall.getPeerConnection() !== null, 'bob’s peer connection');
     await bobCall.decline();
     expect(snapshot(bobCall)).toMatchObject({ phase: 'ended', endReason: 'declined' });
     expect(h.relay.eventsFrom('u-bob', 'call.decline')).toEqual([{ callId: aliceCall.callId }]);
@@ -21,7 +22,7 @@ describe('ending a call', () => {
     expect(fakePc(aliceCall).closed).toBe(true);
     expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
     expect(h.relay.eventsFrom('u-alice', 'call.candidate')).toEqual([]);
-    // Bob's connection, made on the invite to gather candidates while ringing, is closed unused.
+    // Bob's connection, made while ringing, is closed unused.
     expect(fakePc(bobCall).closed).toBe(true);
     expect(fakePc(bobCall).localDescription).toBeNull();
     expect(h.bob.getUserMedia.calls).toEqual([]);

@@ -98,6 +98,8 @@ export class FakePeerConnection {
   readonly transceivers: FakeTransceiver[] = [];
   readonly remoteStream = new FakeStream();
   readonly log: string[] = [];
+  /** When `setLocalDescription` was called (not applied) and `negotiationneeded` fired, in order. */
+  readonly started: string[] = [];
   readonly addedCandidates: (IceCandidateInitLike | null)[] = [];
   readonly offersMade: FakeSdp[] = [];
   statsReport: Map<string, unknown> = new Map();
@@ -184,6 +186,7 @@ export class FakePeerConnection {
   }
 
   async setLocalDescription(description?: { type: string; sdp?: string }): Promise<void> {
+    this.started.push('setLocalDescription');
     await tick();
     if (this.closed) throw domError('InvalidStateError', 'closed');
     const type =
@@ -386,6 +389,7 @@ export class FakePeerConnection {
       this.negotiationQueued = false;
       if (this.closed || this.signalingState !== 'stable' || !this.needsNegotiation()) return;
       this.log.push('negotiationneeded');
+      this.started.push('negotiationneeded');
       this.onnegotiationneeded?.({});
     }, 0);
   }
