@@ -117,7 +117,7 @@ const DUPLEX_TIMELINE: readonly [string, 'caller' | 'callee', string][] = [
 const ALONGSIDE: readonly [string, 'caller' | 'callee', string, string][] = [
   ['caller getUserMedia', 'caller', 'gum:start', 'gum:end'],
   ['callee getUserMedia (from Accept)', 'callee', 'gum:start', 'gum:end'],
-  ['caller: click → offer made (its ICE gathering starts)', 'caller', 'click:call-video', 'gather:gathering'],
+  ['caller: click → its ICE gathering starts (after its offer is set)', 'caller', 'click:call-video', 'gather:gathering'],
   ["call.invite written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.invite', 'ws:in:ack:call.invite'],
   ["call.accept written → its ack back, on the callee's clock ²", 'callee', 'ws:out:call.accept', 'ws:in:ack:call.accept'],
   ["call.offer written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.offer', 'ws:in:ack:call.offer'],
