@@ -522,7 +522,7 @@ export class CallSession {
    */
   private answering(active: boolean): void {
     this.remoteHeld = active;
-    if (active) return;
+    if (active || this.ended) return;
     this.attachLocalTracks();
     if (this.remotePending) this.publishRemote();
   }
