@@ -43,3 +43,37 @@ export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 export function isTerminalCloseCode(code: number): boolean {
   return TERMINAL_CLOSE_CODES.has(code);
 }
+
+/** Code of every HTTP 400 body: `{code: "bad_request", message}`. */
+export const HTTP_BAD_REQUEST = 'bad_request';
+
+/** `reason`s of `call.bye` and `call.decline` that carry a meaning; others are shown as given. */
+export const CallEndReason = {
+  Declined: 'declined',
+  Busy: 'busy',
+  Hangup: 'hangup',
+  Timeout: 'timeout',
+  PeerDisconnected: 'peer_disconnected',
+  AnsweredElsewhere: 'answered_elsewhere',
+  /** Media never connected, or ICE failed for good. */
+  Failed: 'failed',
+} as const;
+export type CallEndReason = (typeof CallEndReason)[keyof typeof CallEndReason];
+export const CALL_END_REASONS = Object.values(CallEndReason) as readonly CallEndReason[];
+
+/** How a call ended, as stored in the room's history. */
+export const CallOutcome = {
+  Completed: 'completed',
+  Missed: 'missed',
+  Declined: 'declined',
+  Failed: 'failed',
+} as const;
+export type CallOutcome = (typeof CallOutcome)[keyof typeof CallOutcome];
+export const CALL_OUTCOMES = Object.values(CallOutcome) as readonly CallOutcome[];
+
+/** Kinds of `ChatMessage`. A client skips a kind it does not know. */
+export const MessageKind = {
+  Text: 'text',
+  Call: 'call',
+} as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];

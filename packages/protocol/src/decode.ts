@@ -18,6 +18,7 @@ import {
   type ServerEventFrame,
 } from './frames.js';
 import { requestId } from './primitives.js';
+import { containsIllFormedText } from './text.js';
 
 /** Why a frame was refused: what the `error` frame answering it carries. */
 export interface ProtocolFailure {
@@ -118,15 +119,34 @@ export function parseEventData<E extends ClientEventName>(
       });
     }
   }
-  const result = (schemas[event] as z.ZodType).safeParse(data);
-  if (!result.success) {
+  const schema = schemas[event] as z.ZodObject;
+  const illFormed = illFormedFields(data, schema.shape);
+  const result = schema.safeParse(data);
+  if (!result.success || illFormed.length > 0) {
+    const fields = new Set(illFormed);
+    if (!result.success) for (const field of failingFields(result.error)) fields.add(field);
     return failure({
       code: ErrorCode.BadMessage,
-      message: describeIssues(`Invalid ${event}`, result.error),
-      fields: failingFields(result.error),
+      message: result.success
+        ? `Invalid ${event}: strings must be well-formed Unicode without U+0000`
+        : describeIssues(`Invalid ${event}`, result.error),
+      fields: [...fields],
     });
   }
   return { ok: true, value: result.data as ClientEventData<E> };
+}
+
+/**
+ * Keys of `data` holding a lone surrogate or a NUL anywhere inside; a key the event does not
+ * define is reported as `data`.
+ */
+function illFormedFields(data: Record<string, unknown>, shape: Record<string, unknown>): string[] {
+  const fields = new Set<string>();
+  for (const [key, value] of Object.entries(data)) {
+    if (!containsIllFormedText({ [key]: value })) continue;
+    fields.add(Object.hasOwn(shape, key) ? key : 'data');
+  }
+  return [...fields];
 }
 
 /** Decodes a client frame completely (no session rules). Never throws. */
@@ -192,9 +212,10 @@ export function decodeServerFrame(text: string): Decoded<DecodedServerFrame> {
 
 /** Builds the `error` frame that answers a refused client frame. */
 export function errorFrame(error: ProtocolFailure): ErrorFrame {
+  const fields = error.code === ErrorCode.BadMessage ? (error.fields ?? []) : [];
   const data =
-    error.code === ErrorCode.BadMessage
-      ? { code: error.code, message: error.message, details: { fields: error.fields ?? [] } }
+    fields.length > 0
+      ? { code: error.code, message: error.message, details: { fields } }
       : { code: error.code, message: error.message };
   return { event: 'error', ...(error.id !== undefined && { id: error.id }), data };
 }

@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import {
   callId,
   chatMessage,
+  chatMessageList,
   chatText,
   clientId,
   displayName,
@@ -11,6 +12,7 @@ import {
   isoTime,
   limits,
   nonNegativeInteger,
+  presentedIdentity,
   reason,
   roomName,
   sdp,
@@ -28,6 +30,7 @@ export function createClientEventSchemas(config: Pick<Limits, 'maxTextChars'> = 
       protocol: z.number().int(),
       name: displayName,
       resume: z.string().min(1).optional(),
+      identity: presentedIdentity,
     }),
     ping: empty,
     'ice.refresh': empty,
@@ -42,6 +45,7 @@ export function createClientEventSchemas(config: Pick<Limits, 'maxTextChars'> = 
     'call.answer': z.object({ callId, sdp }),
     'call.candidate': z.object({ callId, candidate: iceCandidate }),
     'call.bye': z.object({ callId, reason: reason.optional() }),
+    'call.media': z.object({ callId, audio: z.boolean(), video: z.boolean() }),
   } as const;
 }
 
@@ -63,7 +67,13 @@ export const ackSchemas = {
   hello: z.object({
     userId,
     name: z.string(),
+    /** Keep it and present it in every later `hello`: it makes the same user again. */
+    identity: z.string().min(1),
     resume: z.string(),
+    /** Whether `resume` restored a session. */
+    resumed: z.boolean(),
+    /** Rooms the session is a member of: a resumed client re-joins them with `since`. */
+    rooms: z.array(roomName),
     iceServers: z.array(iceServer),
     limits,
     serverTime: isoTime,
@@ -73,7 +83,8 @@ export const ackSchemas = {
   'room.join': z.object({
     room: roomName,
     members: z.array(user),
-    history: z.array(chatMessage),
+    online: z.number().int().min(0),
+    history: chatMessageList,
     lastSeq: z.number().int().min(0),
     recovered: z.boolean(),
   }),
@@ -87,6 +98,7 @@ export const ackSchemas = {
   'call.answer': empty,
   'call.candidate': empty,
   'call.bye': empty,
+  'call.media': empty,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 export type AckData<E extends ClientEventName> = z.output<(typeof ackSchemas)[E]>;
 
@@ -96,6 +108,13 @@ const presence = z.object({ room: roomName, user, online: z.number().int().min(0
 export const serverEventSchemas = {
   'presence.joined': presence,
   'presence.left': presence,
+  /** Presence changes of one room collected over 100 ms. */
+  'presence.diff': z.object({
+    room: roomName,
+    joined: z.array(user),
+    left: z.array(user),
+    online: z.number().int().min(0),
+  }),
   'chat.message': chatMessage,
   'chat.typing': z.object({ room: roomName, user, typing: z.boolean() }),
   'call.invite': z.object({ callId, room: roomName, from: user, video: z.boolean() }),
@@ -105,6 +124,7 @@ export const serverEventSchemas = {
   'call.answer': z.object({ callId, from: user, sdp }),
   'call.candidate': z.object({ callId, from: user, candidate: iceCandidate }),
   'call.bye': z.object({ callId, from: user, reason }),
+  'call.media': z.object({ callId, from: user, audio: z.boolean(), video: z.boolean() }),
 } as const;
 export type ServerEventSchemas = typeof serverEventSchemas;
 export type ServerEventName = keyof ServerEventSchemas;

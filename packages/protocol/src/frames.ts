@@ -8,6 +8,7 @@ import type {
   ServerEventName,
 } from './events.js';
 import { requestId } from './primitives.js';
+import { isWellFormedText } from './text.js';
 
 const plainObject = z.custom<Record<string, unknown>>(
   (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
@@ -16,7 +17,10 @@ const plainObject = z.custom<Record<string, unknown>>(
 
 /** The envelope every frame on `/ws` is wrapped in, both directions. */
 export const envelopeSchema = z.object({
-  event: z.string().min(1, 'must be a non-empty string'),
+  event: z
+    .string()
+    .min(1, 'must be a non-empty string')
+    .refine(isWellFormedText, 'must be well-formed Unicode without U+0000'),
   data: plainObject,
   id: requestId.optional(),
 });

@@ -7,13 +7,19 @@ export interface Limits {
   burst: number;
   /** Longest chat text in Unicode code points, after trimming. */
   maxTextChars: number;
+  /** Largest server→client frame on `/ws`, in bytes; always {@link MAX_SERVER_FRAME_BYTES}. */
+  maxServerFrameBytes: number;
 }
+
+/** No server→client frame on `/ws` is larger: a client with a 1 MiB receive limit never fails. */
+export const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 64 * 1024,
   messagesPerSecond: 20,
   burst: 40,
   maxTextChars: 4000,
+  maxServerFrameBytes: MAX_SERVER_FRAME_BYTES,
 });
 
 /** Fixed bounds of the protocol that are not configurable. */
@@ -28,8 +34,17 @@ export const PROTOCOL_BOUNDS = Object.freeze({
   historyPageSize: 50,
   historyRecoveryMax: 500,
   httpHistoryMaxLimit: 200,
-  /** More than this many × `burst` rejected frames in a row closes with 1008. */
-  rejectedRowFactor: 10,
+  /** More than this many × `burst` frames rejected within {@link rejectedWindowMs} closes with 1008. */
+  rejectedFactor: 10,
+  rejectedWindowMs: 10_000,
+  /** Longest `identity` a `hello` may present; a longer one starts a new user. */
+  identityMaxChars: 512,
+  /** Most members listed in a `room.join` ack; `online` carries the full count. */
+  membersInJoinAck: 100,
+  membersPageSize: 100,
+  membersPageMaxLimit: 500,
+  /** Presence changes within this long of a room's last presence frame are sent as one diff. */
+  presenceCoalesceMs: 100,
 });
 
 export const DEFAULT_TIMEOUTS = Object.freeze({
@@ -37,4 +52,8 @@ export const DEFAULT_TIMEOUTS = Object.freeze({
   resumeGraceMs: 5_000,
   callRingTimeoutMs: 30_000,
   turnTtlSeconds: 3_600,
+  /** A client whose call media have not connected this long after the accept ends it `failed`. */
+  mediaConnectTimeoutMs: 20_000,
+  /** After a failed connection, the callee restarts ICE itself if no new offer came by then. */
+  calleeIceRestartWaitMs: 5_000,
 });

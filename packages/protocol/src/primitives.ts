@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { CALL_OUTCOMES, MessageKind, type CallOutcome } from './codes.js';
 import { PROTOCOL_BOUNDS } from './limits.js';
 import {
   codePointLength,
   hasControlCharacter,
   hasControlCharacterOtherThanLineFeedOrTab,
+  isWellFormedText,
   utf8ByteLength,
 } from './text.js';
 
@@ -18,7 +20,9 @@ export function codePoints(min: number, max: number) {
   );
 }
 
-export const requestId = codePoints(1, PROTOCOL_BOUNDS.idMaxChars);
+export const requestId = codePoints(1, PROTOCOL_BOUNDS.idMaxChars).refine(isWellFormedText, {
+  message: 'must be well-formed Unicode without U+0000',
+});
 
 /** Display name: trimmed, 1–32 code points, no control characters; parsed to its trimmed form. */
 export const displayName = z
@@ -75,12 +79,16 @@ export const sdp = z
     message: `must be at most ${PROTOCOL_BOUNDS.sdpMaxBytes} bytes`,
   });
 
+/** An `RTCIceCandidateInit` a browser can add (with `sdpMid` or `sdpMLineIndex`), or `null`. */
 export const iceCandidate = z
   .object({
     candidate: z.string(),
     sdpMid: z.string().nullable().optional(),
     sdpMLineIndex: nonNegativeInteger.nullable().optional(),
     usernameFragment: z.string().nullable().optional(),
+  })
+  .refine((value) => value.sdpMid != null || value.sdpMLineIndex != null, {
+    message: 'must have sdpMid or sdpMLineIndex',
   })
   .nullable();
 
@@ -92,18 +100,81 @@ export const iceServer = z.object({
 
 export const user = z.object({ userId, name: z.string() });
 
-export const chatMessage = z.object({
+/**
+ * `identity` as a `hello` may present it: anything that is not a string of at most 512 code
+ * points is read as absent (a new user), never as an error.
+ */
+export const presentedIdentity = z
+  .unknown()
+  .transform((value) =>
+    typeof value === 'string' &&
+    value.length > 0 &&
+    codePointLength(value) <= PROTOCOL_BOUNDS.identityMaxChars
+      ? value
+      : undefined,
+  )
+  .optional();
+
+export const textMessage = z.object({
   room: roomName,
   seq: sequence,
+  kind: z.literal(MessageKind.Text).optional(),
   clientId,
   from: user,
   text: z.string(),
   ts: isoTime,
 });
 
+export const callOutcome = z.enum(CALL_OUTCOMES as [CallOutcome, ...CallOutcome[]]);
+
+/** The outcome of a call, stored in its room when it ends. */
+export const callRecord = z.object({
+  callId,
+  caller: user,
+  callee: user,
+  video: z.boolean(),
+  outcome: callOutcome,
+  startedAt: isoTime,
+  answeredAt: isoTime.optional(),
+  endedAt: isoTime,
+  durationMs: z.number().int().min(0).optional(),
+});
+
+export const callMessage = z.object({
+  room: roomName,
+  seq: sequence,
+  kind: z.literal(MessageKind.Call),
+  call: callRecord,
+  ts: isoTime,
+});
+
+export const chatMessage = z.discriminatedUnion('kind', [textMessage, callMessage]);
+
+const KNOWN_KINDS: ReadonlySet<unknown> = new Set([undefined, ...Object.values(MessageKind)]);
+
+/** A list of `ChatMessage`s from the server: messages of a kind this client does not know are skipped. */
+export const chatMessageList = z
+  .array(z.unknown())
+  .transform((items) =>
+    items.filter(
+      (item) =>
+        typeof item !== 'object' ||
+        item === null ||
+        KNOWN_KINDS.has((item as { kind?: unknown }).kind),
+    ),
+  )
+  .pipe(z.array(chatMessage));
+
 export const limits = z.object({
   maxFrameBytes: z.number().int().positive(),
   messagesPerSecond: z.number().positive(),
   burst: z.number().int().positive(),
   maxTextChars: z.number().int().positive(),
+  maxServerFrameBytes: z.number().int().positive(),
 });
+
+/** `GET /api/rooms/:room/members`: one page of a room's members, ordered by `userId`. */
+export const membersPage = z.object({ online: z.number().int().min(0), members: z.array(user) });
+
+/** The body of every HTTP 400 of the api. */
+export const httpError = z.object({ code: z.string(), message: z.string() });

@@ -22,3 +22,24 @@ export function hasControlCharacter(value: string): boolean {
 export function hasControlCharacterOtherThanLineFeedOrTab(value: string): boolean {
   return CONTROL_EXCEPT_LF_TAB.test(value);
 }
+
+// A high surrogate not followed by a low one, a low one not preceded by a high one, or U+0000.
+const ILL_FORMED_OR_NUL =
+  // eslint-disable-next-line no-control-regex
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/;
+
+/** Whether `value` is well-formed Unicode (no lone surrogate) without U+0000, as every string must be. */
+export function isWellFormedText(value: string): boolean {
+  return !ILL_FORMED_OR_NUL.test(value);
+}
+
+/** Whether any string in `value` (object keys included, at any depth) is not {@link isWellFormedText}. */
+export function containsIllFormedText(value: unknown): boolean {
+  if (typeof value === 'string') return !isWellFormedText(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(containsIllFormedText);
+  for (const [key, item] of Object.entries(value)) {
+    if (!isWellFormedText(key) || containsIllFormedText(item)) return true;
+  }
+  return false;
+}
