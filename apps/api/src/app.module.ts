@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CallsModule } from './calls/calls.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HttpModule } from './http/http.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { AppLogger } from './logging/logger.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -24,8 +26,10 @@ export class AppModule {
         HttpModule,
         WsModule,
         StorageModule,
+        IdentityModule,
         SessionModule,
         RoomsModule,
+        ChatModule,
         CallsModule,
         EchoModule,
       ],

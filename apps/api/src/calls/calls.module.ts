@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChatModule } from '../chat/chat.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { CallRegistry } from './call-registry.js';
@@ -6,7 +7,7 @@ import { CallService } from './call.service.js';
 import { CallsGateway } from './calls.gateway.js';
 
 @Module({
-  imports: [SessionModule, RoomsModule],
+  imports: [SessionModule, RoomsModule, ChatModule],
   providers: [CallRegistry, CallService, CallsGateway],
 })
 export class CallsModule {}

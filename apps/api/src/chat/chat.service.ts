@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AckData, ChatMessage, ClientEventData } from '@duplex/protocol';
+import type { AckData, CallRecord, ChatMessage, ClientEventData } from '@duplex/protocol';
 import { BROKER, type Broker } from '../broker/broker.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RoomRegistry } from '../rooms/room-registry.js';
 import { RoomSequencer } from '../rooms/room-sequencer.js';
 import { RoomService } from '../rooms/room.service.js';
 import type { Session } from '../session/session.js';
@@ -24,6 +25,7 @@ export class ChatService {
 
   constructor(
     private readonly rooms: RoomService,
+    private readonly registry: RoomRegistry,
     private readonly sequencer: RoomSequencer,
     private readonly metrics: MetricsService,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
@@ -40,6 +42,7 @@ export class ChatService {
     acknowledge: (ack: AckData<'chat.send'>) => void,
   ): Promise<void> {
     this.rooms.assertMember(session, room);
+    this.registry.touch(room, session.user.userId);
     const message: NewMessage = {
       room,
       clientId,
@@ -65,6 +68,18 @@ export class ChatService {
       { event: 'chat.typing', data: { room, user: session.user, typing } },
       { exceptUserId: session.user.userId },
     );
+  }
+
+  /**
+   * Stores a call's outcome in its room, in the room's order with chat, and broadcasts it to
+   * every member. Resolves once stored and sent.
+   */
+  storeCall(room: string, call: CallRecord): Promise<void> {
+    return this.sequencer.run(room, async () => {
+      const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'append' });
+      const message = await this.store.appendCall(room, call, call.endedAt).finally(stopTimer);
+      this.broadcast(message);
+    });
   }
 
   private async flush(room: string): Promise<void> {

@@ -1,4 +1,9 @@
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type Limits } from '@duplex/protocol';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  MAX_SERVER_FRAME_BYTES,
+  type Limits,
+} from '@duplex/protocol';
 import { z } from 'zod';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -30,6 +35,10 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   CALL_RING_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.callRingTimeoutMs, 1),
   DATA_DIR: z.string().default('.data'),
+  IDENTITY_SECRET: z
+    .string()
+    .default('')
+    .refine((value) => value === '' || value.length >= 16, 'must be at least 16 characters'),
   STUN_URLS: list(''),
   TURN_URLS: list(''),
   TURN_SECRET: z.string().default(''),
@@ -51,6 +60,8 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   callRingTimeoutMs: number;
   dataDir: string;
+  /** Signs identities; when unset, a secret generated once is kept in `dataDir`. */
+  identitySecret: string | undefined;
   ice: {
     stunUrls: readonly string[];
     turnUrls: readonly string[];
@@ -88,12 +99,14 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
       messagesPerSecond: c.MESSAGES_PER_SECOND,
       burst: c.BURST,
       maxTextChars: c.MAX_TEXT_CHARS,
+      maxServerFrameBytes: MAX_SERVER_FRAME_BYTES,
     }),
     sendBufferLimitBytes: c.SEND_BUFFER_LIMIT_BYTES,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
+    identitySecret: c.IDENTITY_SECRET === '' ? undefined : c.IDENTITY_SECRET,
     ice: {
       stunUrls: c.STUN_URLS,
       turnUrls: c.TURN_URLS,

@@ -1,52 +1,71 @@
 import { Injectable } from '@nestjs/common';
-import type { User } from '@duplex/protocol';
+import type { MembersPage, User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
+import { RoomMembers, type MemberJoin, type MemberLeave } from './room-members.js';
 
-/** Room membership on this instance. Members in their grace period stay members. */
+/** Room membership on this instance, per session; counts are of users. Sessions in grace stay members. */
 @Injectable()
 export class RoomRegistry {
-  private readonly members = new Map<string, Map<string, Session>>();
+  private readonly rooms = new Map<string, RoomMembers>();
 
-  /** Adds the member; false when it already was one. */
-  add(room: string, session: Session): boolean {
-    let roomMembers = this.members.get(room);
-    if (!roomMembers) {
-      roomMembers = new Map();
-      this.members.set(room, roomMembers);
+  add(room: string, session: Session): MemberJoin {
+    let members = this.rooms.get(room);
+    if (!members) {
+      members = new RoomMembers();
+      this.rooms.set(room, members);
     }
-    if (roomMembers.has(session.user.userId)) return false;
-    roomMembers.set(session.user.userId, session);
+    const change = members.add(session);
+    if (change !== 'already-member') members.touch(session.user.userId);
     session.rooms.add(room);
-    return true;
+    return change;
   }
 
-  /** Removes the member; false when it was not one. */
-  remove(room: string, session: Session): boolean {
-    const roomMembers = this.members.get(room);
-    if (!roomMembers?.delete(session.user.userId)) return false;
+  remove(room: string, session: Session): MemberLeave {
+    const members = this.rooms.get(room);
+    if (!members) return 'not-member';
+    const change = members.remove(session);
+    if (change === 'not-member') return change;
     session.rooms.delete(room);
-    if (roomMembers.size === 0) this.members.delete(room);
-    return true;
+    if (members.isEmpty) this.rooms.delete(room);
+    return change;
   }
 
   isMember(room: string, session: Session): boolean {
-    return this.members.get(room)?.has(session.user.userId) ?? false;
+    return this.rooms.get(room)?.has(session) ?? false;
   }
 
-  users(room: string): User[] {
-    return [...this.sessionsIn(room)].map((session) => session.user);
+  /** Records activity of the user in the room (for the member list of join acks). */
+  touch(room: string, userId: string): void {
+    this.rooms.get(room)?.touch(userId);
   }
 
+  /** Number of users who are members of the room. */
   online(room: string): number {
-    return this.members.get(room)?.size ?? 0;
+    return this.rooms.get(room)?.online ?? 0;
   }
 
+  /** `first`, then the most recently active members, `limit` users at most. */
+  recentUsers(room: string, first: User, limit: number): User[] {
+    return this.rooms.get(room)?.recentUsers(first, limit) ?? [first];
+  }
+
+  membersPage(room: string, after: string | undefined, limit: number): MembersPage {
+    const members = this.rooms.get(room);
+    return { online: members?.online ?? 0, members: members?.page(after, limit) ?? [] };
+  }
+
+  /** Every member session of the room. */
   sessionsIn(room: string): Iterable<Session> {
-    return this.members.get(room)?.values() ?? [];
+    return this.rooms.get(room)?.sessions() ?? [];
+  }
+
+  /** The member sessions of one user in the room. */
+  sessionsOf(room: string, userId: string): Iterable<Session> {
+    return this.rooms.get(room)?.sessionsOf(userId) ?? [];
   }
 
   /** Online count of every room that has members. */
   occupancy(): Map<string, number> {
-    return new Map([...this.members].map(([room, roomMembers]) => [room, roomMembers.size]));
+    return new Map([...this.rooms].map(([room, members]) => [room, members.online]));
   }
 }

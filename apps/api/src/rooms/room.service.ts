@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, type AckData } from '@duplex/protocol';
-import { BROKER, type Broker } from '../broker/broker.js';
+import { ErrorCode, PROTOCOL_BOUNDS, type AckData } from '@duplex/protocol';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { ProtocolError } from '../ws/protocol-error.js';
+import { fitJoinAck } from './join-ack.js';
+import { PresenceCoalescer } from './presence-coalescer.js';
 import { RoomRegistry } from './room-registry.js';
 import { RoomSequencer } from './room-sequencer.js';
 
@@ -14,8 +15,8 @@ export class RoomService {
   constructor(
     private readonly rooms: RoomRegistry,
     private readonly sequencer: RoomSequencer,
+    private readonly presence: PresenceCoalescer,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
-    @Inject(BROKER) private readonly broker: Broker,
     private readonly metrics: MetricsService,
     sessions: SessionRegistry,
   ) {
@@ -37,26 +38,20 @@ export class RoomService {
       const { history, lastSeq, recovered } = await this.store
         .history(room, since)
         .finally(stopTimer);
-      const joined = this.rooms.add(room, session);
-      reply({ room, members: this.rooms.users(room), history, lastSeq, recovered });
-      if (joined) {
-        this.broker.publish(
-          room,
-          {
-            event: 'presence.joined',
-            data: { room, user: session.user, online: this.rooms.online(room) },
-          },
-          { exceptUserId: session.user.userId },
-        );
-      }
+      const change = this.rooms.add(room, session);
+      const members = this.rooms.recentUsers(room, session.user, PROTOCOL_BOUNDS.membersInJoinAck);
+      const online = this.rooms.online(room);
+      reply(fitJoinAck({ room, members, online, history, lastSeq, recovered }));
+      if (change === 'user-joined') this.presence.joined(room, session.user);
     });
   }
 
   leave(session: Session, room: string): void {
-    if (!this.rooms.remove(room, session)) {
+    const change = this.rooms.remove(room, session);
+    if (change === 'not-member') {
       throw new ProtocolError(ErrorCode.NotInRoom, `Not a member of "${room}"`);
     }
-    this.announceLeft(session, room);
+    if (change === 'user-left') this.presence.left(room, session.user);
   }
 
   assertMember(session: Session, room: string): void {
@@ -67,14 +62,7 @@ export class RoomService {
 
   private leaveAll(session: Session): void {
     for (const room of [...session.rooms]) {
-      if (this.rooms.remove(room, session)) this.announceLeft(session, room);
+      if (this.rooms.remove(room, session) === 'user-left') this.presence.left(room, session.user);
     }
-  }
-
-  private announceLeft(session: Session, room: string): void {
-    this.broker.publish(room, {
-      event: 'presence.left',
-      data: { room, user: session.user, online: this.rooms.online(room) },
-    });
   }
 }

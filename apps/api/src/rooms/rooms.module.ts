@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { BROKER } from '../broker/broker.js';
 import { InProcessBroker } from '../broker/in-process-broker.js';
-import { ChatGateway } from '../chat/chat.gateway.js';
-import { ChatService } from '../chat/chat.service.js';
 import { SessionModule } from '../session/session.module.js';
+import { PresenceCoalescer } from './presence-coalescer.js';
 import { RoomRegistry } from './room-registry.js';
 import { RoomSequencer } from './room-sequencer.js';
 import { RoomService } from './room.service.js';
@@ -17,11 +16,10 @@ import { RoomsGateway } from './rooms.gateway.js';
     RoomRegistry,
     RoomSequencer,
     RoomService,
+    PresenceCoalescer,
     RoomsGateway,
-    ChatService,
-    ChatGateway,
     { provide: BROKER, useClass: InProcessBroker },
   ],
-  exports: [RoomRegistry],
+  exports: [RoomRegistry, RoomSequencer, RoomService, BROKER],
 })
 export class RoomsModule {}

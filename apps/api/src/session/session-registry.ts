@@ -9,6 +9,8 @@ import type { Session } from './session.js';
 
 export type SessionListener = (session: Session) => void;
 
+const NO_SESSIONS: ReadonlySet<Session> = new Set();
+
 /**
  * Sessions of this instance by resume token and by user. A closed connection leaves its
  * session in grace; a resume within the grace period restores it, after it the session ends.
@@ -16,7 +18,7 @@ export type SessionListener = (session: Session) => void;
 @Injectable()
 export class SessionRegistry {
   private readonly byToken = new Map<string, Session>();
-  private readonly byUserId = new Map<string, Session>();
+  private readonly byUserId = new Map<string, Set<Session>>();
   private readonly endedListeners = new Set<SessionListener>();
 
   constructor(
@@ -26,16 +28,24 @@ export class SessionRegistry {
     connections.onClosed((connection) => this.detach(connection));
   }
 
-  /** Starts a new session for `connection`. */
-  start(connection: Connection, name: string): Session {
+  /** Starts a new session of `userId` for `connection`; `name` becomes the user's name. */
+  start(connection: Connection, userId: string, name: string): Session {
+    const user = { userId, name };
     const session: Session = {
-      user: { userId: randomUUID(), name },
+      id: randomUUID(),
+      user,
       token: '',
       connection: null,
       rooms: new Set(),
       graceTimer: null,
     };
-    this.byUserId.set(session.user.userId, session);
+    let sessions = this.byUserId.get(userId);
+    if (!sessions) {
+      sessions = new Set();
+      this.byUserId.set(userId, sessions);
+    }
+    for (const other of sessions) other.user = user;
+    sessions.add(session);
     this.attach(session, connection);
     return session;
   }
@@ -67,13 +77,9 @@ export class SessionRegistry {
     session.graceTimer = setTimeout(() => this.end(session), this.config.resumeGraceMs);
   }
 
-  find(userId: string): Session | undefined {
-    return this.byUserId.get(userId);
-  }
-
-  /** Connected users (not in grace) by id. */
-  isConnected(userId: string): boolean {
-    return this.byUserId.get(userId)?.connection?.isOpen ?? false;
+  /** Every session of a user, in grace or connected. */
+  sessionsOf(userId: string): ReadonlySet<Session> {
+    return this.byUserId.get(userId) ?? NO_SESSIONS;
   }
 
   onEnded(listener: SessionListener): () => void {
@@ -81,7 +87,8 @@ export class SessionRegistry {
     return () => this.endedListeners.delete(listener);
   }
 
-  get size(): number {
+  /** Users with at least one session. */
+  get users(): number {
     return this.byUserId.size;
   }
 
@@ -97,7 +104,14 @@ export class SessionRegistry {
 
   private end(session: Session): void {
     this.byToken.delete(session.token);
-    this.byUserId.delete(session.user.userId);
+    const sessions = this.byUserId.get(session.user.userId);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.byUserId.delete(session.user.userId);
     for (const listener of this.endedListeners) listener(session);
   }
+}
+
+/** Whether the session's connection is open (not in its grace period). */
+export function isConnected(session: Session): boolean {
+  return session.connection?.isOpen ?? false;
 }

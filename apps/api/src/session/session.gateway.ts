@@ -3,6 +3,7 @@ import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { AckData, ClientEventData } from '@duplex/protocol';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { IceService } from '../ice/ice.service.js';
+import { IdentityService } from '../identity/identity.service.js';
 import { Connection } from '../ws/connection.js';
 import { Conn } from '../ws/inbound-frame.js';
 import { ProtocolGateway } from '../ws/protocol-gateway.decorator.js';
@@ -13,22 +14,32 @@ export class SessionGateway {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionRegistry,
+    private readonly identities: IdentityService,
     private readonly ice: IceService,
   ) {}
 
+  /** A resume token restores its session (the identity is then ignored); else the identity's user, or a new one. */
   @SubscribeMessage('hello')
   hello(
     @MessageBody() data: ClientEventData<'hello'>,
     @Conn() connection: Connection,
   ): AckData<'hello'> {
-    const session = data.resume
-      ? this.sessions.resume(connection, data.resume)
-      : this.sessions.start(connection, data.name);
+    const session =
+      data.resume !== undefined
+        ? this.sessions.resume(connection, data.resume)
+        : this.sessions.start(
+            connection,
+            this.identities.verify(data.identity) ?? this.identities.newUserId(),
+            data.name,
+          );
     const { userId, name } = session.user;
     return {
       userId,
       name,
+      identity: this.identities.sign(userId),
       resume: session.token,
+      resumed: data.resume !== undefined,
+      rooms: [...session.rooms],
       iceServers: this.ice.serversFor(userId),
       limits: this.config.limits,
       serverTime: new Date().toISOString(),

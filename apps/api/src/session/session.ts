@@ -1,12 +1,17 @@
 import type { User } from '@duplex/protocol';
 import type { Connection } from '../ws/connection.js';
 
-/** A user's identity on this server; outlives its connection for the resume grace period. */
+/**
+ * One connection's session (a tab, a device) of a user; a user may hold several. Outlives its
+ * connection for the resume grace period.
+ */
 export interface Session {
-  readonly user: User;
+  readonly id: string;
+  /** The user, with the name of its latest `hello` without `resume`. */
+  user: User;
   token: string;
   connection: Connection | null;
-  /** Rooms this user is a member of; kept through the grace period. */
+  /** Rooms this session is a member of; kept through the grace period. */
   readonly rooms: Set<string>;
   graceTimer: NodeJS.Timeout | null;
 }

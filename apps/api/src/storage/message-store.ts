@@ -1,4 +1,4 @@
-import type { ChatMessage, User } from '@duplex/protocol';
+import type { CallRecord, ChatMessage, TextMessage, User } from '@duplex/protocol';
 
 export interface NewMessage {
   room: string;
@@ -9,7 +9,7 @@ export interface NewMessage {
 }
 
 export interface StoredMessage {
-  message: ChatMessage;
+  message: TextMessage;
   /** True when `(userId, room, clientId)` was already stored: `message` is the first one. */
   duplicate: boolean;
 }
@@ -18,6 +18,16 @@ export interface RoomHistory {
   history: ChatMessage[];
   lastSeq: number;
   recovered: boolean;
+}
+
+/**
+ * A page of history: `after` gives the oldest `limit` with `seq > after`; otherwise the newest
+ * `limit` with `seq < before` (the newest of all without `before`). Both in increasing `seq`.
+ */
+export interface PageQuery {
+  before?: number;
+  after?: number;
+  limit: number;
 }
 
 export interface RoomSummary {
@@ -32,10 +42,11 @@ export interface RoomSummary {
 export interface MessageStore {
   /** Stores messages of one room in order, in one transaction; resolves once durable. */
   appendBatch(room: string, messages: NewMessage[]): Promise<StoredMessage[]>;
+  /** Stores a call's outcome in its room under the next `seq`; resolves once durable. */
+  appendCall(room: string, call: CallRecord, ts: string): Promise<ChatMessage>;
   /** History for a join: everything after `since` when that is at most 500, else the latest 50. */
   history(room: string, since?: number): Promise<RoomHistory>;
-  /** Up to `limit` messages with `seq < before` (the newest without `before`), increasing `seq`. */
-  page(room: string, options: { before?: number; limit: number }): Promise<ChatMessage[]>;
+  page(room: string, query: PageQuery): Promise<ChatMessage[]>;
   rooms(): Promise<RoomSummary[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;

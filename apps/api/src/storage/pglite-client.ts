@@ -8,6 +8,13 @@ export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
   const db = await PGlite.create(dataDir);
   return {
     query: async <Row>(sql: string, params?: unknown[]) => (await db.query<Row>(sql, params)).rows,
+    transaction: (work) =>
+      db.transaction((tx) =>
+        work({
+          query: async <Row>(sql: string, params?: unknown[]) =>
+            (await tx.query<Row>(sql, params)).rows,
+        }),
+      ),
     close: () => db.close(),
   };
 }

@@ -1,7 +1,14 @@
-import { PROTOCOL_BOUNDS, type ChatMessage } from '@duplex/protocol';
+import {
+  MessageKind,
+  PROTOCOL_BOUNDS,
+  type CallRecord,
+  type ChatMessage,
+  type TextMessage,
+} from '@duplex/protocol';
 import type {
   MessageStore,
   NewMessage,
+  PageQuery,
   RoomHistory,
   RoomSummary,
   StoredMessage,
@@ -11,14 +18,15 @@ import type { SqlClient } from './sql-client.js';
 interface MessageRow {
   room: string;
   seq: number;
-  client_id: string;
+  kind: string;
+  client_id: string | null;
   user_id: string;
   user_name: string;
   body: string;
   ts: string;
 }
 
-const COLUMNS = 'room, seq, client_id, user_id, user_name, body, ts';
+const COLUMNS = 'room, seq, kind, client_id, user_id, user_name, body, ts';
 
 /**
  * Stores a batch for one room: messages whose `(user_id, client_id)` is already stored (or
@@ -56,19 +64,42 @@ inserted AS (
   FROM numbered n CROSS JOIN bump b
   RETURNING client_id, user_id, seq, user_name, body, ts
 )
-SELECT client_id, user_id, seq, user_name, body, ts, true AS fresh FROM inserted
+SELECT client_id, user_id, seq, user_name, body, ts, 'text' AS kind, true AS fresh FROM inserted
 UNION ALL
-SELECT client_id, user_id, seq, user_name, body, ts, false AS fresh FROM known`;
+SELECT client_id, user_id, seq, user_name, body, ts, 'text' AS kind, false AS fresh FROM known`;
+
+/** Stores one call record under the room's next seq (the caller as its author). */
+const APPEND_CALL = `
+WITH bump AS (
+  INSERT INTO chat_rooms (room, last_seq) VALUES ($1::text, 1)
+  ON CONFLICT (room) DO UPDATE SET last_seq = chat_rooms.last_seq + 1
+  RETURNING last_seq
+)
+INSERT INTO chat_messages (room, seq, kind, client_id, user_id, user_name, body, ts)
+SELECT $1::text, b.last_seq, '${MessageKind.Call}', NULL, $2::text, $3::text, $4::text, $5::text
+FROM bump b
+RETURNING seq`;
 const UNIQUE_VIOLATION = '23505';
 
-const toMessage = (row: MessageRow): ChatMessage => ({
+const toTextMessage = (row: MessageRow): TextMessage => ({
   room: row.room,
   seq: Number(row.seq),
-  clientId: row.client_id,
+  clientId: row.client_id ?? '',
   from: { userId: row.user_id, name: row.user_name },
   text: row.body,
   ts: row.ts,
 });
+
+const toMessage = (row: MessageRow): ChatMessage =>
+  row.kind === MessageKind.Call
+    ? {
+        room: row.room,
+        seq: Number(row.seq),
+        kind: MessageKind.Call,
+        call: JSON.parse(row.body) as CallRecord,
+        ts: row.ts,
+      }
+    : toTextMessage(row);
 
 const identity = (userId: string, clientId: string) => `${userId}\u0000${clientId}`;
 
@@ -86,6 +117,17 @@ export class SqlMessageStore implements MessageStore {
     }
   }
 
+  async appendCall(room: string, call: CallRecord, ts: string): Promise<ChatMessage> {
+    const rows = await this.sql.query<{ seq: number }>(APPEND_CALL, [
+      room,
+      call.caller.userId,
+      call.caller.name,
+      JSON.stringify(call),
+      ts,
+    ]);
+    return { room, seq: Number(rows[0]!.seq), kind: MessageKind.Call, call, ts };
+  }
+
   /** One statement, so one round trip and one implicit transaction per batch. */
   private async append(room: string, messages: NewMessage[]): Promise<StoredMessage[]> {
     const rows = await this.sql.query<MessageRow & { fresh: boolean }>(APPEND_BATCH, [
@@ -96,7 +138,9 @@ export class SqlMessageStore implements MessageStore {
       messages.map((message) => message.text),
       messages.map((message) => message.ts),
     ]);
-    const byIdentity = new Map(rows.map((row) => [identity(row.user_id, row.client_id), row]));
+    const byIdentity = new Map(
+      rows.map((row) => [identity(row.user_id, row.client_id ?? ''), row]),
+    );
     const reported = new Set<string>();
     return messages.map((message) => {
       const key = identity(message.from.userId, message.clientId);
@@ -104,7 +148,7 @@ export class SqlMessageStore implements MessageStore {
       if (!row) throw new Error(`message ${message.clientId} was neither stored nor found`);
       const firstReport = !reported.has(key);
       reported.add(key);
-      return { message: toMessage({ ...row, room }), duplicate: !(row.fresh && firstReport) };
+      return { message: toTextMessage({ ...row, room }), duplicate: !(row.fresh && firstReport) };
     });
   }
 
@@ -122,10 +166,14 @@ export class SqlMessageStore implements MessageStore {
     return { history, lastSeq, recovered: false };
   }
 
-  async page(
-    room: string,
-    { before, limit }: { before?: number; limit: number },
-  ): Promise<ChatMessage[]> {
+  async page(room: string, { before, after, limit }: PageQuery): Promise<ChatMessage[]> {
+    if (after !== undefined) {
+      const rows = await this.sql.query<MessageRow>(
+        `SELECT ${COLUMNS} FROM chat_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [room, after, limit],
+      );
+      return rows.map(toMessage);
+    }
     const rows = await this.sql.query<MessageRow>(
       `SELECT ${COLUMNS} FROM chat_messages
        WHERE room = $1 AND ($2::integer IS NULL OR seq < $2)

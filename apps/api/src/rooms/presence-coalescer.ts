@@ -1,0 +1,113 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
+import { BROKER, type Broker } from '../broker/broker.js';
+import { RoomRegistry } from './room-registry.js';
+
+type PresenceChange = { kind: 'joined' | 'left'; user: User };
+
+/**
+ * A room's presence stream. `quiet`: no presence frame in the last 100 ms, so a change goes out
+ * at once. `cooling`: a frame went out less than 100 ms ago; a change moves it to `collecting`.
+ * `collecting`: changes are gathered until the 100 ms are over and sent as one `presence.diff`.
+ */
+type RoomPresence =
+  | { state: 'quiet' }
+  | { state: 'cooling'; timer: NodeJS.Timeout }
+  | {
+      state: 'collecting';
+      timer: NodeJS.Timeout;
+      joined: Map<string, User>;
+      left: Map<string, User>;
+    };
+
+/**
+ * Presence per room, coalesced: a burst of joins (everyone re-joining after a restart) reaches
+ * each member as a few `presence.diff` frames instead of one frame per join.
+ */
+@Injectable()
+export class PresenceCoalescer implements OnModuleDestroy {
+  private readonly rooms = new Map<string, RoomPresence>();
+
+  constructor(
+    private readonly registry: RoomRegistry,
+    @Inject(BROKER) private readonly broker: Broker,
+  ) {}
+
+  joined(room: string, user: User): void {
+    this.change(room, { kind: 'joined', user });
+  }
+
+  left(room: string, user: User): void {
+    this.change(room, { kind: 'left', user });
+  }
+
+  onModuleDestroy(): void {
+    for (const presence of this.rooms.values()) {
+      if (presence.state !== 'quiet') clearTimeout(presence.timer);
+    }
+    this.rooms.clear();
+  }
+
+  private change(room: string, change: PresenceChange): void {
+    const presence = this.rooms.get(room) ?? { state: 'quiet' };
+    switch (presence.state) {
+      case 'quiet':
+        this.sendSingle(room, change);
+        this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
+        return;
+      case 'cooling':
+        this.rooms.set(room, {
+          state: 'collecting',
+          timer: presence.timer,
+          ...collect(new Map(), new Map(), change),
+        });
+        return;
+      case 'collecting':
+        collect(presence.joined, presence.left, change);
+        return;
+    }
+  }
+
+  /** The 100 ms since the last frame are over. */
+  private cooled(room: string): void {
+    const presence = this.rooms.get(room);
+    if (presence?.state !== 'collecting' || presence.joined.size + presence.left.size === 0) {
+      this.rooms.delete(room);
+      return;
+    }
+    this.broker.publish(room, {
+      event: 'presence.diff',
+      data: {
+        room,
+        joined: [...presence.joined.values()],
+        left: [...presence.left.values()],
+        online: this.registry.online(room),
+      },
+    });
+    this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
+  }
+
+  private sendSingle(room: string, { kind, user }: PresenceChange): void {
+    const data = { room, user, online: this.registry.online(room) };
+    if (kind === 'joined') {
+      this.broker.publish(room, { event: 'presence.joined', data }, { exceptUserId: user.userId });
+    } else {
+      this.broker.publish(room, { event: 'presence.left', data });
+    }
+  }
+
+  private coolDown(room: string): NodeJS.Timeout {
+    return setTimeout(() => this.cooled(room), PROTOCOL_BOUNDS.presenceCoalesceMs);
+  }
+}
+
+/** Adds a change to a diff; a user who joined and left (or left and joined) meanwhile drops out. */
+function collect(
+  joined: Map<string, User>,
+  left: Map<string, User>,
+  { kind, user }: PresenceChange,
+): { joined: Map<string, User>; left: Map<string, User> } {
+  const [added, undone] = kind === 'joined' ? [joined, left] : [left, joined];
+  if (!undone.delete(user.userId)) added.set(user.userId, user);
+  return { joined, left };
+}
