@@ -1,34 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import type { Session } from '../session/session.js';
 import type { Call } from './call.js';
 
-/** Live calls of this instance, by id and by party. A user is in at most one call. */
+/** Live calls of this instance, by id and by user: a user is in at most one call. */
 @Injectable()
 export class CallRegistry {
   private readonly byId = new Map<string, Call>();
-  private readonly byUserId = new Map<string, Call>();
+  private readonly callIdByUserId = new Map<string, string>();
 
-  add(call: Call): void {
+  /** Adds a new call, or replaces the state of one already kept. */
+  save(call: Call): void {
     this.byId.set(call.callId, call);
-    this.byUserId.set(call.caller.user.userId, call);
-    this.byUserId.set(call.callee.user.userId, call);
+    this.callIdByUserId.set(call.caller.userId, call.callId);
+    this.callIdByUserId.set(call.callee.userId, call.callId);
   }
 
   remove(call: Call): void {
-    if (call.ringTimer) clearTimeout(call.ringTimer);
-    call.ringTimer = null;
     this.byId.delete(call.callId);
-    if (this.byUserId.get(call.caller.user.userId) === call)
-      this.byUserId.delete(call.caller.user.userId);
-    if (this.byUserId.get(call.callee.user.userId) === call)
-      this.byUserId.delete(call.callee.user.userId);
+    for (const userId of [call.caller.userId, call.callee.userId]) {
+      if (this.callIdByUserId.get(userId) === call.callId) this.callIdByUserId.delete(userId);
+    }
   }
 
   get(callId: string): Call | undefined {
     return this.byId.get(callId);
   }
 
-  callOf(session: Session): Call | undefined {
-    return this.byUserId.get(session.user.userId);
+  /** The call the user is in, ringing or active, from any of its sessions. */
+  callOfUser(userId: string): Call | undefined {
+    const callId = this.callIdByUserId.get(userId);
+    return callId === undefined ? undefined : this.byId.get(callId);
   }
 }

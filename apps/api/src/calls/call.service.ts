@@ -1,158 +1,167 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, type ClientEventData, type ServerEventFrame } from '@duplex/protocol';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ErrorCode, type CallRecord, type ClientEventData } from '@duplex/protocol';
+import { ChatService } from '../chat/chat.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
 import { RoomRegistry } from '../rooms/room-registry.js';
-import { SessionRegistry } from '../session/session-registry.js';
+import { isConnected, SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
 import { ProtocolError } from '../ws/protocol-error.js';
-import { isParty, otherParty, type Call } from './call.js';
+import type { Call } from './call.js';
 import { CallRegistry } from './call-registry.js';
+import {
+  startRinging,
+  transition,
+  type CallEvent,
+  type Delivery,
+  type RelayedFrame,
+} from './call-state-machine.js';
 
 /**
- * The call state machine (ringing → active → ended) and the relay of signalling strictly
- * between the two parties of a call.
+ * Runs calls: checks an invite against rooms and sessions, feeds every frame, ring timeout and
+ * ended session to the call's state machine, and carries out what it decides: frames to
+ * sessions, the ring timer, the record of an ended call in its room.
  */
 @Injectable()
-export class CallService {
+export class CallService implements OnModuleDestroy {
+  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly calls: CallRegistry,
     private readonly rooms: RoomRegistry,
     private readonly sessions: SessionRegistry,
+    private readonly chat: ChatService,
   ) {
-    sessions.onEnded((session) => this.partyGone(session));
+    sessions.onEnded((session) => this.sessionEnded(session));
   }
 
+  /** Rings every connected session of `to` that is a member of `room`; returns once they were sent the invite. */
   invite(caller: Session, { callId, to, room, video }: ClientEventData<'call.invite'>): void {
     if (this.calls.get(callId)) {
       throw new ProtocolError(ErrorCode.BadMessage, 'callId is already in use', ['callId']);
     }
-    const callee = this.sessions.find(to);
-    if (
-      !callee ||
-      callee === caller ||
-      !callee.connection?.isOpen ||
-      !this.rooms.isMember(room, caller) ||
-      !this.rooms.isMember(room, callee)
-    ) {
+    const ringing =
+      to === caller.user.userId || !this.rooms.isMember(room, caller)
+        ? []
+        : [...this.rooms.sessionsOf(room, to)].filter(isConnected);
+    const callee = ringing[0]?.user;
+    if (!callee) {
       throw new ProtocolError(
         ErrorCode.PeerUnavailable,
         'That user cannot be called in this room right now',
       );
     }
-    if (this.calls.callOf(caller) || this.calls.callOf(callee)) {
+    if (this.calls.callOfUser(caller.user.userId) || this.calls.callOfUser(to)) {
       throw new ProtocolError(ErrorCode.Busy, 'Already in a call');
     }
-    const call: Call = { callId, room, video, caller, callee, state: 'ringing', ringTimer: null };
-    call.ringTimer = setTimeout(() => this.ringTimeout(call), this.config.callRingTimeoutMs);
-    this.calls.add(call);
-    callee.connection.send({
-      event: 'call.invite',
-      data: { callId, room, from: caller.user, video },
-    });
+    const { call, deliveries } = startRinging(
+      {
+        callId,
+        room,
+        video,
+        caller: caller.user,
+        callerSessionId: caller.id,
+        callee,
+        ringing: ringing.map((session) => session.id),
+      },
+      now(),
+    );
+    this.calls.save(call);
+    this.ringTimers.set(
+      callId,
+      setTimeout(() => this.ringTimedOut(callId), this.config.callRingTimeoutMs),
+    );
+    this.deliver(deliveries);
   }
 
   accept(session: Session, { callId }: ClientEventData<'call.accept'>): void {
-    const call = this.ringingCallOfCallee(session, callId, 'accept');
-    call.state = 'active';
-    if (call.ringTimer) clearTimeout(call.ringTimer);
-    call.ringTimer = null;
-    this.sendTo(call.caller, { event: 'call.accept', data: { callId, from: session.user } });
+    this.handle(callId, { type: 'accept', sessionId: session.id });
   }
 
   decline(session: Session, { callId, reason }: ClientEventData<'call.decline'>): void {
-    const call = this.ringingCallOfCallee(session, callId, 'decline');
-    this.calls.remove(call);
-    this.sendTo(call.caller, {
-      event: 'call.decline',
-      data: { callId, from: session.user, reason: reason ?? 'declined' },
-    });
-  }
-
-  offer(session: Session, { callId, sdp }: ClientEventData<'call.offer'>): void {
-    const call = this.activeCallOf(session, callId);
-    this.sendTo(otherParty(call, session), {
-      event: 'call.offer',
-      data: { callId, from: session.user, sdp },
-    });
-  }
-
-  answer(session: Session, { callId, sdp }: ClientEventData<'call.answer'>): void {
-    const call = this.activeCallOf(session, callId);
-    this.sendTo(otherParty(call, session), {
-      event: 'call.answer',
-      data: { callId, from: session.user, sdp },
-    });
-  }
-
-  candidate(session: Session, { callId, candidate }: ClientEventData<'call.candidate'>): void {
-    const call = this.activeCallOf(session, callId);
-    this.sendTo(otherParty(call, session), {
-      event: 'call.candidate',
-      data: { callId, from: session.user, candidate },
-    });
+    this.handle(callId, { type: 'decline', sessionId: session.id, reason });
   }
 
   bye(session: Session, { callId, reason }: ClientEventData<'call.bye'>): void {
-    const call = this.callOfParty(session, callId);
-    this.calls.remove(call);
-    this.sendTo(otherParty(call, session), {
-      event: 'call.bye',
-      data: { callId, from: session.user, reason: reason ?? 'hangup' },
-    });
+    this.handle(callId, { type: 'bye', sessionId: session.id, reason });
   }
 
-  private ringTimeout(call: Call): void {
-    call.ringTimer = null;
-    this.endByServer(call, 'timeout', [call.caller, call.callee]);
+  /** Offer, answer, candidate or media state, passed to the other party. */
+  relay(session: Session, frame: RelayedFrame): void {
+    this.handle(frame.data.callId, { type: 'relay', sessionId: session.id, frame });
   }
 
-  /** A party left for good (no resume within the grace period): the other one is told. */
-  private partyGone(session: Session): void {
-    const call = this.calls.callOf(session);
-    if (call) this.endByServer(call, 'peer_disconnected', [otherParty(call, session)]);
+  onModuleDestroy(): void {
+    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    this.ringTimers.clear();
   }
 
-  /** Ends a call the server decided to end; each recipient's bye comes `from` the other party. */
-  private endByServer(call: Call, reason: string, recipients: Session[]): void {
-    this.calls.remove(call);
-    for (const recipient of recipients) {
-      this.sendTo(recipient, {
-        event: 'call.bye',
-        data: { callId: call.callId, from: otherParty(call, recipient).user, reason },
-      });
-    }
-  }
-
-  private callOfParty(session: Session, callId: string): Call {
+  /** A frame about a call: refused when there is no such call. */
+  private handle(callId: string, event: CallEvent): void {
     const call = this.calls.get(callId);
-    if (!call || !isParty(call, session)) {
-      throw new ProtocolError(ErrorCode.NotInCall, 'No such call, or it has ended');
-    }
-    return call;
+    if (!call) throw new ProtocolError(ErrorCode.NotInCall, 'No such call, or it has ended');
+    this.apply(call, event);
   }
 
-  private activeCallOf(session: Session, callId: string): Call {
-    const call = this.callOfParty(session, callId);
-    if (call.state !== 'active') {
-      throw new ProtocolError(ErrorCode.BadState, 'The call has not been accepted yet');
-    }
-    return call;
+  private ringTimedOut(callId: string): void {
+    this.ringTimers.delete(callId);
+    const call = this.calls.get(callId);
+    if (call) this.apply(call, { type: 'ring-timeout' });
   }
 
-  private ringingCallOfCallee(session: Session, callId: string, action: string): Call {
-    const call = this.callOfParty(session, callId);
-    if (call.callee !== session || call.state !== 'ringing') {
-      throw new ProtocolError(
-        ErrorCode.BadState,
-        `Only the callee can ${action}, and only while ringing`,
-      );
-    }
-    return call;
+  /** A session left for good (its grace period is over). */
+  private sessionEnded(session: Session): void {
+    const call = this.calls.callOfUser(session.user.userId);
+    if (call) this.apply(call, { type: 'session-ended', sessionId: session.id });
   }
 
-  /** Frames for a party in its grace period are dropped; its client re-syncs on resume. */
-  private sendTo(party: Session, frame: ServerEventFrame): void {
-    party.connection?.send(frame);
+  private apply(call: Call, event: CallEvent): void {
+    const result = transition(call, event, now());
+    switch (result.kind) {
+      case 'refused':
+        throw new ProtocolError(result.code, result.message);
+      case 'continues':
+        this.calls.save(result.call);
+        if (result.call.phase.state !== 'ringing') this.stopRinging(call.callId);
+        this.deliver(result.deliveries);
+        return;
+      case 'ended':
+        this.calls.remove(call);
+        this.stopRinging(call.callId);
+        this.deliver(result.deliveries);
+        this.storeRecord(call.room, result.record);
+        return;
+    }
   }
+
+  private stopRinging(callId: string): void {
+    clearTimeout(this.ringTimers.get(callId));
+    this.ringTimers.delete(callId);
+  }
+
+  /** Frames for a session in its grace period (or gone) are dropped; its client re-syncs on resume. */
+  private deliver(deliveries: Delivery[]): void {
+    for (const { to, frame } of deliveries) {
+      for (const session of this.sessions.sessionsOf(to.userId)) {
+        if (session.id === to.sessionId) session.connection?.send(frame);
+      }
+    }
+  }
+
+  /** Signalling never waits for storage, and a failed store does not touch the relay. */
+  private storeRecord(room: string, record: CallRecord): void {
+    void (async () => {
+      try {
+        await this.chat.storeCall(room, record);
+      } catch (error) {
+        this.logger.error({ err: error, room, callId: record.callId }, 'call record not stored');
+      }
+    })();
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
 }

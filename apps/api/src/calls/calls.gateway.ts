@@ -4,7 +4,7 @@ import { Frame, InboundFrame } from '../ws/inbound-frame.js';
 import { ProtocolGateway } from '../ws/protocol-gateway.decorator.js';
 import { CallService } from './call.service.js';
 
-/** Call signalling: every handler acks with `{}` once its frame reached the other party. */
+/** Call signalling: every handler acks with `{}` once its frames were sent. */
 @ProtocolGateway()
 export class CallsGateway {
   constructor(private readonly calls: CallService) {}
@@ -27,14 +27,19 @@ export class CallsGateway {
     this.calls.decline(frame.session, data);
   }
 
+  @SubscribeMessage('call.bye')
+  bye(@MessageBody() data: ClientEventData<'call.bye'>, @Frame() frame: InboundFrame): void {
+    this.calls.bye(frame.session, data);
+  }
+
   @SubscribeMessage('call.offer')
   offer(@MessageBody() data: ClientEventData<'call.offer'>, @Frame() frame: InboundFrame): void {
-    this.calls.offer(frame.session, data);
+    this.calls.relay(frame.session, { event: 'call.offer', data });
   }
 
   @SubscribeMessage('call.answer')
   answer(@MessageBody() data: ClientEventData<'call.answer'>, @Frame() frame: InboundFrame): void {
-    this.calls.answer(frame.session, data);
+    this.calls.relay(frame.session, { event: 'call.answer', data });
   }
 
   @SubscribeMessage('call.candidate')
@@ -42,11 +47,11 @@ export class CallsGateway {
     @MessageBody() data: ClientEventData<'call.candidate'>,
     @Frame() frame: InboundFrame,
   ): void {
-    this.calls.candidate(frame.session, data);
+    this.calls.relay(frame.session, { event: 'call.candidate', data });
   }
 
-  @SubscribeMessage('call.bye')
-  bye(@MessageBody() data: ClientEventData<'call.bye'>, @Frame() frame: InboundFrame): void {
-    this.calls.bye(frame.session, data);
+  @SubscribeMessage('call.media')
+  media(@MessageBody() data: ClientEventData<'call.media'>, @Frame() frame: InboundFrame): void {
+    this.calls.relay(frame.session, { event: 'call.media', data });
   }
 }
