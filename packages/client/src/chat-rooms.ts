@@ -1,5 +1,6 @@
 import {
   ErrorCode,
+  isTextMessage,
   type AckData,
   type ChatMessage,
   type ClientEventInput,
@@ -306,7 +307,7 @@ export class ChatRooms {
   private reconcile(room: string, messages: readonly ChatMessage[]): void {
     let changed = false;
     for (const message of messages) {
-      if (!this.ownUserIds.has(message.from.userId)) continue;
+      if (!isTextMessage(message) || !this.ownUserIds.has(message.from.userId)) continue;
       if (this.outbox.get(message.clientId)?.room !== room) continue;
       this.outbox.remove(message.clientId);
       changed = true;

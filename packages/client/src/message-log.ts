@@ -1,7 +1,8 @@
-import type { ChatMessage } from '@duplex/protocol';
+import { isTextMessage, type ChatMessage } from '@duplex/protocol';
 
 /**
- * Merges `incoming` into `held` (both of one room): one message per `seq`, in increasing `seq`.
+ * Merges `incoming` into `held` (both of one room, text and call messages alike): one message
+ * per `seq`, in increasing `seq`.
  * A message already held is replaced by the incoming copy (the server's copy wins over one the
  * client built from a send ack). Returns `held` itself when nothing changed.
  */
@@ -38,12 +39,17 @@ export function contiguousSeq(lastSeq: number, messages: readonly ChatMessage[])
 }
 
 function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
-  return (
-    a.seq === b.seq &&
-    a.clientId === b.clientId &&
-    a.text === b.text &&
-    a.ts === b.ts &&
-    a.from.userId === b.from.userId &&
-    a.from.name === b.from.name
-  );
+  if (a.seq !== b.seq || a.ts !== b.ts) return false;
+  if (isTextMessage(a) && isTextMessage(b)) {
+    return (
+      a.clientId === b.clientId &&
+      a.text === b.text &&
+      a.from.userId === b.from.userId &&
+      a.from.name === b.from.name
+    );
+  }
+  if (!isTextMessage(a) && !isTextMessage(b)) {
+    return a.call.callId === b.call.callId && a.call.outcome === b.call.outcome;
+  }
+  return false;
 }

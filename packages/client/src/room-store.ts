@@ -1,4 +1,4 @@
-import type { AckData, ChatMessage, User } from '@duplex/protocol';
+import { isTextMessage, type AckData, type ChatMessage, type User } from '@duplex/protocol';
 import { contiguousSeq, mergeMessages } from './message-log.js';
 import type { PendingMessage } from './outbox.js';
 import { TypingTracker } from './typing-tracker.js';
@@ -114,7 +114,7 @@ export class RoomState implements RoomStore {
         lastSeq: contiguousSeq(ack.lastSeq, messages),
         hasOlder: lowest !== undefined ? lowest > 1 : ack.lastSeq > 0,
       });
-      for (const message of ack.history) this.typingTracker.stop(message.from.userId);
+      this.stopTypingOfAuthors(ack.history);
     });
   }
 
@@ -123,7 +123,7 @@ export class RoomState implements RoomStore {
     this.batch(() => {
       const messages = mergeMessages(this.draft.messages, incoming);
       this.change({ messages, lastSeq: contiguousSeq(this.draft.lastSeq, messages) });
-      for (const message of incoming) this.typingTracker.stop(message.from.userId);
+      this.stopTypingOfAuthors(incoming);
     });
   }
 
@@ -176,6 +176,12 @@ export class RoomState implements RoomStore {
   dispose(): void {
     this.typingTracker.clear();
     this.listeners.clear();
+  }
+
+  /** Someone whose message arrived has stopped typing it. */
+  private stopTypingOfAuthors(messages: readonly ChatMessage[]): void {
+    for (const message of messages)
+      if (isTextMessage(message)) this.typingTracker.stop(message.from.userId);
   }
 
   private change(values: Partial<RoomSnapshot>): void {

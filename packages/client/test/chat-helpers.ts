@@ -1,4 +1,10 @@
-import type { AckData, ChatMessage, User } from '@duplex/protocol';
+import {
+  isTextMessage,
+  type AckData,
+  type ChatMessage,
+  type TextMessage,
+  type User,
+} from '@duplex/protocol';
 import type { DuplexClient, RoomSnapshot } from '../src/index.js';
 import { FakeWebSocket } from './fake-websocket.js';
 import { completeHandshake, flushMicrotasks } from './helpers.js';
@@ -9,7 +15,7 @@ export const cy: User = { userId: 'u-3', name: 'Cy' };
 
 const clock = Date.parse('2024-05-01T12:00:00.000Z');
 
-export function chatMessage(seq: number, overrides: Partial<ChatMessage> = {}): ChatMessage {
+export function chatMessage(seq: number, overrides: Partial<TextMessage> = {}): TextMessage {
   return {
     room: 'lobby',
     seq,
@@ -21,10 +27,13 @@ export function chatMessage(seq: number, overrides: Partial<ChatMessage> = {}): 
   };
 }
 
+/** A `room.join` ack; `online` defaults to the number of `members`. */
 export function joinAck(overrides: Partial<AckData<'room.join'>> = {}): AckData<'room.join'> {
+  const members = overrides.members ?? [ada, bob];
   return {
     room: 'lobby',
-    members: [ada, bob],
+    members,
+    online: members.length,
     history: [],
     lastSeq: 0,
     recovered: false,
@@ -100,7 +109,8 @@ export async function reconnect(
   return next;
 }
 
+/** The texts of the text messages among `messages`. */
 export const texts = (messages: readonly ChatMessage[]): string[] =>
-  messages.map((message) => message.text);
+  messages.filter(isTextMessage).map((message) => message.text);
 export const seqs = (messages: readonly ChatMessage[]): number[] =>
   messages.map((message) => message.seq);

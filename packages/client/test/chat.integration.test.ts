@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChatMessage } from '@duplex/protocol';
+import { isTextMessage, type ChatMessage } from '@duplex/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DuplexClient, type ConnectionState, type RoomSnapshot } from '../src/index.js';
@@ -109,9 +109,10 @@ function trackedClient(name: string, reconnectDelayMs: number) {
     WebSocket: TrackedWebSocket,
     reconnect: { initialDelayMs: reconnectDelayMs, maxDelayMs: reconnectDelayMs, jitter: 0 },
   });
-  client.on('chat.message', (message) =>
-    received.set(message.clientId, (received.get(message.clientId) ?? 0) + 1),
-  );
+  client.on('chat.message', (message) => {
+    if (isTextMessage(message))
+      received.set(message.clientId, (received.get(message.clientId) ?? 0) + 1);
+  });
   return { client, sockets, received };
 }
 
@@ -121,7 +122,8 @@ const snapshotOf = (client: DuplexClient): RoomSnapshot => {
   return store.getSnapshot();
 };
 const seqsOf = (messages: readonly ChatMessage[]) => messages.map((message) => message.seq);
-const textsOf = (messages: readonly ChatMessage[]) => messages.map((message) => message.text);
+const textsOf = (messages: readonly ChatMessage[]) =>
+  messages.filter(isTextMessage).map((message) => message.text);
 const settled = (client: DuplexClient, count: number) => () => {
   const snapshot = snapshotOf(client);
   return (
@@ -217,7 +219,9 @@ describe.skipIf(!existsSync(apiMain))('chat against the real api (apps/api/dist)
       'missed 3',
       'bob, offline',
     ]);
-    expect(bobView.messages.filter((message) => message.clientId === offlineId)).toHaveLength(1);
+    expect(
+      bobView.messages.filter(isTextMessage).filter((message) => message.clientId === offlineId),
+    ).toHaveLength(1);
     expect(alice.received.get(offlineId)).toBe(1);
     expect(bobView.recovered).toBe(true);
     expect(aliceView.online).toBe(2);
@@ -225,7 +229,9 @@ describe.skipIf(!existsSync(apiMain))('chat against the real api (apps/api/dist)
     const stored = (await (
       await fetch(`http://127.0.0.1:${port}/api/rooms/${ROOM}/messages`)
     ).json()) as ChatMessage[];
-    expect(stored.filter((message) => message.clientId === offlineId)).toHaveLength(1);
+    expect(
+      stored.filter(isTextMessage).filter((message) => message.clientId === offlineId),
+    ).toHaveLength(1);
     expect(seqsOf(stored)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   }, 30_000);
 

@@ -6,7 +6,10 @@ export function helloAck(overrides: Partial<AckData<'hello'>> = {}): AckData<'he
   return {
     userId: 'u-1',
     name: 'Ada',
+    identity: 'identity-1',
     resume: 'token-1',
+    resumed: false,
+    rooms: [],
     iceServers: [{ urls: 'stun:stun.example.org:3478' }],
     limits: { ...DEFAULT_LIMITS },
     serverTime: new Date().toISOString(),

@@ -116,6 +116,7 @@ describe('requests before ready', () => {
     socket.ack(joinFrame?.id, {
       room: 'lobby',
       members: [],
+      online: 0,
       history: [],
       lastSeq: 0,
       recovered: false,

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type IceServer, type User } from '@duplex/protocol';
+import { decode, DEFAULT_LIMITS, type IceServer, type User } from '@duplex/protocol';
 import { DuplexClient } from '../../src/duplex-client.js';
 import type { WebSocketConstructorLike } from '../../src/websocket-like.js';
 import { FakeWebSocket } from '../fake-websocket.js';
@@ -7,20 +7,27 @@ type Frame = { event: string; data: Record<string, unknown>; id?: string };
 type Call = { callId: string; caller: string; callee: string; active: boolean };
 
 /**
- * Plays the api for call signalling over fake sockets: answers `hello`, keeps each call's state
- * (ringing → active → ended) and relays `call.*` to the other party with `from`, as
- * apps/api/src/calls does. Deliveries matching `holdIf` wait in `held` until `release()`.
+ * Plays the api for call signalling over fake sockets, as PROTOCOL.md describes it: refuses
+ * frames that do not match the protocol's schemas (`bad_message`), answers `hello` (resuming a
+ * session presented with its latest token, `resume_expired` for any other token), keeps each
+ * call's state (ringing → active → ended) and relays `call.*` to the other party with `from`.
+ * Deliveries matching `holdIf` wait in `held` until `release()`.
  */
 export class SignallingRelay {
   readonly WebSocket: WebSocketConstructorLike;
   readonly delivered: { to: string; event: string; data: Record<string, unknown> }[] = [];
   readonly received: { from: string; event: string; data: Record<string, unknown> }[] = [];
+  /** Frames refused as not matching the protocol, with the error code they got. */
+  readonly refused: { frame: Frame; code: string }[] = [];
   iceServers: IceServer[] = [{ urls: 'stun:stun.test:3478' }];
   holdIf: ((event: string, data: Record<string, unknown>, to: string) => boolean) | null = null;
   readonly held: (() => void)[] = [];
   private readonly sockets = new Map<string, FakeWebSocket>();
   private readonly users = new Map<FakeWebSocket, User>();
   private readonly calls = new Map<string, Call>();
+  /** The latest resume token issued to each user. */
+  private readonly tokens = new Map<string, string>();
+  private issued = 0;
 
   constructor() {
     const handle = (socket: FakeWebSocket, frame: Frame): void => this.handle(socket, frame);
@@ -67,6 +74,11 @@ export class SignallingRelay {
     for (const send of this.held.splice(0)) send();
   }
 
+  /** Forgets every session, as after the grace period: a `resume` is then `resume_expired`. */
+  expireSessions(): void {
+    this.tokens.clear();
+  }
+
   eventsFrom(userId: string, event: string): Record<string, unknown>[] {
     return this.received
       .filter((entry) => entry.from === userId && entry.event === event)
@@ -75,22 +87,13 @@ export class SignallingRelay {
 
   private handle(socket: FakeWebSocket, frame: Frame): void {
     if (socket.readyState !== 1) return;
-    if (frame.event === 'hello') {
-      const name = String(frame.data.name);
-      const userId = `u-${name.toLowerCase()}`;
-      const user = { userId, name };
-      this.users.set(socket, user);
-      this.sockets.set(userId, socket);
-      socket.ack(frame.id, {
-        userId,
-        name,
-        resume: `resume-${userId}`,
-        iceServers: this.iceServers,
-        limits: { ...DEFAULT_LIMITS },
-        serverTime: new Date().toISOString(),
-      });
-      return;
+    const decoded = decode(JSON.stringify(frame));
+    if (!decoded.ok) {
+      const { code, message, fields } = decoded.error;
+      this.refused.push({ frame, code });
+      return socket.fail(frame.id, code, message, fields);
     }
+    if (frame.event === 'hello') return this.hello(socket, frame);
     const from = this.users.get(socket);
     if (!from) return socket.fail(frame.id, 'unauthenticated');
     this.received.push({ from: from.userId, event: frame.event, data: frame.data });
@@ -139,6 +142,7 @@ export class SignallingRelay {
       case 'call.offer':
       case 'call.answer':
       case 'call.candidate':
+      case 'call.media':
         if (!call.active) return socket.fail(frame.id, 'bad_state');
         this.deliver(other(call), frame.event, { ...data, from });
         break;
@@ -146,5 +150,34 @@ export class SignallingRelay {
         return socket.fail(frame.id, 'unknown_event');
     }
     socket.ack(frame.id, {});
+  }
+
+  private hello(socket: FakeWebSocket, frame: Frame): void {
+    const name = String(frame.data.name).trim();
+    const userId = `u-${name.toLowerCase()}`;
+    const presented = frame.data.resume;
+    const resumed = typeof presented === 'string' && presented === this.tokens.get(userId);
+    if (typeof presented === 'string' && !resumed) return socket.fail(frame.id, 'resume_expired');
+    if (!resumed) {
+      // A new session: the calls of an earlier one ended with it.
+      for (const [callId, call] of this.calls)
+        if (call.caller === userId || call.callee === userId) this.calls.delete(callId);
+    }
+    const user = { userId, name };
+    this.users.set(socket, user);
+    this.sockets.set(userId, socket);
+    const resume = `resume-${userId}-${++this.issued}`;
+    this.tokens.set(userId, resume);
+    socket.ack(frame.id, {
+      userId,
+      name,
+      identity: `identity-${userId}`,
+      resume,
+      resumed,
+      rooms: [],
+      iceServers: this.iceServers,
+      limits: { ...DEFAULT_LIMITS },
+      serverTime: new Date().toISOString(),
+    });
   }
 }
