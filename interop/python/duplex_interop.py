@@ -1,0 +1,261 @@
+"""A small Duplex client written from PROTOCOL.md alone (Python standard library + websockets).
+
+One `Connection` is one WebSocket on `/ws`. Every frame the server sends is kept, in arrival
+order, in `Connection.log`; frames not yet taken by a test wait in an inbox. `request` sends a
+frame with a fresh `id` and returns the reply carrying that `id`, leaving every other frame in
+the inbox, so a test can still check what arrived before or after the reply.
+"""
+
+import asyncio
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import websockets
+
+PROTOCOL_VERSION = 1
+# PROTOCOL.md: no server frame on /ws is larger than 1 MiB, so a 1 MiB receive limit never fails.
+MAX_SERVER_FRAME_BYTES = 1048576
+DEFAULT_TIMEOUT_S = 5.0
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+ROOM_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class ErrorReply(Exception):
+    """The server answered a request with an `error` frame."""
+
+    def __init__(self, frame):
+        self.frame = frame
+        self.code = frame["data"].get("code")
+        super().__init__(f"{self.code}: {frame['data'].get('message')}")
+
+
+class Closed(Exception):
+    """The connection closed while a frame was awaited."""
+
+    def __init__(self, code):
+        self.code = code
+        super().__init__(f"connection closed with code {code}")
+
+
+def ws_url(base_url, path="/ws"):
+    parts = urllib.parse.urlsplit(base_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return urllib.parse.urlunsplit((scheme, parts.netloc, path, "", ""))
+
+
+class Connection:
+    def __init__(self, socket):
+        self._socket = socket
+        self.log = []
+        self._inbox = []
+        self._arrived = asyncio.Event()
+        self._next_id = 0
+        self.close_code = None
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, base_url, path="/ws"):
+        socket = await websockets.connect(
+            ws_url(base_url, path), max_size=MAX_SERVER_FRAME_BYTES, open_timeout=DEFAULT_TIMEOUT_S
+        )
+        return cls(socket)
+
+    async def _read(self):
+        try:
+            async for message in self._socket:
+                frame = json.loads(message) if isinstance(message, str) else message
+                self.log.append(frame)
+                self._inbox.append(frame)
+                self._arrived.set()
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.close_code = self._socket.close_code
+            self._arrived.set()
+
+    @property
+    def is_closed(self):
+        return self.close_code is not None
+
+    # --- sending --------------------------------------------------------------------------
+
+    def new_id(self):
+        self._next_id += 1
+        return str(self._next_id)
+
+    async def send_raw(self, message):
+        """Sends one text (str) or binary (bytes) frame as given."""
+        await self._socket.send(message)
+
+    async def send(self, event, data, id=None):
+        frame = {"event": event, "data": data}
+        if id is not None:
+            frame["id"] = id
+        await self.send_raw(json.dumps(frame))
+
+    async def request(self, event, data, timeout=DEFAULT_TIMEOUT_S):
+        """Sends `event` with a fresh id; returns the reply frame (`ack` or `error`)."""
+        id = self.new_id()
+        await self.send(event, data, id)
+        return await self.take(lambda f: is_reply(f) and f.get("id") == id, timeout)
+
+    async def call(self, event, data, timeout=DEFAULT_TIMEOUT_S):
+        """Like `request`, but returns the ack's data and raises `ErrorReply` on an error."""
+        reply = await self.request(event, data, timeout)
+        if reply["event"] == "error":
+            raise ErrorReply(reply)
+        return reply["data"]
+
+    # --- receiving ------------------------------------------------------------------------
+
+    async def take(self, matches, timeout=DEFAULT_TIMEOUT_S):
+        """Removes and returns the first inbox frame for which `matches(frame)` holds."""
+
+        async def first_match():
+            while True:
+                for index, frame in enumerate(self._inbox):
+                    if matches(frame):
+                        return self._inbox.pop(index)
+                if self.is_closed:
+                    raise Closed(self.close_code)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        return await asyncio.wait_for(first_match(), timeout)
+
+    async def next_event(self, event, matches=lambda frame: True, timeout=DEFAULT_TIMEOUT_S):
+        return await self.take(lambda f: is_event(f, event) and matches(f), timeout)
+
+    def drain(self):
+        """Removes and returns every frame waiting in the inbox."""
+        frames, self._inbox = self._inbox, []
+        return frames
+
+    async def barrier(self, timeout=DEFAULT_TIMEOUT_S):
+        """Sends a `ping` and returns every frame that arrived before its ack (taking them).
+
+        Replies leave in the order their frames arrived, so the ack proves that everything
+        the server had to send on this connection for earlier frames was sent before it.
+        """
+        id = self.new_id()
+        await self.send("ping", {}, id)
+        ack = await self.take(lambda f: is_reply(f) and f.get("id") == id, timeout)
+        if ack["event"] != "ack":
+            raise ErrorReply(ack)
+        position = index_in(self.log, ack)
+        before = [f for f in self._inbox if index_in(self.log, f) < position]
+        self._inbox = [f for f in self._inbox if index_in(self.log, f) > position]
+        return before
+
+    async def wait_closed(self, timeout=DEFAULT_TIMEOUT_S):
+        """Waits for the server to close the connection; returns the close code."""
+        await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        return self.close_code
+
+    def arrived_before(self, first, second):
+        return index_in(self.log, first) < index_in(self.log, second)
+
+    # --- session --------------------------------------------------------------------------
+
+    async def hello(self, name, identity=None, resume=None):
+        """Sends `hello`; returns the ack's data, raises `ErrorReply` on an error."""
+        return await self.call("hello", hello_data(name, identity, resume))
+
+    async def hello_reply(self, name, identity=None, resume=None):
+        """Sends `hello`; returns the reply frame, `ack` or `error`."""
+        return await self.request("hello", hello_data(name, identity, resume))
+
+    async def close(self):
+        await self._socket.close()
+        await asyncio.shield(self._reader)
+
+
+def hello_data(name, identity=None, resume=None):
+    data = {"protocol": PROTOCOL_VERSION, "name": name}
+    if identity is not None:
+        data["identity"] = identity
+    if resume is not None:
+        data["resume"] = resume
+    return data
+
+
+def is_reply(frame):
+    return isinstance(frame, dict) and frame.get("event") in ("ack", "error")
+
+
+def is_event(frame, event):
+    return isinstance(frame, dict) and frame.get("event") == event
+
+
+def index_in(log, frame):
+    for index, logged in enumerate(log):
+        if logged is frame:
+            return index
+    raise ValueError("frame not in this connection's log")
+
+
+# --- presence -------------------------------------------------------------------------------
+
+PRESENCE_EVENTS = ("presence.joined", "presence.left", "presence.diff")
+
+
+def is_presence(frame, room):
+    return (
+        isinstance(frame, dict)
+        and frame.get("event") in PRESENCE_EVENTS
+        and frame["data"].get("room") == room
+    )
+
+
+def presence_change(frame):
+    """A presence frame as `(joined userIds, left userIds, online)`, whichever form it took."""
+    data = frame["data"]
+    if frame["event"] == "presence.joined":
+        return [data["user"]["userId"]], [], data["online"]
+    if frame["event"] == "presence.left":
+        return [], [data["user"]["userId"]], data["online"]
+    return (
+        [user["userId"] for user in data["joined"]],
+        [user["userId"] for user in data["left"]],
+        data["online"],
+    )
+
+
+async def presence_until(conn, room, done, timeout=DEFAULT_TIMEOUT_S):
+    """Takes `room`'s presence frames in order until `done(joined, left, online)` holds for one.
+
+    Returns every change taken, the last one included, as `(joined, left, online)` tuples.
+    """
+    changes = []
+    while True:
+        frame = await conn.take(lambda f: is_presence(f, room), timeout)
+        change = presence_change(frame)
+        changes.append(change)
+        if done(*change):
+            return changes
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+def http_get(base_url, path):
+    """GET `path` on the api; returns `(status, parsed JSON body or raw text)`."""
+    url = base_url.rstrip("/") + path
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=DEFAULT_TIMEOUT_S) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    text = body.decode("utf-8")
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
+async def http_get_async(base_url, path):
+    return await asyncio.to_thread(http_get, base_url, path)
