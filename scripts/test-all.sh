@@ -24,6 +24,9 @@ for package in packages/protocol packages/client apps/api; do
     --outputFile.json="$reports/vitest-$(basename "$package").json") || status=1
 done
 
+step "interop: a Python client written from PROTOCOL.md"
+REPORTS_DIR="$reports" bash interop/run.sh || status=1
+
 step "e2e (Playwright, two browsers)"
 (cd e2e && bash run.sh) || status=1
 [ -f e2e/test-results/results.json ] && cp e2e/test-results/results.json "$reports/playwright-e2e.json"

@@ -1,10 +1,16 @@
-// Adds up the JSON reports of every suite (vitest and Playwright) into one closing line:
+// Adds up the JSON reports of every suite (vitest, interop, Playwright) into one closing line:
 // `tests: N passed, N failed, N skipped`. A suite that wrote no report counts as a failure.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? '.reports';
-const expected = ['vitest-protocol', 'vitest-client', 'vitest-api', 'playwright-e2e'];
+const expected = [
+  'vitest-protocol',
+  'vitest-client',
+  'vitest-api',
+  'interop-python',
+  'playwright-e2e',
+];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
 function addVitest(report) {
@@ -24,6 +30,13 @@ function addPlaywright(report) {
   totals.failed += (report.errors ?? []).length;
 }
 
+// interop/run.sh writes `{passed, failed, skipped, tests}`.
+function addInterop(report) {
+  totals.passed += report.passed;
+  totals.failed += report.failed;
+  totals.skipped += report.skipped;
+}
+
 const found = new Set();
 for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
   const name = file.replace(/\.json$/, '');
@@ -31,6 +44,7 @@ for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
   found.add(name);
   if (name.startsWith('vitest-')) addVitest(report);
   else if (name.startsWith('playwright-')) addPlaywright(report);
+  else if (name.startsWith('interop-')) addInterop(report);
 }
 const missing = expected.filter((name) => !found.has(name));
 for (const name of missing)
