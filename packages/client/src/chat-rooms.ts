@@ -60,6 +60,8 @@ interface JoinedRoom {
  */
 export class ChatRooms {
   private readonly rooms = new Map<string, JoinedRoom>();
+  /** Rooms with a `room.leave` on its way. */
+  private readonly leaving = new Set<string>();
   private readonly outbox = new Outbox();
   /** Every userId this client has had: a fresh session (after `resume_expired`) gets a new one. */
   private readonly ownUserIds = new Set<string>();
@@ -114,10 +116,11 @@ export class ChatRooms {
     this.settleWaiters(entry, new ConnectionClosedError(`Left "${room}" before it was joined`));
     if (!entry.joined && entry.joinEpoch === -1) return; // the server never heard of it
     try {
-      await this.link.request('room.leave', { room });
+      await this.sendLeave(room);
     } catch (error) {
       if (error instanceof RequestError && error.code === ErrorCode.NotInRoom) return;
-      if (error instanceof ConnectionClosedError) return; // membership ends with the session
+      // Lost with the connection: a resumed session that still holds the room leaves it then.
+      if (error instanceof ConnectionClosedError) return;
       throw error;
     }
   }
@@ -180,6 +183,7 @@ export class ChatRooms {
       this.synced = false;
       const userId = this.link.session?.userId;
       if (userId !== undefined) this.ownUserIds.add(userId);
+      this.leaveUnheldRooms();
       void this.resync(this.epoch);
       return;
     }
@@ -200,6 +204,27 @@ export class ChatRooms {
           new ConnectionClosedError('The client closed before the room was joined'),
         );
       }
+    }
+  }
+
+  /**
+   * Leaves the rooms the server's session holds (`rooms` of the `hello` ack) that this client
+   * does not: left while the connection was down, their leave lost with it. Staying in them
+   * would show this user in their member lists for as long as the session lasts.
+   */
+  private leaveUnheldRooms(): void {
+    for (const room of this.link.session?.rooms ?? []) {
+      if (this.rooms.has(room) || this.leaving.has(room)) continue;
+      this.sendLeave(room).catch(ignore); // not_in_room or a lost connection: nothing to leave
+    }
+  }
+
+  private async sendLeave(room: string): Promise<void> {
+    this.leaving.add(room);
+    try {
+      await this.link.request('room.leave', { room });
+    } finally {
+      this.leaving.delete(room);
     }
   }
 
@@ -361,6 +386,8 @@ export class ChatRooms {
     return entry;
   }
 }
+
+const ignore = (): void => {};
 
 function defaultFetch(): FetchLike {
   const fetch = (globalThis as { fetch?: FetchLike }).fetch;

@@ -55,6 +55,12 @@ export interface DuplexClientOptions {
   reconnect?: ReconnectOptions | false;
   /** A resume token from an earlier session (e.g. kept across a page reload). */
   resume?: string;
+  /**
+   * The user's `identity` from an earlier `hello` ack (a browser keeps it in `localStorage`):
+   * presented in every `hello`, it makes this client the same user (same `userId`) again.
+   * Without one, the server makes a new user; keep what the `identity` event reports.
+   */
+  identity?: string;
   /** Source of randomness for the back-off jitter; `Math.random` by default. */
   random?: () => number;
   /** Called with whatever a listener throws; `console.error` by default. */
@@ -88,6 +94,11 @@ export interface CloseInfo {
 export type DuplexClientEvents = {
   state: ConnectionState;
   close: CloseInfo;
+  /**
+   * The user's identity, when a `hello` ack brings one other than the client held (the first
+   * one, or a new user after an identity the server no longer accepts): persist it.
+   */
+  identity: string;
   /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
   error: ErrorData;
 } & { [E in ServerEventName]: ServerEventData<E> };
@@ -117,6 +128,7 @@ export class DuplexClient {
   private currentState: ConnectionState = 'idle';
   private lastSession: AckData<'hello'> | null = null;
   private resumeToken: string | undefined;
+  private currentIdentity: string | undefined;
   private socket: WebSocketLike | null = null;
   private readonly pending = new PendingRequests();
   private readonly nextId = createRequestIdGenerator();
@@ -134,6 +146,7 @@ export class DuplexClient {
         ? null
         : new ReconnectScheduler(options.reconnect ?? {}, options.random);
     this.resumeToken = options.resume;
+    this.currentIdentity = options.identity;
     const onListenerError = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.emitter = new TypedEmitter(onListenerError);
     this.chat = new ChatRooms(this, {
@@ -150,6 +163,14 @@ export class DuplexClient {
   /** The last `hello` ack; kept after a disconnect. */
   get session(): AckData<'hello'> | null {
     return this.lastSession;
+  }
+
+  /**
+   * The identity presented in the next `hello`: the last ack's, else the `identity` option.
+   * Changes are reported by the `identity` event.
+   */
+  get identity(): string | undefined {
+    return this.currentIdentity;
   }
 
   /** Opens the connection. Does nothing unless the client is `idle` or `closed`. */
@@ -296,6 +317,7 @@ export class DuplexClient {
       protocol: PROTOCOL_VERSION,
       name: this.options.name,
       ...(this.resumeToken !== undefined && { resume: this.resumeToken }),
+      ...(this.currentIdentity !== undefined && { identity: this.currentIdentity }),
     };
     const frame: RequestFrame = { event: 'hello', data, id: this.nextId() };
     const reply = this.pending.add(frame, this.requestTimeoutMs) as Promise<AckData<'hello'>>;
@@ -310,10 +332,13 @@ export class DuplexClient {
   private authenticated(session: AckData<'hello'>): void {
     this.lastSession = session;
     this.resumeToken = session.resume;
+    const identityChanged = session.identity !== this.currentIdentity;
+    this.currentIdentity = session.identity;
     this.reconnect?.reset();
     this.startKeepAlive();
     // Queued requests go out before state listeners run, so that they keep their order.
     for (const frame of this.pending.unsent()) this.sendRequest(frame);
+    if (identityChanged) this.emitter.emit('identity', session.identity);
     this.setState('ready');
   }
 

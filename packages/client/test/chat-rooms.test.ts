@@ -133,7 +133,7 @@ describe('recovery after a reconnect', () => {
     next.open();
     next.fail(next.lastFrame.id, 'resume_expired');
     await flushMicrotasks();
-    expect(next.lastFrame.data).toEqual({ protocol: 1, name: 'Ada' });
+    expect(next.lastFrame.data).toEqual({ protocol: 1, name: 'Ada', identity: 'identity-1' });
     next.ack(next.lastFrame.id, helloAck({ userId: 'u-7', resume: 'token-3' }));
     await flushMicrotasks();
     expect(lastFrameOf(next, 'room.join').data).toEqual({ room: 'lobby', since: 1 });
@@ -172,6 +172,51 @@ describe('recovery after a reconnect', () => {
     expect(client.room('lobby')).toBeUndefined();
     const next = await reconnect(socket, advance, { resume: 'token-2' });
     expect(next.framesOf('room.join')).toHaveLength(0);
+  });
+});
+
+describe('rooms listed in the hello ack', () => {
+  it('a resumed session re-joins the rooms it holds with since, and leaves those it no longer holds', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client, { lastSeq: 2, history: [chatMessage(2)] });
+    const next = await reconnect(socket, advance, {
+      resume: 'token-2',
+      resumed: true,
+      rooms: ['lobby', 'gone'],
+    });
+    expect(next.framesOf('room.join').map((frame) => frame.data)).toEqual([
+      { room: 'lobby', since: 2 },
+    ]);
+    expect(next.framesOf('room.leave').map((frame) => frame.data)).toEqual([{ room: 'gone' }]);
+    next.fail(lastFrameOf(next, 'room.leave', 'gone').id, 'not_in_room');
+    await answerJoin(next, { lastSeq: 2, recovered: true });
+    expect(client.room('gone')).toBeUndefined();
+    expect(client.room('lobby')!.getSnapshot().lastSeq).toBe(2);
+  });
+
+  it('a leave lost with the connection is sent again when the resumed session still holds the room', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client);
+    const left = client.leaveRoom('lobby');
+    expect(socket.framesOf('room.leave')).toHaveLength(1);
+    const next = await reconnect(socket, advance, {
+      resume: 'token-2',
+      resumed: true,
+      rooms: ['lobby'],
+    });
+    await expect(left).resolves.toBeUndefined();
+    expect(next.framesOf('room.join')).toEqual([]);
+    expect(next.framesOf('room.leave').map((frame) => frame.data)).toEqual([{ room: 'lobby' }]);
+  });
+
+  it('a fresh session (no rooms) leaves nothing', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client);
+    const next = await reconnect(socket, advance, { resume: 'token-2', resumed: false, rooms: [] });
+    expect(next.framesOf('room.leave')).toEqual([]);
+    expect(next.framesOf('room.join').map((frame) => frame.data)).toEqual([
+      { room: 'lobby', since: 0 },
+    ]);
   });
 });
 

@@ -196,3 +196,76 @@ describe('hello failures', () => {
     expect(client.state).toBe('reconnecting');
   });
 });
+
+describe('identity', () => {
+  it('reports the identity of the first ack, and presents it in every later hello, resume included', async () => {
+    const client = createClient();
+    const events: string[] = [];
+    client.on('identity', (identity) => events.push(`identity:${identity}`));
+    client.on('state', (state) => events.push(`state:${state}`));
+    expect(client.identity).toBeUndefined();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    expect(socket.lastFrame.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada' });
+    socket.ack(socket.lastFrame.id, helloAck({ identity: 'id-ada', resume: 'r-1' }));
+    await flushMicrotasks();
+    // Reported before `ready`, so that it is kept before the app goes on.
+    expect(events).toEqual([
+      'state:connecting',
+      'state:authenticating',
+      'identity:id-ada',
+      'state:ready',
+    ]);
+    expect(client.identity).toBe('id-ada');
+    expect(client.session?.identity).toBe('id-ada');
+
+    socket.serverClose(CloseCode.GoingAway);
+    await vi.advanceTimersByTimeAsync(500);
+    const next = FakeWebSocket.last;
+    next.open();
+    expect(next.lastFrame.data).toEqual({
+      protocol: PROTOCOL_VERSION,
+      name: 'Ada',
+      resume: 'r-1',
+      identity: 'id-ada',
+    });
+    // The token expired: the fresh hello still presents the identity, so the user stays the same.
+    next.fail(next.lastFrame.id, ErrorCode.ResumeExpired);
+    await flushMicrotasks();
+    expect(next.lastFrame.data).toEqual({
+      protocol: PROTOCOL_VERSION,
+      name: 'Ada',
+      identity: 'id-ada',
+    });
+    next.ack(next.lastFrame.id, helloAck({ identity: 'id-ada', resume: 'r-2' }));
+    await flushMicrotasks();
+    expect(client.state).toBe('ready');
+    expect(events.filter((event) => event.startsWith('identity'))).toEqual(['identity:id-ada']);
+  });
+
+  it('presents the identity option, and reports a different one the server gives back', async () => {
+    const client = createClient({ identity: 'kept' });
+    const identities: string[] = [];
+    client.on('identity', (identity) => identities.push(identity));
+    expect(client.identity).toBe('kept');
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    expect(socket.lastFrame.data).toEqual({
+      protocol: PROTOCOL_VERSION,
+      name: 'Ada',
+      identity: 'kept',
+    });
+    socket.ack(socket.lastFrame.id, helloAck({ identity: 'kept' }));
+    await flushMicrotasks();
+    expect(identities).toEqual([]); // the same user: nothing to persist
+
+    const other = createClient({ identity: 'forged' });
+    other.on('identity', (identity) => identities.push(identity));
+    other.connect();
+    await completeHandshake(FakeWebSocket.last, { identity: 'fresh', userId: 'u-9' });
+    expect(identities).toEqual(['fresh']);
+    expect(other.identity).toBe('fresh');
+  });
+});
