@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CallOutcome } from '@duplex/protocol';
 import {
   call,
   useCallServer,
   dropSocket,
+  expectCallRecord,
   expectQuiet,
   expectRelayed,
   ok,
@@ -12,6 +14,7 @@ import {
   startCall,
   uniqueCallId,
   uniqueRoom,
+  presenceLeft,
   type Party,
 } from './support/call-helpers.js';
 import { expectError, type ServerFrame } from './support/raw-client.js';
@@ -79,6 +82,12 @@ describe('not_in_call', () => {
     await relay(a, b, 'call.offer', { callId, sdp: SDP });
     await relay(b, a, 'call.answer', { callId, sdp: SDP });
     await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -102,6 +111,12 @@ describe('not_in_call', () => {
     const callId = uniqueCallId();
     await startCall(a, b, room, callId);
     await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     for (const [event, data] of everySignal(callId)) {
       await expectFails(a, event, data, 'not_in_call');
       await expectFails(b, event, data, 'not_in_call');
@@ -165,9 +180,7 @@ describe('peer_unavailable', () => {
     const room = uniqueRoom('left');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     await ok(b, 'room.leave', { room });
-    await a.client.nextWhere(
-      (frame) => frame.event === 'presence.left' && frame.data.user.userId === b.user.userId,
-    );
+    await presenceLeft(a, b, room);
     await expectFails(
       a,
       'call.invite',
@@ -191,9 +204,7 @@ describe('peer_unavailable', () => {
     expect(Date.now() - start).toBeLessThan(RESUME_GRACE_MS);
     // B is still a member meanwhile: nobody saw B leave yet.
     await expectQuiet([a, c], 50);
-    await a.client.nextWhere(
-      (frame) => frame.event === 'presence.left' && frame.data.user.userId === b.user.userId,
-    );
+    await presenceLeft(a, b, room);
     await expectFails(
       a,
       'call.invite',
@@ -201,9 +212,7 @@ describe('peer_unavailable', () => {
       'peer_unavailable',
     );
     // A is not stuck in a call: A calls C.
-    await c.client.nextWhere(
-      (frame) => frame.event === 'presence.left' && frame.data.user.userId === b.user.userId,
-    );
+    await presenceLeft(c, b, room);
     await startCall(a, c, room, uniqueCallId());
   });
 
@@ -352,6 +361,12 @@ describe('busy', () => {
 
     // Once the call ends A is free: A calls C.
     await relay(b, a, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await startCall(a, c, room, uniqueCallId());
     await expectQuiet([a, b, c]);
   });
@@ -503,6 +518,31 @@ describe('bad_message', () => {
       'bad_message',
       ['candidate'],
     );
+    // A browser cannot add a candidate with neither sdpMid nor sdpMLineIndex.
+    await expectFails(
+      a,
+      'call.candidate',
+      { callId, candidate: { candidate: 'c' } },
+      'bad_message',
+      ['candidate'],
+    );
+    await expectFails(
+      a,
+      'call.candidate',
+      { callId, candidate: { candidate: 'c', sdpMid: null, sdpMLineIndex: null } },
+      'bad_message',
+      ['candidate'],
+    );
+    await expectFails(
+      b,
+      'call.candidate',
+      {
+        callId,
+        candidate: { candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: 'u' },
+      },
+      'bad_message',
+      ['candidate'],
+    );
     await expectFails(b, 'call.bye', { callId, reason: '' }, 'bad_message', ['reason']);
     await expectFails(b, 'call.bye', { callId, reason: 'r'.repeat(65) }, 'bad_message', ['reason']);
     await expectFails(b, 'call.bye', { callId, reason: 7 }, 'bad_message', ['reason']);
@@ -555,6 +595,12 @@ describe('bad_state', () => {
     // Still ringing: the caller cancels it.
     await ok(a, 'call.bye', { callId });
     await expectRelayed(b, 'call.bye', { callId, from: a.user, reason: 'hangup' });
+    await expectCallRecord([a, b], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Missed,
+    });
     await expectQuiet([a, b]);
   });
 

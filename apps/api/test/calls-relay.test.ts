@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CallOutcome } from '@duplex/protocol';
 import {
   CALL_RING_TIMEOUT_MS,
   call,
   useCallServer,
+  expectCallRecord,
   expectEmptyAck,
   expectQuiet,
   expectRelayed,
@@ -59,19 +61,26 @@ describe('relay between the two parties only', () => {
     await expectQuiet([b, c]);
 
     await relay(a, b, 'call.candidate', { callId, candidate: CANDIDATE });
+    // Only sdpMLineIndex, or only sdpMid with the other fields null: each is enough.
     await relay(b, a, 'call.candidate', {
       callId,
-      candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' },
+      candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMLineIndex: 1 },
     });
     await relay(b, a, 'call.candidate', {
       callId,
-      candidate: { candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
+      candidate: { candidate: '', sdpMid: '1', sdpMLineIndex: null, usernameFragment: null },
     });
     await relay(a, b, 'call.candidate', { callId, candidate: null });
     await relay(b, a, 'call.candidate', { callId, candidate: null });
     await expectQuiet([a, b, c]);
 
     await relay(b, a, 'call.bye', { callId, reason: 'hangup' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
 
     // The call is over.
@@ -85,6 +94,13 @@ describe('relay between the two parties only', () => {
     const callId = uniqueCallId();
     await ring(a, b, room, callId, false);
     await relay(b, a, 'call.decline', { callId, reason: 'no' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Declined,
+      video: false,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -120,6 +136,12 @@ describe('relay between the two parties only', () => {
     for (const sdp of sdps) await expectRelayed(b, 'call.offer', { callId, from: a.user, sdp });
 
     await relay(a, b, 'call.bye', { callId, reason: 'done' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -148,6 +170,63 @@ describe('relay between the two parties only', () => {
   });
 });
 
+describe('call.media', () => {
+  it('is relayed as call.media {callId, from, audio, video} only while active: ringing → bad_state, a third user or an ended call → not_in_call', async () => {
+    const room = uniqueRoom('media');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const callId = uniqueCallId();
+    await ring(a, b, room, callId);
+    for (const party of [a, b]) {
+      const reply = await call(party, 'call.media', { callId, audio: true, video: false });
+      expectError(reply, 'bad_state', { id: reply.id });
+    }
+    const third = await call(c, 'call.media', { callId, audio: true, video: true });
+    expectError(third, 'not_in_call', { id: third.id });
+    await expectQuiet([a, b, c]);
+
+    await relay(b, a, 'call.accept', { callId });
+    await relay(a, b, 'call.media', { callId, audio: true, video: true });
+    await relay(b, a, 'call.media', { callId, audio: false, video: true });
+    await relay(a, b, 'call.media', { callId, audio: true, video: false });
+    await relay(b, a, 'call.media', { callId, audio: false, video: false });
+    const thirdWhileActive = await call(c, 'call.media', { callId, audio: true, video: true });
+    expectError(thirdWhileActive, 'not_in_call', { id: thirdWhileActive.id });
+    await expectQuiet([a, b, c]);
+
+    await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
+    for (const party of [a, b]) {
+      const reply = await call(party, 'call.media', { callId, audio: true, video: true });
+      expectError(reply, 'not_in_call', { id: reply.id });
+    }
+    await expectQuiet([a, b, c]);
+  });
+
+  it('audio and video are required booleans: bad_message naming each, nothing relayed', async () => {
+    const room = uniqueRoom('media-schema');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const callId = uniqueCallId();
+    await startCall(a, b, room, callId);
+    for (const [data, fields] of [
+      [{ callId, video: true }, ['audio']],
+      [{ callId, audio: true }, ['video']],
+      [{ callId, audio: 'on', video: 1 }, ['audio', 'video']],
+      [{ callId, audio: null, video: false }, ['audio']],
+      [{ audio: true, video: true }, ['callId']],
+    ] as const) {
+      const reply = await call(a, 'call.media', data);
+      expectError(reply, 'bad_message', { id: reply.id, fields: [...fields] });
+    }
+    await expectQuiet([a, b]);
+    await relay(a, b, 'call.media', { callId, audio: false, video: true });
+  });
+});
+
 describe('bye', () => {
   it('the caller cancels a ringing call: the callee gets call.bye with reason "hangup" by default', async () => {
     const room = uniqueRoom('cancel');
@@ -156,6 +235,12 @@ describe('bye', () => {
     await ring(a, b, room, callId);
     await ok(a, 'call.bye', { callId });
     await expectRelayed(b, 'call.bye', { callId, from: a.user, reason: 'hangup' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Missed,
+    });
     await expectQuiet([a, b, c]);
     // Over: accepting it now is not_in_call, and the ring timer does not fire later.
     expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
@@ -171,6 +256,12 @@ describe('bye', () => {
     const callId = uniqueCallId();
     await ring(a, b, room, callId);
     await relay(b, a, 'call.bye', { callId, reason: 'busy elsewhere' });
+    await expectCallRecord([a, b], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Declined,
+    });
     expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
     await expectQuiet([a, b]);
   });
@@ -182,6 +273,12 @@ describe('bye', () => {
     await startCall(a, b, room, callId);
     await ok(b, 'call.bye', { callId });
     await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: 'hangup' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
     for (const [party, event, data] of [
       [a, 'call.offer', { callId, sdp: SDP_OFFER }],
@@ -197,6 +294,12 @@ describe('bye', () => {
     await expectQuiet([a, b, c]);
     await startCall(a, b, room, callId);
     await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
   });
 });
@@ -209,6 +312,12 @@ describe('decline', () => {
     await ring(a, b, room, callId);
     await ok(b, 'call.decline', { callId });
     await expectRelayed(a, 'call.decline', { callId, from: b.user, reason: 'declined' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Declined,
+    });
     await expectQuiet([a, b, c]);
 
     expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
@@ -221,6 +330,13 @@ describe('decline', () => {
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+      video: false,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -230,6 +346,12 @@ describe('decline', () => {
     const callId = uniqueCallId();
     await ring(a, b, room, callId);
     await relay(b, a, 'call.decline', { callId, reason: ' in a meeting ' });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Declined,
+    });
     await expectQuiet([a, b, c]);
     // Either may start a new call at once, also in the other direction, with the same id.
     await startCall(b, a, room, callId);
@@ -244,6 +366,12 @@ describe('callId and reason text', () => {
     const emojiId = '📞'.repeat(64); // 64 code points, 128 UTF-16 units
     await startCall(a, b, room, emojiId);
     await relay(a, b, 'call.bye', { callId: emojiId, reason: '👋'.repeat(64) });
+    await expectCallRecord([a, b], room, {
+      callId: emojiId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     expectError(
       await call(a, 'call.invite', {
         callId: '📞'.repeat(65),
@@ -258,9 +386,21 @@ describe('callId and reason text', () => {
     const spacedId = ' ';
     await ring(a, b, room, spacedId);
     await relay(b, a, 'call.decline', { callId: spacedId, reason: '  ' });
+    await expectCallRecord([a, b], room, {
+      callId: spacedId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Declined,
+    });
     const controlId = 'id\u0001\n';
     await startCall(b, a, room, controlId);
     await relay(a, b, 'call.bye', { callId: controlId, reason: 'tab\there' });
+    await expectCallRecord([a, b], room, {
+      callId: controlId,
+      caller: b,
+      callee: a,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b]);
   });
 });

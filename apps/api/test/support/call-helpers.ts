@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { SessionRegistry } from '../../src/session/session-registry.js';
+import {
+  CallOutcome,
+  MessageKind,
+  PROTOCOL_BOUNDS,
+  schemas,
+  type CallRecord,
+} from '@duplex/protocol';
+import { isConnected, SessionRegistry } from '../../src/session/session-registry.js';
+import type { Session } from '../../src/session/session.js';
 import { startServer, type TestServer } from './api-server.js';
-import { RawClient, type ServerFrame } from './raw-client.js';
+import { ISO_TIME, RawClient, type ServerFrame } from './raw-client.js';
 
 /** A `User` as PROTOCOL.md defines it. */
 export interface WireUser {
@@ -10,11 +18,15 @@ export interface WireUser {
   name: string;
 }
 
-/** One authenticated test user: its socket, its `User` and the resume token of its last hello ack. */
+/**
+ * One authenticated session of a test user (a tab): its socket, its `User`, the resume token of
+ * its last hello ack, and the user's identity (another tab presents it to be the same user).
+ */
 export interface Party {
   client: RawClient;
   user: WireUser;
   resume: string;
+  identity: string;
 }
 
 /** Small timings so ring timeouts and grace periods pass quickly. */
@@ -78,16 +90,23 @@ export class ClientPool {
     await Promise.all(this.clients.splice(0).map((client) => client.close()));
   }
 
-  /** Connects and says hello. */
+  /** Connects and says hello as a new user. */
   async party(name: string): Promise<Party> {
     const client = await this.connect();
-    const ack = await client.hello(name);
-    return { client, user: { userId: ack.userId, name: ack.name }, resume: ack.resume };
+    return helloAs(client, name);
+  }
+
+  /** Another tab of `party`'s user: a new connection and session, with the same identity. */
+  async tab(party: Party): Promise<Party> {
+    const client = await this.connect();
+    const tab = await helloAs(client, party.user.name, { identity: party.identity });
+    expect(tab.user).toEqual(party.user);
+    return tab;
   }
 
   /**
    * Users named `names`, each connected, authenticated and a member of `room`, joined in order.
-   * The `presence.joined` frames the joins cause are consumed, so every queue is empty on return.
+   * The presence frames the joins cause are consumed, so every queue is empty on return.
    */
   async partiesIn<const Names extends readonly string[]>(
     room: string,
@@ -96,20 +115,61 @@ export class ClientPool {
     const parties: Party[] = [];
     for (const name of names) parties.push(await this.party(name));
     for (const [index, party] of parties.entries()) {
+      // Joined once the room's presence is quiet again, each join is announced on its own as
+      // `presence.joined` to the others (not coalesced into a `presence.diff` the joiner gets too).
+      if (index > 0) await sleep(PROTOCOL_BOUNDS.presenceCoalesceMs + 20);
       await joinRoom(party, room);
-      for (const earlier of parties.slice(0, index)) {
-        await earlier.client.nextWhere(
-          (frame) =>
-            frame.event === 'presence.joined' &&
-            frame.data.room === room &&
-            frame.data.user.userId === party.user.userId,
-          2_000,
-          `presence.joined of ${party.user.name} in ${room}`,
-        );
-      }
+      for (const earlier of parties.slice(0, index)) await presenceJoined(earlier, party, room);
     }
     return parties as { -readonly [K in keyof Names]: Party };
   }
+}
+
+async function helloAs(
+  client: RawClient,
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<Party> {
+  const reply = await client.helloFrame(name, extra);
+  expect(reply.event, JSON.stringify(reply)).toBe('ack');
+  const { userId, resume, identity } = reply.data as {
+    userId: string;
+    name: string;
+    resume: string;
+    identity: string;
+  };
+  return { client, user: { userId, name: reply.data.name }, resume, identity };
+}
+
+/** Whether `frame` tells of `user` joining or leaving `room`, alone or in a `presence.diff`. */
+function isPresenceOf(
+  frame: ServerFrame,
+  change: 'joined' | 'left',
+  room: string,
+  user: WireUser,
+): boolean {
+  if (frame.data?.room !== room) return false;
+  if (frame.event === `presence.${change}`) return frame.data.user.userId === user.userId;
+  if (frame.event !== 'presence.diff') return false;
+  return (frame.data[change] as WireUser[]).some((each) => each.userId === user.userId);
+}
+
+/** Waits for `party` to learn that `joiner` joined `room` (presence is coalesced, so either frame). */
+export function presenceJoined(party: Party, joiner: Party, room: string): Promise<ServerFrame> {
+  return party.client.nextWhere(
+    (frame) => isPresenceOf(frame, 'joined', room, joiner.user),
+    2_000,
+    `presence of ${joiner.user.name} joining ${room}`,
+  );
+}
+
+/** Waits for `party` to learn that `gone` left `room`. */
+export function presenceLeft(party: Party, gone: Party, room: string): Promise<ServerFrame> {
+  return party.client.nextWhere(
+    (frame) => isPresenceOf(frame, 'left', room, gone.user),
+    RESUME_GRACE_MS + 2_000,
+    `presence of ${gone.user.name} leaving ${room}`,
+  );
 }
 
 export async function joinRoom(party: Party, room: string): Promise<void> {
@@ -206,26 +266,34 @@ export async function expectQuiet(parties: Party[], ms = QUIET_MS): Promise<void
   await Promise.all(parties.map((party) => party.client.expectNoFrame(ms)));
 }
 
-/** Waits until the server has noticed that `userId`'s socket closed (the session is in grace). */
+/** The server's session of `party` (found by its resume token), connected or in grace. */
+export function sessionOf(server: TestServer, party: Party): Session | undefined {
+  const sessions = server.app.get(SessionRegistry).sessionsOf(party.user.userId);
+  return [...sessions].find((session) => session.token === party.resume);
+}
+
+/** Waits until the server has noticed that `party`'s socket closed (its session is in grace). */
 export async function waitUntilInGrace(
   server: TestServer,
-  userId: string,
+  party: Party,
   timeoutMs = 2_000,
 ): Promise<void> {
-  const sessions = server.app.get(SessionRegistry);
+  const session = sessionOf(server, party);
+  expect(session, `${party.user.name} has a session`).toBeDefined();
   const deadline = Date.now() + timeoutMs;
-  while (sessions.isConnected(userId)) {
-    if (Date.now() > deadline) throw new Error(`the server did not notice ${userId} disconnect`);
+  while (isConnected(session!)) {
+    if (Date.now() > deadline)
+      throw new Error(`the server did not notice ${party.user.name} leave`);
     await sleep(5);
   }
-  expect(sessions.find(userId), 'the session is in grace, not ended').toBeDefined();
+  expect(sessionOf(server, party), 'the session is in grace, not ended').toBe(session);
 }
 
 /** Drops the socket without a closing handshake and waits until the server has noticed. */
 export async function dropSocket(server: TestServer, party: Party): Promise<void> {
   party.client.socket.terminate();
   await party.client.waitClosed();
-  await waitUntilInGrace(server, party.user.userId);
+  await waitUntilInGrace(server, party);
 }
 
 /** Reconnects `party` on a new socket with its resume token; updates `party` in place. */
@@ -236,4 +304,82 @@ export async function resume(pool: ClientPool, party: Party): Promise<void> {
   expect(ack.name).toBe(party.user.name);
   party.client = client;
   party.resume = ack.resume;
+}
+
+/** What a test knows of a call's record before it sees it. */
+export interface ExpectedRecord {
+  callId: string;
+  caller: Party;
+  callee: Party;
+  outcome: CallOutcome;
+  video?: boolean;
+}
+
+/** A `chat.message` of kind `call` as the server sends it. */
+export interface CallMessage {
+  room: string;
+  seq: number;
+  kind: typeof MessageKind.Call;
+  call: CallRecord;
+  ts: string;
+}
+
+/**
+ * Every one of `members` receives the ended call's record as one `chat.message` of kind `call`
+ * (the same message for all); checks the record against what is known of the call and returns it.
+ */
+export async function expectCallRecord(
+  members: Party[],
+  room: string,
+  expected: ExpectedRecord,
+): Promise<CallMessage> {
+  const frames = await Promise.all(
+    members.map((member) =>
+      member.client.nextWhere(
+        (frame) =>
+          frame.event === 'chat.message' &&
+          frame.data.kind === MessageKind.Call &&
+          frame.data.call.callId === expected.callId,
+        2_000,
+        `the record of call ${expected.callId} on ${member.user.name}'s socket`,
+      ),
+    ),
+  );
+  const message = frames[0]!.data as CallMessage;
+  for (const frame of frames) expect(frame).toEqual({ event: 'chat.message', data: message });
+  expectRecordOf(message, room, expected);
+  return message;
+}
+
+/** `message` is the stored record of the call `expected`, in `room`, well-formed per PROTOCOL.md. */
+export function expectRecordOf(message: CallMessage, room: string, expected: ExpectedRecord): void {
+  expect(Object.keys(message).sort()).toEqual(['call', 'kind', 'room', 'seq', 'ts']);
+  expect(message).toMatchObject({ room, kind: MessageKind.Call });
+  expect(message.seq).toBeGreaterThanOrEqual(1);
+  const record = message.call;
+  expect(schemas.callRecord.strict().safeParse(record).success, JSON.stringify(record)).toBe(true);
+  expect(record).toMatchObject({
+    callId: expected.callId,
+    caller: expected.caller.user,
+    callee: expected.callee.user,
+    video: expected.video ?? true,
+    outcome: expected.outcome,
+  });
+  for (const time of [record.startedAt, record.endedAt, message.ts]) expect(time).toMatch(ISO_TIME);
+  expect(message.ts).toBe(record.endedAt);
+  const started = Date.parse(record.startedAt);
+  const ended = Date.parse(record.endedAt);
+  expect(ended).toBeGreaterThanOrEqual(started);
+  const accepted =
+    expected.outcome === CallOutcome.Completed || expected.outcome === CallOutcome.Failed;
+  if (accepted) {
+    expect(record.answeredAt).toMatch(ISO_TIME);
+    const answered = Date.parse(record.answeredAt!);
+    expect(answered).toBeGreaterThanOrEqual(started);
+    expect(answered).toBeLessThanOrEqual(ended);
+    expect(record.durationMs).toBe(ended - answered);
+  } else {
+    expect(record).not.toHaveProperty('answeredAt');
+    expect(record).not.toHaveProperty('durationMs');
+  }
 }
