@@ -6,6 +6,7 @@ import { useApiConfig } from '@/components/config-provider';
 import { DisplayNameContext, type DisplayNameState } from '@/hooks/use-display-name';
 import { DuplexClientContext } from '@/hooks/use-duplex-client';
 import { getDisplayName, setDisplayName, subscribeDisplayName } from '@/lib/display-name';
+import { readIdentity, storeIdentity } from '@/lib/identity';
 
 // localStorage exists only in the browser: the server renders without a name, hydration
 // starts from null too, and the page then re-renders with the remembered name.
@@ -13,8 +14,11 @@ const noNameOnServer = () => null;
 
 /**
  * Creates the app's shared DuplexClient in the browser, connects it once, closes it on unmount.
- * Changing the display name replaces the client: the old one is closed, a new one connects and
- * says `hello` with the new name (a new identity: a new userId, rooms joined afresh).
+ * The client presents the identity kept in this browser, and the identity of every `hello` ack
+ * is kept: every tab and every reload is the same user (same userId), never a second person.
+ * Changing the display name replaces the client: the old one is closed, a new one says `hello`
+ * with the new name and the same identity (the same userId under the new name; rooms joined
+ * again by the pages that show them).
  */
 export function DuplexProvider({ children }: { children: ReactNode }) {
   const { apiUrl, wsUrl } = useApiConfig();
@@ -24,7 +28,15 @@ export function DuplexProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!apiUrl || !wsUrl || !name) return;
     // httpUrl: older history comes over HTTP from the same api (its path kept, if it has one).
-    const created = new DuplexClient({ url: wsUrl, httpUrl: apiUrl, name });
+    const identity = readIdentity();
+    const created = new DuplexClient({
+      url: wsUrl,
+      httpUrl: apiUrl,
+      name,
+      ...(identity !== undefined && { identity }),
+    });
+    // A first identity, or a new one for an identity the server no longer accepts: kept.
+    const stopKeepingIdentity = created.on('identity', storeIdentity);
     setClient(created);
     try {
       created.connect();
@@ -33,6 +45,7 @@ export function DuplexProvider({ children }: { children: ReactNode }) {
       console.error(`Duplex: cannot connect to ${wsUrl}`, error);
     }
     return () => {
+      stopKeepingIdentity();
       created.close();
       setClient((current) => (current === created ? null : current));
     };

@@ -5,7 +5,8 @@ export interface DisplayNameState {
   name: string | null;
   /**
    * Remembers a new (already validated, trimmed) name and reconnects the shared client with it:
-   * the old client is closed and a new one says `hello` with the new name.
+   * the old client is closed and a new one says `hello` with the new name and the same identity
+   * (the same user, renamed).
    */
   setName: (name: string) => void;
 }

@@ -7,7 +7,8 @@ import styles from './lobby.module.css';
 
 /**
  * Edits the display name. Saving remembers it in this browser and reconnects with it: the
- * server knows a user by the name given in `hello`, so a new name is a new session.
+ * name of the latest `hello` is the user's name. The identity stays, so you stay the same
+ * user (same userId) under the new name.
  */
 export function DisplayNameForm({
   current,
