@@ -1,15 +1,15 @@
 import { memo } from 'react';
-import type { ChatMessage } from '@duplex/protocol';
+import type { TextMessage } from '@duplex/protocol';
 import { formatHourMinute } from '@/lib/format-time';
 import styles from './chat.module.css';
 
-/** One stored message. The text is a React text node: markup in it is shown, never run. */
+/** One stored text message. The text is a React text node: markup in it is shown, never run. */
 export const MessageItem = memo(function MessageItem({
   message,
   own,
   continued,
 }: {
-  message: ChatMessage;
+  message: TextMessage;
   own: boolean;
   /** Follows a message from the same sender a moment earlier: the name and time are not repeated. */
   continued: boolean;

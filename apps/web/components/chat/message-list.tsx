@@ -2,7 +2,8 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { RoomSnapshot } from '@duplex/client';
-import type { ChatMessage } from '@duplex/protocol';
+import { MessageKind, isTextMessage, type ChatMessage } from '@duplex/protocol';
+import { CallRecordItem } from './call-record-item';
 import { MessageItem } from './message-item';
 import { PendingMessageItem } from './pending-message-item';
 import styles from './chat.module.css';
@@ -15,8 +16,10 @@ const PRELOAD_MARGIN_PX = 160;
 /** Messages from one sender closer together than this are shown as one group. */
 const GROUP_WINDOW_MS = 5 * 60_000;
 
+/** A text message right after one of the same sender's: a call's row in between breaks it. */
 function continuesPrevious(previous: ChatMessage | undefined, message: ChatMessage): boolean {
-  if (!previous || previous.from.userId !== message.from.userId) return false;
+  if (!previous || !isTextMessage(previous) || !isTextMessage(message)) return false;
+  if (previous.from.userId !== message.from.userId) return false;
   if (previous.from.name !== message.from.name || previous.seq !== message.seq - 1) return false;
   return Date.parse(message.ts) - Date.parse(previous.ts) < GROUP_WINDOW_MS;
 }
@@ -109,7 +112,7 @@ export function MessageList({
       (entries) => {
         if (!entries.some((entry) => entry.isIntersecting)) return;
         observer.disconnect();
-        const first = list.querySelector<HTMLElement>('[data-testid="message"]');
+        const first = list.querySelector<HTMLElement>('[data-seq]');
         olderAnchor.current = first
           ? { seq: Number(first.dataset.seq), offset: offsetIn(list, first) }
           : null;
@@ -187,14 +190,18 @@ export function MessageList({
             </>
           )}
         </li>
-        {messages.map((message, index) => (
-          <MessageItem
-            key={message.seq}
-            message={message}
-            own={message.from.userId === ownUserId}
-            continued={continuesPrevious(messages[index - 1], message)}
-          />
-        ))}
+        {messages.map((message, index) =>
+          isTextMessage(message) ? (
+            <MessageItem
+              key={message.seq}
+              message={message}
+              own={message.from.userId === ownUserId}
+              continued={continuesPrevious(messages[index - 1], message)}
+            />
+          ) : message.kind === MessageKind.Call ? (
+            <CallRecordItem key={message.seq} message={message} ownUserId={ownUserId} />
+          ) : null,
+        )}
         {pending.map((entry) => (
           <PendingMessageItem
             key={entry.clientId}
