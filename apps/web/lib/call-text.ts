@@ -1,4 +1,11 @@
 import type { CallSnapshot, CallStats } from '@duplex/client';
+import {
+  CallEndReason,
+  CallOutcome,
+  DEFAULT_TIMEOUTS,
+  type CallRecord,
+  type User,
+} from '@duplex/protocol';
 
 /**
  * Words for calls: the state line of the call view, why a call ended, why one could not start,
@@ -45,28 +52,29 @@ export function describeEndReason(snapshot: CallSnapshot): string {
   const name = snapshot.peer.name;
   const caller = snapshot.role === 'caller';
   switch (snapshot.endReason) {
-    case 'hangup':
+    case CallEndReason.Hangup:
       return 'you hung up';
     case 'remote-hangup':
       return `${name} hung up`;
-    case 'declined':
+    case CallEndReason.Declined:
       return caller ? `${name} declined` : 'you declined';
-    case 'timeout':
+    case CallEndReason.Timeout:
       return caller ? `${name} didn't answer` : `you didn't answer`;
-    case 'peer_disconnected':
+    case CallEndReason.PeerDisconnected:
       return `${name}'s connection was lost`;
-    case 'busy':
+    case CallEndReason.Busy:
       return `${name} is busy`;
+    case CallEndReason.AnsweredElsewhere:
+      return 'answered on another tab';
     case 'peer_unavailable':
       return `${name} is not reachable right now`;
     case 'media-error':
       return 'your camera or microphone could not be opened';
     case 'remote-media-error':
       return `${name}'s camera or microphone could not be opened`;
-    case 'failed':
-      return snapshot.error?.name === 'SessionLost' || snapshot.error?.name === 'ConnectionClosed'
-        ? 'failed: your connection to the server was lost'
-        : 'failed: the connection could not be kept up';
+    case CallEndReason.Failed:
+      if (lostTheServer(snapshot)) return 'your connection to the server was lost';
+      return snapshot.startedAt === null ? 'the call could not connect' : 'the connection was lost';
     case null:
       return 'failed';
     default:
@@ -74,6 +82,47 @@ export function describeEndReason(snapshot: CallSnapshot): string {
       return snapshot.endReason;
   }
 }
+
+function lostTheServer(snapshot: CallSnapshot): boolean {
+  return snapshot.error?.name === 'SessionLost' || snapshot.error?.name === 'ConnectionClosed';
+}
+
+const MEDIA_CONNECT_SECONDS = Math.round(DEFAULT_TIMEOUTS.mediaConnectTimeoutMs / 1000);
+
+/**
+ * What to tell someone whose call ended with reason `failed`, in full: what happened and what
+ * to try. Null for every other end (the state line says enough).
+ */
+export function describeFailedCall(snapshot: CallSnapshot): CallProblem | null {
+  if (snapshot.phase !== 'ended' || snapshot.endReason !== CallEndReason.Failed) return null;
+  const name = snapshot.peer.name;
+  if (lostTheServer(snapshot)) {
+    return {
+      title: 'The call was cut off',
+      detail: 'Your connection to the server was lost. Check your network, then call again.',
+      code: CallEndReason.Failed,
+    };
+  }
+  if (snapshot.startedAt === null) {
+    return {
+      title: 'The call could not connect',
+      detail: `Your browser and ${name}'s could not reach each other within ${MEDIA_CONNECT_SECONDS} seconds. A firewall, a VPN or a strict network on either side can block calls: try again, or from another network (mobile data, home Wi-Fi).`,
+      code: CallEndReason.Failed,
+    };
+  }
+  return {
+    title: 'The connection was lost',
+    detail: `The call to ${name} dropped and could not be restored. Check your network, then call again.`,
+    code: CallEndReason.Failed,
+  };
+}
+
+/** A ringing call that another tab (or device) of yours answered or declined first. */
+export function wasAnsweredElsewhere(snapshot: CallSnapshot): boolean {
+  return snapshot.phase === 'ended' && snapshot.endReason === CallEndReason.AnsweredElsewhere;
+}
+
+export const ANSWERED_ELSEWHERE_TEXT = 'Answered on another tab';
 
 /** Why the camera or microphone could not be opened, and what to do about it. */
 export function describeMediaError(error: MediaErrorLike, video: boolean): CallProblem {
@@ -178,7 +227,7 @@ function isMediaFailure(error: unknown): error is { mediaError: MediaErrorLike }
   return typeof media === 'object' && media !== null && 'name' in media;
 }
 
-/** m:ss under an hour, h:mm:ss after; negative spans (clock skew) count as zero. */
+/** mm:ss under an hour, h:mm:ss after; negative spans (clock skew) count as zero. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(total / 3600);
@@ -229,4 +278,100 @@ export function summarizeStats(stats: CallStats | null): string {
 export function initialOf(name: string): string {
   const first = [...name.trim()][0] ?? '?';
   return first.toUpperCase();
+}
+
+/** m:ss under an hour, h:mm:ss after ("0:42", "3:24", "1:02:03"): a finished call's length. */
+export function formatCallLength(ms: number): string {
+  const [hours, minutes, seconds] = splitDuration(ms);
+  const ss = String(seconds).padStart(2, '0');
+  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
+  return `${minutes}:${ss}`;
+}
+
+/** The same length as an ISO 8601 duration ("PT3M24S"), for `<time dateTime>`. */
+export function isoDuration(ms: number): string {
+  const [hours, minutes, seconds] = splitDuration(ms);
+  return `PT${hours > 0 ? `${hours}H` : ''}${minutes > 0 ? `${minutes}M` : ''}${seconds}S`;
+}
+
+function splitDuration(ms: number): [hours: number, minutes: number, seconds: number] {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  return [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+}
+
+/** Who is looking at a call's record: one of its two parties, or another member of the room. */
+export type CallRecordViewer = 'caller' | 'callee' | 'other';
+
+export function callRecordViewer(record: CallRecord, ownUserId: string | null): CallRecordViewer {
+  if (ownUserId !== null && record.caller.userId === ownUserId) return 'caller';
+  if (ownUserId !== null && record.callee.userId === ownUserId) return 'callee';
+  return 'other';
+}
+
+/** How long a call was connected: `durationMs`, or from its accept to its end. Null if never. */
+export function callLengthMs(record: CallRecord): number | null {
+  if (record.durationMs !== undefined) return record.durationMs;
+  if (record.answeredAt === undefined) return null;
+  const length = Date.parse(record.endedAt) - Date.parse(record.answeredAt);
+  return Number.isFinite(length) ? Math.max(0, length) : null;
+}
+
+export function callKindLabel(video: boolean): string {
+  return video ? 'Video call' : 'Audio call';
+}
+
+type RecordWords = (parties: { caller: User; callee: User }, viewer: CallRecordViewer) => string;
+
+/** The headline of a call's row in the room's history, by outcome, from the viewer's side. */
+const OUTCOME_HEADLINES: Record<Exclude<CallOutcome, typeof CallOutcome.Completed>, RecordWords> = {
+  [CallOutcome.Missed]: ({ caller, callee }, viewer) =>
+    viewer === 'callee'
+      ? `You missed a call from ${caller.name}`
+      : viewer === 'caller'
+        ? `${callee.name} didn't answer`
+        : `Missed call from ${caller.name}`,
+  [CallOutcome.Declined]: ({ caller, callee }, viewer) =>
+    viewer === 'caller'
+      ? `${callee.name} declined your call`
+      : viewer === 'callee'
+        ? `You declined a call from ${caller.name}`
+        : 'Call declined',
+  [CallOutcome.Failed]: () => 'Call failed — media could not connect',
+};
+
+/** "You called Bob", "Ann called you", "Ann called Bob". */
+function whoCalledWhom({ caller, callee }: CallRecord, viewer: CallRecordViewer): string {
+  if (viewer === 'caller') return `You called ${callee.name}`;
+  if (viewer === 'callee') return `${caller.name} called you`;
+  return `${caller.name} called ${callee.name}`;
+}
+
+export interface CallRecordText {
+  /** "Video call", "You missed a call from Ann", "Call declined"... */
+  headline: string;
+  /** How long a completed call was connected, "3:24" (and "PT3M24S"); null for the others. */
+  length: { text: string; iso: string } | null;
+  /** Who called whom, and what kind of call when the headline does not say it. */
+  detail: string;
+}
+
+/**
+ * The words of a call's row in the room's history. A completed call shows its kind and length
+ * ("Video call · 3:24"); the others say what happened, from the side of the one reading
+ * (caller, callee, or another member).
+ */
+export function describeCallRecord(record: CallRecord, ownUserId: string | null): CallRecordText {
+  const viewer = callRecordViewer(record, ownUserId);
+  const kind = callKindLabel(record.video);
+  const parties = whoCalledWhom(record, viewer);
+  if (record.outcome === CallOutcome.Completed) {
+    const ms = callLengthMs(record);
+    const length = ms === null ? null : { text: formatCallLength(ms), iso: isoDuration(ms) };
+    return { headline: kind, length, detail: parties };
+  }
+  return {
+    headline: OUTCOME_HEADLINES[record.outcome](record, viewer),
+    length: null,
+    detail: `${kind} · ${parties}`,
+  };
 }
