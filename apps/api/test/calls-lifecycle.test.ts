@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { CallOutcome } from '@duplex/protocol';
 import {
   CALL_RING_TIMEOUT_MS,
   call,
   useCallServer,
   dropSocket,
+  expectCallRecord,
   expectQuiet,
   expectRelayed,
   ok,
+  presenceLeft,
   relay,
   RESUME_GRACE_MS,
   resume,
@@ -30,18 +33,6 @@ const CANDIDATE = {
   sdpMLineIndex: 0,
 };
 
-/** Waits for `presence.left` of `gone` in `room` on `party`'s socket. */
-function presenceLeft(party: Party, gone: Party, room: string) {
-  return party.client.nextWhere(
-    (frame) =>
-      frame.event === 'presence.left' &&
-      frame.data.room === room &&
-      frame.data.user.userId === gone.user.userId,
-    RESUME_GRACE_MS + 2_000,
-    `presence.left of ${gone.user.name}`,
-  );
-}
-
 describe('ring timeout', () => {
   it('not accepted within CALL_RING_TIMEOUT_MS: both get call.bye "timeout" from the other party; the call is over; both are free', async () => {
     const room = uniqueRoom('timeout');
@@ -64,6 +55,12 @@ describe('ring timeout', () => {
       data: { callId, from: a.user, reason: 'timeout' },
     });
     expect(elapsed).toBeGreaterThanOrEqual(CALL_RING_TIMEOUT_MS - 50);
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Missed,
+    });
     await expectQuiet([a, b, c]);
 
     // Afterwards, signalling for it → not_in_call.
@@ -77,9 +74,21 @@ describe('ring timeout', () => {
     const bc = uniqueCallId();
     await startCall(b, c, room, bc);
     await relay(c, b, 'call.bye', { callId: bc });
+    await expectCallRecord([a, b, c], room, {
+      callId: bc,
+      caller: b,
+      callee: c,
+      outcome: CallOutcome.Completed,
+    });
     await startCall(a, b, room, callId);
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -109,7 +118,7 @@ describe('peer_disconnected', () => {
         await dropSocket(server(), b);
       } else {
         await b.client.close(1000);
-        await waitUntilInGrace(server(), b.user.userId);
+        await waitUntilInGrace(server(), b);
       }
       const inGraceAt = Date.now();
 
@@ -133,9 +142,15 @@ describe('peer_disconnected', () => {
         event: 'call.bye',
         data: { callId, from: b.user, reason: 'peer_disconnected' },
       });
-      // B also left the room.
+      // B also left the room; the call was accepted, so it completed.
       await presenceLeft(a, b, room);
       await presenceLeft(c, b, room);
+      await expectCallRecord([a, c], room, {
+        callId,
+        caller: a,
+        callee: b,
+        outcome: CallOutcome.Completed,
+      });
       await expectQuiet([a, c]);
 
       // The call is over and A is free for a new call.
@@ -144,6 +159,12 @@ describe('peer_disconnected', () => {
       await startCall(a, c, room, callId);
       await relay(c, a, 'call.offer', { callId, sdp: SDP_OFFER });
       await relay(a, c, 'call.bye', { callId });
+      await expectCallRecord([a, c], room, {
+        callId,
+        caller: a,
+        callee: c,
+        outcome: CallOutcome.Completed,
+      });
       await expectQuiet([a, c]);
     });
   }
@@ -164,6 +185,12 @@ describe('peer_disconnected', () => {
       data: { callId, from: a.user, reason: 'peer_disconnected' },
     });
     await presenceLeft(b, a, room);
+    await expectCallRecord([b], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Missed,
+    });
     await sleep(CALL_RING_TIMEOUT_MS);
     await expectQuiet([b], 0);
     expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
@@ -207,6 +234,12 @@ describe('resume keeps the call', () => {
       'busy',
     );
     await relay(b, a, 'call.bye', { callId });
+    await expectCallRecord([a, b, c], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b, c]);
   });
 
@@ -235,6 +268,12 @@ describe('resume keeps the call', () => {
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await relay(a, b, 'call.bye', { callId });
+    await expectCallRecord([a, b], room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
     await expectQuiet([a, b]);
   });
 
@@ -250,7 +289,7 @@ describe('resume keeps the call', () => {
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await sleep(RESUME_GRACE_MS + 100);
     await expectQuiet([a, b], 50);
-    await expectRelayedNothingElse(a, b, callId);
+    await hangUpQuietly(a, b, room, callId, [a, b]);
   });
 });
 
@@ -278,13 +317,30 @@ describe('rooms', () => {
       }),
       'peer_unavailable',
     );
-    await expectRelayedNothingElse(a, b, callId);
+    // The record goes to the room, which only C is still a member of.
+    await hangUpQuietly(a, b, room, callId, [c]);
+    await expectQuiet([c]);
   });
 });
 
-/** Ends the A-B call from B and checks nothing else was pending. */
-async function expectRelayedNothingElse(a: Party, b: Party, callId: string): Promise<void> {
+/**
+ * Ends A's call to B from B, checks its record reached `members` of `room`, and that nothing
+ * else was pending for A or B.
+ */
+async function hangUpQuietly(
+  a: Party,
+  b: Party,
+  room: string,
+  callId: string,
+  members: Party[],
+): Promise<void> {
   await ok(b, 'call.bye', { callId });
   await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: 'hangup' });
+  await expectCallRecord(members, room, {
+    callId,
+    caller: a,
+    callee: b,
+    outcome: CallOutcome.Completed,
+  });
   await expectQuiet([a, b]);
 }
