@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { openPgliteClient } from '../src/storage/pglite-client.js';
+import type { SqlClient } from '../src/storage/sql-client.js';
+import { migrate } from '../src/storage/schema.js';
+import { SqlMessageStore } from '../src/storage/sql-message-store.js';
+
+const ann = { userId: 'u-ann', name: 'Ann' };
+const dirs: string[] = [];
+const clients: SqlClient[] = [];
+
+async function templateCopy(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-'));
+  dirs.push(dir);
+  await cp(inject('pgliteTemplate'), dir, { recursive: true });
+  return dir;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the embedded store is durable before the ack', () => {
+  it('runs Postgres with fsync on, syncing the WAL with fsync()', async () => {
+    const client = await openPgliteClient(await templateCopy());
+    clients.push(client);
+    expect(await client.query('SHOW fsync')).toEqual([{ fsync: 'on' }]);
+    expect(await client.query('SHOW wal_sync_method')).toEqual([{ wal_sync_method: 'fsync' }]);
+  });
+
+  it('reaches the file system with an fsync for every stored batch, before it resolves', async () => {
+    const synced: number[] = [];
+    const client = await openPgliteClient(await templateCopy(), (fd) => synced.push(fd));
+    clients.push(client);
+    await migrate(client);
+    const store = new SqlMessageStore(client);
+    for (let i = 0; i < 10; i++) {
+      const before = synced.length;
+      await store.appendBatch('durable', [
+        {
+          room: 'durable',
+          clientId: `c-${i}`,
+          from: ann,
+          text: 'hi',
+          ts: new Date().toISOString(),
+        },
+      ]);
+      expect(synced.length).toBeGreaterThan(before);
+    }
+  });
+});
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+/** More commits than the few fsyncs Postgres makes at start-up and checkpoints without this fix. */
+const BATCHES = 40;
+
+describe.runIf(hasStrace)('seen from the kernel (strace)', () => {
+  it('makes at least one fsync system call per stored batch', async () => {
+    const dataDir = await templateCopy();
+    const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-script-'));
+    dirs.push(dir);
+    const script = join(dir, 'append.mjs');
+    const storeModule = new URL('../dist/storage/sql-message-store.js', import.meta.url).href;
+    const clientModule = new URL('../dist/storage/pglite-client.js', import.meta.url).href;
+    const schemaModule = new URL('../dist/storage/schema.js', import.meta.url).href;
+    await writeFile(
+      script,
+      `const BATCHES = ${BATCHES};
+const { SqlMessageStore } = await import(${JSON.stringify(storeModule)});
+const { openPgliteClient } = await import(${JSON.stringify(clientModule)});
+const { migrate } = await import(${JSON.stringify(schemaModule)});
+const client = await openPgliteClient(${JSON.stringify(dataDir)});
+await migrate(client);
+const store = new SqlMessageStore(client);
+for (let i = 0; i < BATCHES; i++) {
+  await store.appendBatch('room', [{ room: 'room', clientId: 'c' + i, from: { userId: 'u', name: 'U' }, text: 't', ts: new Date().toISOString() }]);
+}
+await client.close();
+`,
+    );
+    const summary = join(dir, 'strace.txt');
+    execFileSync('strace', [
+      '-f',
+      '-c',
+      '-e',
+      'trace=fsync,fdatasync',
+      '-o',
+      summary,
+      'node',
+      script,
+    ]);
+    // `strace -c` prints a table: % time, seconds, usecs/call, calls, [errors], syscall.
+    const fsyncRow = (await readFile(summary, 'utf8'))
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find((columns) => columns.at(-1) === 'fsync');
+    expect(Number(fsyncRow?.[3] ?? 0)).toBeGreaterThanOrEqual(BATCHES);
+  }, 60_000);
+});
