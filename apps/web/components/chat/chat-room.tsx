@@ -24,6 +24,10 @@ export function ChatRoom({ room }: { room: string }) {
   const maxChars = session?.limits.maxTextChars ?? DEFAULT_LIMITS.maxTextChars;
   const joined = status === 'joined';
 
+  const loadMoreMembers = useCallback(
+    () => (client ? client.loadMoreMembers(room) : Promise.resolve([])),
+    [client, room],
+  );
   const loadOlder = useCallback(
     () => (client ? client.loadOlder(room) : Promise.resolve([])),
     [client, room],
@@ -96,7 +100,10 @@ export function ChatRoom({ room }: { room: string }) {
       <MemberList
         room={room}
         members={joined && snapshot ? snapshot.members : EMPTY}
+        online={joined && snapshot ? snapshot.online : null}
+        hasMore={joined && snapshot ? snapshot.hasMoreMembers : false}
         ownUserId={ownUserId}
+        onLoadMore={loadMoreMembers}
       />
     </div>
   );

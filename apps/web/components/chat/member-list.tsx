@@ -1,55 +1,122 @@
+'use client';
+
 import type { User } from '@duplex/protocol';
+import { useMemo } from 'react';
 import { MemberCallButtons } from '@/components/call/member-call-buttons';
+import { useLoadOnReach } from '@/hooks/use-load-on-reach';
+import { initialOf } from '@/lib/call-text';
+import { namesakeTags } from '@/lib/member-labels';
 import styles from './chat.module.css';
 
+const countFormat = new Intl.NumberFormat('en');
+
 /**
- * Who is in the room (those reconnecting within their grace period too); you come first. Each
- * member has "Call" and "Video" buttons.
+ * Who is in the room (those reconnecting within their grace period too): the server's count,
+ * and the members held, you first. A big room lists the first ones; more are loaded when the
+ * end of the list scrolls into view, or with "Show more members". Two members with the same
+ * name get a short tag from their userId. Each member has "Call" and "Video" buttons.
  */
 export function MemberList({
   room,
   members,
+  online,
+  hasMore,
   ownUserId,
+  onLoadMore,
 }: {
   room: string;
   members: readonly User[];
+  /** The server's count of members; null until joined. */
+  online: number | null;
+  hasMore: boolean;
   ownUserId: string | null;
+  onLoadMore: () => Promise<unknown>;
 }) {
-  const ordered = [...members].sort(
-    (a, b) => Number(b.userId === ownUserId) - Number(a.userId === ownUserId),
+  const ordered = useMemo(
+    () =>
+      [...members].sort((a, b) => Number(b.userId === ownUserId) - Number(a.userId === ownUserId)),
+    [members, ownUserId],
   );
+  const tags = useMemo(() => namesakeTags(members), [members]);
+  const more = useLoadOnReach<HTMLLIElement>(hasMore, onLoadMore);
+  const count = online ?? members.length;
+
   return (
     <section className={`card ${styles.members}`} aria-labelledby="members-title">
       <h2 id="members-title" className={styles.membersTitle}>
-        In the room <span className={styles.membersCount}>{members.length}</span>
+        In the room{' '}
+        <span className={styles.membersCount} data-testid="members-online">
+          {countFormat.format(count)}
+        </span>
       </h2>
-      <ul className={styles.memberList} data-testid="member-list">
-        {ordered.map((member) => {
-          const you = member.userId === ownUserId;
-          return (
-            <li
-              key={member.userId}
-              className={styles.member}
-              data-testid="member"
-              data-user-id={member.userId}
-              data-name={member.name}
-              data-you={you ? 'true' : undefined}
+      <ul className={styles.memberList} data-testid="member-list" aria-labelledby="members-title">
+        {ordered.map((member) => (
+          <MemberRow
+            key={member.userId}
+            member={member}
+            tag={tags.get(member.userId) ?? null}
+            you={member.userId === ownUserId}
+            room={room}
+          />
+        ))}
+        {hasMore ? (
+          <li ref={more.sentinelRef} className={styles.membersMore} data-testid="members-more">
+            <span data-testid="members-shown" aria-live="polite">
+              {more.error
+                ? `Could not load more members: ${more.error}`
+                : more.loading
+                  ? 'Loading more members…'
+                  : `Showing ${countFormat.format(members.length)} of ${countFormat.format(count)}`}
+            </span>
+            <button
+              type="button"
+              className="button button-small"
+              data-testid="members-show-more"
+              disabled={more.loading}
+              onClick={more.load}
             >
-              <span className={styles.avatar} aria-hidden="true">
-                {initial(member.name)}
-              </span>
-              <span className={styles.memberName}>{member.name}</span>
-              {you ? <span className={styles.youTag}>you</span> : null}
-              <MemberCallButtons member={member} room={room} you={you} />
-            </li>
-          );
-        })}
+              {more.error ? 'Try again' : 'Show more members'}
+            </button>
+          </li>
+        ) : null}
       </ul>
     </section>
   );
 }
 
-function initial(name: string): string {
-  const first = [...name.trim()][0] ?? '?';
-  return first.toUpperCase();
+function MemberRow({
+  member,
+  tag,
+  you,
+  room,
+}: {
+  member: User;
+  tag: string | null;
+  you: boolean;
+  room: string;
+}) {
+  return (
+    <li
+      className={styles.member}
+      data-testid="member"
+      data-user-id={member.userId}
+      data-name={member.name}
+      data-you={you ? 'true' : undefined}
+    >
+      <span className={styles.avatar} aria-hidden="true">
+        {initialOf(member.name)}
+      </span>
+      <span className={styles.memberName}>
+        <span data-testid="member-name">{member.name}</span>
+        {tag ? (
+          <span className={styles.memberTag} data-testid="member-tag" title={member.userId}>
+            {' · '}
+            {tag}
+          </span>
+        ) : null}
+      </span>
+      {you ? <span className={styles.youTag}>you</span> : null}
+      <MemberCallButtons member={member} room={room} you={you} />
+    </li>
+  );
 }
