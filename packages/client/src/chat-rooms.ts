@@ -1,17 +1,22 @@
 import {
   ErrorCode,
   isTextMessage,
+  PROTOCOL_BOUNDS,
   type AckData,
   type ChatMessage,
   type ClientEventInput,
   type ClientEventName,
+  type MembersPage,
   type ServerEventData,
+  type User,
 } from '@duplex/protocol';
 import { createClientId } from './client-id.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DuplexClientEvents } from './duplex-client.js';
 import { ConnectionClosedError, RequestError, RequestTimeoutError } from './errors.js';
-import { clampLimit, fetchOlderMessages, type FetchLike } from './history-loader.js';
+import { clampLimit, fetchOlderMessages } from './history-loader.js';
+import { defaultFetch, type FetchLike } from './http-request.js';
+import { clampMembersLimit, fetchMembersPage } from './members-loader.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { RoomState, type RoomSnapshot, type RoomStore } from './room-store.js';
 import { TypingThrottle } from './typing-throttle.js';
@@ -51,6 +56,7 @@ interface JoinedRoom {
   joinEpoch: number;
   waiters: { resolve: (snapshot: RoomSnapshot) => void; reject: (error: unknown) => void }[];
   olderLoad: Promise<ChatMessage[]> | undefined;
+  membersLoad: Promise<User[]> | undefined;
 }
 
 /**
@@ -82,6 +88,10 @@ export class ChatRooms {
     );
     link.on('presence.left', ({ room, user, online }) =>
       this.rooms.get(room)?.state.memberLeft(user, online),
+    );
+    link.on('chat.skipped', ({ room, seq }) => this.rooms.get(room)?.state.skipMessage(seq));
+    link.on('presence.diff', ({ room, joined, left, online }) =>
+      this.rooms.get(room)?.state.applyPresence(joined, left, online),
     );
     link.on('chat.typing', (data) => this.typingReceived(data));
   }
@@ -173,6 +183,20 @@ export class ChatRooms {
       entry.olderLoad = undefined;
     });
     return entry.olderLoad;
+  }
+
+  /**
+   * Loads the next page of the room's members over HTTP (ordered by `userId`, from where the
+   * last page ended) and adds those not known yet; resolves with them. A load in flight is
+   * shared.
+   */
+  loadMoreMembers(room: string, limit: number = PROTOCOL_BOUNDS.membersPageSize): Promise<User[]> {
+    const entry = this.rooms.get(room);
+    if (!entry) return Promise.reject(new Error(`Join "${room}" before loading its members`));
+    entry.membersLoad ??= this.fetchMembers(entry, clampMembersLimit(limit)).finally(() => {
+      entry.membersLoad = undefined;
+    });
+    return entry.membersLoad;
   }
 
   // ---- connection ----
@@ -373,6 +397,24 @@ export class ChatRooms {
     return older;
   }
 
+  private async fetchMembers(entry: JoinedRoom, limit: number): Promise<User[]> {
+    const { room } = entry.state;
+    const load = entry.state.beginMemberPage();
+    let page: MembersPage;
+    try {
+      const fetch = this.options.fetch ?? defaultFetch();
+      page = await fetchMembersPage(fetch, this.options.httpBase(), room, load.after, limit);
+    } catch (error) {
+      entry.state.finishMemberPage(load, null, limit);
+      throw error;
+    }
+    // A room left meanwhile has a disposed store: nothing shows the page. Only the members are
+    // taken: `online` stays the socket's, whose presence frames are ordered, while this answer
+    // may be older than the last of them.
+    const members = this.rooms.get(room) === entry ? page.members : null;
+    return entry.state.finishMemberPage(load, members, limit);
+  }
+
   private addRoom(room: string): JoinedRoom {
     const entry: JoinedRoom = {
       state: new RoomState(room, this.options.onListenerError, this.options.typingExpiryMs),
@@ -381,6 +423,7 @@ export class ChatRooms {
       joinEpoch: -1,
       waiters: [],
       olderLoad: undefined,
+      membersLoad: undefined,
     };
     this.rooms.set(room, entry);
     return entry;
@@ -388,10 +431,3 @@ export class ChatRooms {
 }
 
 const ignore = (): void => {};
-
-function defaultFetch(): FetchLike {
-  const fetch = (globalThis as { fetch?: FetchLike }).fetch;
-  if (typeof fetch !== 'function')
-    throw new TypeError('No fetch implementation: pass the `fetch` option');
-  return (url) => fetch(url);
-}

@@ -13,6 +13,7 @@ import {
   type OutgoingClientFrame,
   type ServerEventData,
   type ServerEventName,
+  type User,
 } from '@duplex/protocol';
 import type { ReconnectOptions } from './backoff.js';
 import { ChatRooms } from './chat-rooms.js';
@@ -23,7 +24,7 @@ import {
   RequestError,
   RequestTimeoutError,
 } from './errors.js';
-import type { FetchLike } from './history-loader.js';
+import type { FetchLike } from './http-request.js';
 import { deriveHttpBase, trimTrailingSlash } from './http-base.js';
 import {
   defaultNetworkEventSource,
@@ -33,6 +34,7 @@ import {
 import { PendingRequests, type RequestFrame } from './pending-requests.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { createRequestIdGenerator } from './request-ids.js';
+import { skippedChatMessage, type SkippedMessage } from './skipped-message.js';
 import type { RoomSnapshot, RoomStore } from './room-store.js';
 import { TypedEmitter } from './typed-emitter.js';
 import {
@@ -101,6 +103,8 @@ export type DuplexClientEvents = {
   identity: string;
   /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
   error: ErrorData;
+  /** A `chat.message` of a kind this client does not know: skipped, its `seq` taken all the same. */
+  'chat.skipped': SkippedMessage;
 } & { [E in ServerEventName]: ServerEventData<E> };
 
 export interface RequestOptions {
@@ -276,6 +280,16 @@ export class DuplexClient {
     return this.chat.loadOlder(room, limit);
   }
 
+  /**
+   * Loads the next page of `room`'s members over HTTP (`GET /api/rooms/:room/members`, ordered
+   * by `userId`, from where the last page ended; `limit` 1–500, default 100) into the room's
+   * `members`; resolves with the users it added. `hasMoreMembers` in the room's snapshot tells
+   * whether there are more. Rejects with a `MembersRequestError` when the request fails.
+   */
+  loadMoreMembers(room: string, limit?: number): Promise<User[]> {
+    return this.chat.loadMoreMembers(room, limit);
+  }
+
   /** Subscribes to state changes, closes, id-less errors or server pushes; returns the unsubscribe. */
   on<K extends keyof DuplexClientEvents>(
     type: K,
@@ -375,7 +389,12 @@ export class DuplexClient {
   private receive(raw: unknown): void {
     if (typeof raw !== 'string') return; // the server sends text frames only
     const decoded = decodeServerFrame(raw);
-    if (!decoded.ok) return; // malformed server frames are ignored
+    if (!decoded.ok) {
+      // Malformed server frames are ignored; a message of a newer kind only counts its seq.
+      const skipped = skippedChatMessage(raw);
+      if (skipped) this.emitter.emit('chat.skipped', skipped);
+      return;
+    }
     const { kind, frame } = decoded.value;
     if (kind === 'ack') {
       this.settleAck(frame.id, frame.data);

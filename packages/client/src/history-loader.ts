@@ -1,26 +1,14 @@
 import { PROTOCOL_BOUNDS, schemas, type ChatMessage } from '@duplex/protocol';
+import { getJson, HttpRequestError, type FetchLike } from './http-request.js';
 
-/** The part of the WHATWG `fetch` the client uses. */
-export type FetchLike = (
-  url: string,
-) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
-
-export class HistoryRequestError extends Error {
+export class HistoryRequestError extends HttpRequestError {
   override readonly name = 'HistoryRequestError';
-
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
 }
-
-const messagePage = schemas.chatMessage.array();
 
 /**
  * Fetches up to `limit` messages of `room` with `seq < before` over HTTP
- * (`GET /api/rooms/:room/messages`), in increasing `seq`. `limit` is clamped to what the api serves.
+ * (`GET /api/rooms/:room/messages`), in increasing `seq`, text and call messages alike (kinds
+ * this client does not know are skipped). `limit` is clamped to what the api serves.
  */
 export async function fetchOlderMessages(
   fetch: FetchLike,
@@ -30,18 +18,13 @@ export async function fetchOlderMessages(
   limit: number,
 ): Promise<ChatMessage[]> {
   const query = `before=${before}&limit=${clampLimit(limit)}`;
-  const response = await fetch(
+  const messages = await getJson(
+    fetch,
     `${httpBase}/api/rooms/${encodeURIComponent(room)}/messages?${query}`,
+    schemas.chatMessageList,
+    (message, status, code) => new HistoryRequestError(`History request: ${message}`, status, code),
   );
-  if (!response.ok)
-    throw new HistoryRequestError(
-      `History request failed with HTTP ${response.status}`,
-      response.status,
-    );
-  const parsed = messagePage.safeParse(await response.json());
-  if (!parsed.success)
-    throw new HistoryRequestError('The history response does not match the protocol');
-  return parsed.data.filter((message) => message.room === room && message.seq < before);
+  return messages.filter((message) => message.room === room && message.seq < before);
 }
 
 export function clampLimit(limit: number): number {

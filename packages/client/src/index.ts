@@ -24,7 +24,10 @@ export type {
 } from './websocket-like.js';
 export type { RoomSnapshot, RoomStore } from './room-store.js';
 export type { PendingMessage, PendingStatus } from './outbox.js';
-export { HistoryRequestError, type FetchLike } from './history-loader.js';
+export type { SkippedMessage } from './skipped-message.js';
+export { HistoryRequestError } from './history-loader.js';
+export { MembersRequestError } from './members-loader.js';
+export { HttpRequestError, type FetchLike } from './http-request.js';
 export { deriveHttpBase } from './http-base.js';
 export { createClientId } from './client-id.js';
 export { TYPING_EXPIRY_MS } from './typing-tracker.js';

@@ -25,18 +25,30 @@ export function mergeMessages(
 }
 
 /**
- * The highest seq reachable from `lastSeq` without a gap through `messages` (sorted by seq):
- * messages past a gap are held but do not count until the gap is filled.
+ * The highest seq reachable from `lastSeq` without a gap through `messages` (sorted by seq) and
+ * the `skipped` seqs (messages of a kind this client does not show): messages past a gap are
+ * held but do not count until the gap is filled.
  */
-export function contiguousSeq(lastSeq: number, messages: readonly ChatMessage[]): number {
+export function contiguousSeq(
+  lastSeq: number,
+  messages: readonly ChatMessage[],
+  skipped: ReadonlySet<number> = NONE,
+): number {
   let seq = lastSeq;
+  const passSkipped = (): void => {
+    while (skipped.has(seq + 1)) seq++;
+  };
+  passSkipped();
   for (const message of messages) {
     if (message.seq <= seq) continue;
     if (message.seq !== seq + 1) break;
     seq = message.seq;
+    passSkipped();
   }
   return seq;
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
   if (a.seq !== b.seq || a.ts !== b.ts) return false;

@@ -1,4 +1,5 @@
 import { isTextMessage, type AckData, type ChatMessage, type User } from '@duplex/protocol';
+import { MemberPaging, type MemberPageLoad } from './member-paging.js';
 import { contiguousSeq, mergeMessages } from './message-log.js';
 import type { PendingMessage } from './outbox.js';
 import { TypingTracker } from './typing-tracker.js';
@@ -6,9 +7,16 @@ import { TypingTracker } from './typing-tracker.js';
 /** One room as the UI shows it. Immutable: a change makes a new snapshot. */
 export interface RoomSnapshot {
   readonly room: string;
-  /** Members, those in their grace period included; the current user too. */
+  /**
+   * The members known, those in their grace period included, the current user too: the join
+   * ack's (at most 100: the joiner first, then the most recently active), then those loaded with
+   * `loadMoreMembers` and those presence reported since, each once. Presence keeps it current.
+   */
   readonly members: readonly User[];
+  /** How many users are members: the server's full count, which `members` may not all list. */
   readonly online: number;
+  /** Whether `loadMoreMembers` can list members not in `members` yet. */
+  readonly hasMoreMembers: boolean;
   /** In increasing `seq`, one per `seq`. */
   readonly messages: readonly ChatMessage[];
   /** The user's messages without a `seq` yet, and those the server refused (`failed`). */
@@ -40,6 +48,9 @@ export class RoomState implements RoomStore {
   private draft: Mutable<RoomSnapshot>;
   private readonly listeners = new Set<() => void>();
   private readonly typingTracker: TypingTracker;
+  private readonly paging = new MemberPaging();
+  /** Seqs past `lastSeq` of messages of a kind not shown (see `skipMessage`). */
+  private readonly skipped = new Set<number>();
   private depth = 0;
   private dirty = false;
 
@@ -56,6 +67,7 @@ export class RoomState implements RoomStore {
       room,
       members: Object.freeze([]),
       online: 0,
+      hasMoreMembers: false,
       messages: Object.freeze([]),
       pending: Object.freeze([]),
       typing: this.typingTracker.users,
@@ -96,10 +108,12 @@ export class RoomState implements RoomStore {
    */
   applyJoin(ack: AckData<'room.join'>): void {
     this.batch(() => {
-      const members = Object.freeze([...ack.members]);
+      this.paging.reset();
+      this.changeMembers(Object.freeze([...ack.members]), ack.online);
       if (ack.recovered) {
-        this.change({ members, online: members.length, recovered: true });
-        this.addMessages(ack.history);
+        // Every message up to the ack's lastSeq is in its history, or of a kind not shown.
+        this.change({ recovered: true });
+        this.addMessages(ack.history, ack.lastSeq);
         return;
       }
       // Messages past the ack's lastSeq were broadcast after it; keep them.
@@ -107,24 +121,33 @@ export class RoomState implements RoomStore {
       const messages = mergeMessages(Object.freeze([...ack.history]), later);
       const lowest = messages[0]?.seq;
       this.change({
-        members,
-        online: members.length,
         recovered: false,
         messages,
-        lastSeq: contiguousSeq(ack.lastSeq, messages),
+        lastSeq: this.reachedSeq(ack.lastSeq, messages),
         hasOlder: lowest !== undefined ? lowest > 1 : ack.lastSeq > 0,
       });
       this.stopTypingOfAuthors(ack.history);
     });
   }
 
-  /** Live or recovered messages (any order, duplicates welcome). */
-  addMessages(incoming: readonly ChatMessage[]): void {
+  /**
+   * Live or recovered messages (any order, duplicates welcome). `complete`: every seq up to it
+   * is accounted for (a recovered history), even those of kinds this client does not show.
+   */
+  addMessages(incoming: readonly ChatMessage[], complete = 0): void {
     this.batch(() => {
       const messages = mergeMessages(this.draft.messages, incoming);
-      this.change({ messages, lastSeq: contiguousSeq(this.draft.lastSeq, messages) });
+      const from = Math.max(this.draft.lastSeq, complete);
+      this.change({ messages, lastSeq: this.reachedSeq(from, messages) });
       this.stopTypingOfAuthors(incoming);
     });
+  }
+
+  /** A message of a kind this client does not show: not held, but its seq is no gap. */
+  skipMessage(seq: number): void {
+    if (seq <= this.draft.lastSeq) return;
+    this.skipped.add(seq);
+    this.change({ lastSeq: this.reachedSeq(this.draft.lastSeq, this.draft.messages) });
   }
 
   /** A page of older messages from `loadOlder`. */
@@ -145,22 +168,51 @@ export class RoomState implements RoomStore {
   }
 
   memberJoined(user: User, online: number): void {
-    const present = this.draft.members.some((member) => member.userId === user.userId);
-    this.change({
-      ...(!present && { members: Object.freeze([...this.draft.members, user]) }),
-      online,
-    });
+    this.applyPresence([user], [], online);
   }
 
   memberLeft(user: User, online: number): void {
+    this.applyPresence([], [user], online);
+  }
+
+  /** Presence changes of one frame (`presence.diff`), as one change of the snapshot. */
+  applyPresence(joined: readonly User[], left: readonly User[], online: number): void {
     this.batch(() => {
-      const members = this.draft.members.filter((member) => member.userId !== user.userId);
-      this.change({
-        ...(members.length !== this.draft.members.length && { members: Object.freeze(members) }),
+      const leaving = new Set(left.map((user) => user.userId));
+      const members = this.draft.members.filter((member) => !leaving.has(member.userId));
+      for (const user of left) {
+        this.paging.left(user.userId);
+        this.typingTracker.stop(user.userId);
+      }
+      const known = new Set(members.map((member) => member.userId));
+      for (const user of joined) {
+        if (known.has(user.userId)) continue;
+        known.add(user.userId);
+        members.push(user);
+      }
+      this.changeMembers(
+        this.sameMembers(members) ? this.draft.members : Object.freeze(members),
         online,
-      });
-      this.typingTracker.stop(user.userId);
+      );
     });
+  }
+
+  /** Starts loading a page of members; `finishMemberPage` ends it. */
+  beginMemberPage(): MemberPageLoad {
+    return this.paging.begin();
+  }
+
+  /** Ends a page load: its users not known yet are added (`null`: the load failed). */
+  finishMemberPage(load: MemberPageLoad, page: readonly User[] | null, limit: number): User[] {
+    const users = this.paging.finish(load, page, limit);
+    if (users === null) return [];
+    const known = new Set(this.draft.members.map((member) => member.userId));
+    const added = users.filter((user) => !known.has(user.userId));
+    this.changeMembers(
+      added.length > 0 ? Object.freeze([...this.draft.members, ...added]) : this.draft.members,
+      this.draft.online,
+    );
+    return added;
   }
 
   setTyping(user: User, typing: boolean): void {
@@ -176,6 +228,26 @@ export class RoomState implements RoomStore {
   dispose(): void {
     this.typingTracker.clear();
     this.listeners.clear();
+  }
+
+  /** The seq reached from `lastSeq` through `messages` and skipped seqs; skips behind it are dropped. */
+  private reachedSeq(lastSeq: number, messages: readonly ChatMessage[]): number {
+    const reached = contiguousSeq(lastSeq, messages, this.skipped);
+    for (const seq of this.skipped) if (seq <= reached) this.skipped.delete(seq);
+    return reached;
+  }
+
+  private changeMembers(members: readonly User[], online: number): void {
+    const hasMoreMembers = !this.paging.exhausted && members.length < online;
+    this.change({ members, online, hasMoreMembers });
+  }
+
+  private sameMembers(members: readonly User[]): boolean {
+    const current = this.draft.members;
+    return (
+      members.length === current.length &&
+      members.every((member, index) => member === current[index])
+    );
   }
 
   /** Someone whose message arrived has stopped typing it. */

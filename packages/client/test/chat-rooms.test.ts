@@ -34,6 +34,7 @@ describe('joinRoom', () => {
       room: 'lobby',
       members: [ada, bob],
       online: 2,
+      hasMoreMembers: false,
       messages: history,
       pending: [],
       typing: [],

@@ -25,6 +25,13 @@ describe('contiguousSeq', () => {
     expect(contiguousSeq(5, [chatMessage(1), chatMessage(6), chatMessage(7)])).toBe(7);
     expect(contiguousSeq(5, [chatMessage(7)])).toBe(5);
   });
+
+  it('passes over skipped seqs (messages of a kind not shown) as if held', () => {
+    const skipped = new Set([3, 6]);
+    expect(contiguousSeq(0, [chatMessage(1), chatMessage(2), chatMessage(4)], skipped)).toBe(4);
+    expect(contiguousSeq(2, [chatMessage(5)], skipped)).toBe(3);
+    expect(contiguousSeq(5, [], skipped)).toBe(6);
+  });
 });
 
 describe('Outbox', () => {
