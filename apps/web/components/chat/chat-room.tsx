@@ -4,6 +4,7 @@ import { useCallback } from 'react';
 import { DEFAULT_LIMITS } from '@duplex/protocol';
 import { useSession } from '@/hooks/use-duplex-client';
 import { useDisplayName } from '@/hooks/use-display-name';
+import { useNamesakeTags } from '@/hooks/use-namesake-tags';
 import { useRoom } from '@/hooks/use-room';
 import { Composer } from './composer';
 import { MemberList } from './member-list';
@@ -23,6 +24,9 @@ export function ChatRoom({ room }: { room: string }) {
   const ownUserId = session?.userId ?? null;
   const maxChars = session?.limits.maxTextChars ?? DEFAULT_LIMITS.maxTextChars;
   const joined = status === 'joined';
+  const members = joined && snapshot ? snapshot.members : EMPTY;
+  const messages = snapshot?.messages ?? EMPTY;
+  const tags = useNamesakeTags(members, messages);
 
   const loadMoreMembers = useCallback(
     () => (client ? client.loadMoreMembers(room) : Promise.resolve([])),
@@ -84,11 +88,12 @@ export function ChatRoom({ room }: { room: string }) {
         ) : null}
         <MessageList
           room={room}
-          messages={snapshot?.messages ?? EMPTY}
+          messages={messages}
           pending={snapshot?.pending ?? EMPTY}
           hasOlder={snapshot?.hasOlder ?? false}
           ready={joined}
           ownUserId={ownUserId}
+          tags={tags}
           ownName={session?.name ?? name ?? 'You'}
           onLoadOlder={loadOlder}
           onRetry={retry}
@@ -99,10 +104,11 @@ export function ChatRoom({ room }: { room: string }) {
       </section>
       <MemberList
         room={room}
-        members={joined && snapshot ? snapshot.members : EMPTY}
+        members={members}
         online={joined && snapshot ? snapshot.online : null}
         hasMore={joined && snapshot ? snapshot.hasMoreMembers : false}
         ownUserId={ownUserId}
+        tags={tags}
         onLoadMore={loadMoreMembers}
       />
     </div>

@@ -5,7 +5,6 @@ import { useMemo } from 'react';
 import { MemberCallButtons } from '@/components/call/member-call-buttons';
 import { useLoadOnReach } from '@/hooks/use-load-on-reach';
 import { initialOf } from '@/lib/call-text';
-import { namesakeTags } from '@/lib/member-labels';
 import styles from './chat.module.css';
 
 const countFormat = new Intl.NumberFormat('en');
@@ -22,6 +21,7 @@ export function MemberList({
   online,
   hasMore,
   ownUserId,
+  tags,
   onLoadMore,
 }: {
   room: string;
@@ -30,6 +30,8 @@ export function MemberList({
   online: number | null;
   hasMore: boolean;
   ownUserId: string | null;
+  /** Short tags of namesakes, by userId (see `namesakeTags`). */
+  tags: ReadonlyMap<string, string>;
   onLoadMore: () => Promise<unknown>;
 }) {
   const ordered = useMemo(
@@ -37,7 +39,6 @@ export function MemberList({
       [...members].sort((a, b) => Number(b.userId === ownUserId) - Number(a.userId === ownUserId)),
     [members, ownUserId],
   );
-  const tags = useMemo(() => namesakeTags(members), [members]);
   const more = useLoadOnReach<HTMLLIElement>(hasMore, onLoadMore);
   const count = online ?? members.length;
 

@@ -7,10 +7,13 @@ import styles from './chat.module.css';
 export const MessageItem = memo(function MessageItem({
   message,
   own,
+  tag,
   continued,
 }: {
   message: TextMessage;
   own: boolean;
+  /** Tells the sender apart from someone of the same name (see `namesakeTags`); usually null. */
+  tag: string | null;
   /** Follows a message from the same sender a moment earlier: the name and time are not repeated. */
   continued: boolean;
 }) {
@@ -29,6 +32,15 @@ export const MessageItem = memo(function MessageItem({
         <span className={styles.sender} data-testid="message-sender">
           {message.from.name}
         </span>
+        {tag ? (
+          <span
+            className={styles.memberTag}
+            data-testid="message-sender-tag"
+            title={message.from.userId}
+          >
+            {tag}
+          </span>
+        ) : null}
         {own ? <span className={styles.youTag}>you</span> : null}
         <time
           className={styles.time}

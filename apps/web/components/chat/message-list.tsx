@@ -37,6 +37,8 @@ interface Props {
   /** The first join was acknowledged: history is in, older pages may be asked for. */
   ready: boolean;
   ownUserId: string | null;
+  /** Short tags of senders who share a name with someone else in the room, by userId. */
+  tags: ReadonlyMap<string, string>;
   ownName: string;
   onLoadOlder: () => Promise<unknown>;
   onRetry: (clientId: string) => void;
@@ -50,6 +52,7 @@ export function MessageList({
   hasOlder,
   ready,
   ownUserId,
+  tags,
   ownName,
   onLoadOlder,
   onRetry,
@@ -196,6 +199,7 @@ export function MessageList({
               key={message.seq}
               message={message}
               own={message.from.userId === ownUserId}
+              tag={tags.get(message.from.userId) ?? null}
               continued={continuesPrevious(messages[index - 1], message)}
             />
           ) : message.kind === MessageKind.Call ? (
