@@ -9,6 +9,7 @@ import {
 } from '@duplex/protocol';
 import { isConnected, SessionRegistry } from '../../src/session/session-registry.js';
 import type { Session } from '../../src/session/session.js';
+import type { ConfigInput } from '../../src/config/config.js';
 import { startServer, type TestServer } from './api-server.js';
 import { ISO_TIME, RawClient, type ServerFrame } from './raw-client.js';
 
@@ -58,9 +59,14 @@ export function uniqueCallId(prefix = 'call'): string {
   return `${prefix}-${++counter}-${randomUUID()}`;
 }
 
-/** Tracks the sockets opened by a test file so that `afterEach` can close them. */
-/** One api for a call test file, started before its tests; every client closed after each test. */
-export function useCallServer(): { pool: ClientPool; server: () => TestServer } {
+/**
+ * One api for a call test file, started before its tests (with `CALL_SERVER_CONFIG`, then
+ * `overrides`); every client closed after each test.
+ */
+export function useCallServer(overrides: ConfigInput = {}): {
+  pool: ClientPool;
+  server: () => TestServer;
+} {
   let started: TestServer | undefined;
   const server = (): TestServer => {
     if (!started) throw new Error('the call test server has not started');
@@ -68,13 +74,14 @@ export function useCallServer(): { pool: ClientPool; server: () => TestServer } 
   };
   const pool = new ClientPool(server);
   beforeAll(async () => {
-    started = await startServer(CALL_SERVER_CONFIG);
+    started = await startServer({ ...CALL_SERVER_CONFIG, ...overrides });
   });
   afterAll(() => started?.stop());
   afterEach(() => pool.closeAll());
   return { pool, server };
 }
 
+/** Tracks the sockets opened by a test file so that `afterEach` can close them. */
 export class ClientPool {
   private readonly clients: RawClient[] = [];
 
@@ -259,6 +266,24 @@ export async function startCall(
 ): Promise<void> {
   await ring(caller, callee, room, callId, video);
   await relay(callee, caller, 'call.accept', { callId });
+}
+
+/**
+ * Nothing was sent to any of `parties` so far: the next frame each receives is the ack of a
+ * `ping` sent now (the server answers it after everything sent to that socket before).
+ */
+export async function expectNothingPending(parties: Party[]): Promise<void> {
+  await Promise.all(
+    parties.map(async (party) => {
+      const id = `barrier-${randomUUID()}`;
+      party.client.send({ event: 'ping', data: {}, id });
+      const frame = await party.client.next();
+      expect(frame, `${party.user.name} got a frame before the ping's ack`).toMatchObject({
+        event: 'ack',
+        id,
+      });
+    }),
+  );
 }
 
 /** No frame reaches any of `parties` within `ms`, and none is queued. */
