@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from '@duplex/protocol';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS, MAX_SERVER_FRAME_BYTES } from '@duplex/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
@@ -22,11 +22,18 @@ describe('loadConfig', () => {
       logLevel: 'info',
       helloTimeoutMs: 10_000,
       resumeGraceMs: 5_000,
-      limits: { maxFrameBytes: 65_536, messagesPerSecond: 20, burst: 40, maxTextChars: 4000 },
+      limits: {
+        maxFrameBytes: 65_536,
+        maxServerFrameBytes: 1_048_576,
+        messagesPerSecond: 20,
+        burst: 40,
+        maxTextChars: 4000,
+      },
       sendBufferLimitBytes: 8 * 1024 * 1024,
       shutdownGraceMs: 2000,
       callRingTimeoutMs: 30_000,
       dataDir: '.data',
+      identitySecret: undefined,
       ice: { stunUrls: [], turnUrls: [], turnSecret: '', turnTtlSeconds: 3600 },
     });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
@@ -59,6 +66,7 @@ describe('loadConfig', () => {
       MAX_TEXT_CHARS: '10',
       SHUTDOWN_GRACE_MS: '0',
       DATA_DIR: '/tmp/duplex',
+      IDENTITY_SECRET: 'sixteen chars ok',
       STUN_URLS: 'stun:a,stun:b',
       TURN_URLS: 'turn:t',
       TURN_SECRET: 'x',
@@ -71,18 +79,31 @@ describe('loadConfig', () => {
     expect(config.resumeGraceMs).toBe(0);
     expect(config.limits).toEqual({
       maxFrameBytes: 2048,
+      maxServerFrameBytes: MAX_SERVER_FRAME_BYTES,
       messagesPerSecond: 0.5,
       burst: 3,
       maxTextChars: 10,
     });
     expect(config.shutdownGraceMs).toBe(0);
     expect(config.dataDir).toBe('/tmp/duplex');
+    expect(config.identitySecret).toBe('sixteen chars ok');
     expect(config.ice).toEqual({
       stunUrls: ['stun:a', 'stun:b'],
       turnUrls: ['turn:t'],
       turnSecret: 'x',
       turnTtlSeconds: 120,
     });
+  });
+
+  it('maxServerFrameBytes is always 1 MiB, whatever the environment says', () => {
+    // Not a setting: an environment that names it anyway changes nothing.
+    const env: NodeJS.ProcessEnv = { MAX_SERVER_FRAME_BYTES: '4096', MAX_FRAME_BYTES: '1048576' };
+    const config = loadConfig(env);
+    expect(config.limits.maxServerFrameBytes).toBe(1_048_576);
+  });
+
+  it('an empty IDENTITY_SECRET means unset (a secret kept in DATA_DIR)', () => {
+    expect(loadConfig({ IDENTITY_SECRET: '' }).identitySecret).toBeUndefined();
   });
 
   it('the limits are frozen', () => {
@@ -122,6 +143,7 @@ describe('loadConfig', () => {
       ['MAX_TEXT_CHARS', '0'],
       ['LOG_LEVEL', 'loud'],
       ['TURN_TTL_S', '10'],
+      ['IDENTITY_SECRET', 'fifteen chars!!'],
     ])('%s=%s', (name, value) => {
       const error = configError(() => loadConfig({ [name]: value }));
       expect(error.message).toContain(name);
