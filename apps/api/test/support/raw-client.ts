@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AckData } from '@duplex/protocol';
 import { expect } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 
@@ -197,6 +198,33 @@ export class RawClient {
   }
 
   /**
+   * The next frame, which must match `predicate` (frames are taken in order, none skipped): the
+   * check that nothing else arrived before a frame known to come after anything unwanted.
+   */
+  async nextMustBe(
+    predicate: (frame: ServerFrame) => boolean,
+    what: string,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<ServerFrame> {
+    const frame = await this.next(timeoutMs);
+    if (!predicate(frame)) {
+      throw new Error(`expected ${what} as the next frame, got ${JSON.stringify(frame)}`);
+    }
+    return frame;
+  }
+
+  /**
+   * Asserts that nothing is queued or arrives before the reply to a fresh `ping`: replies leave in
+   * the order their frames arrived, so whatever this connection's earlier frames caused came
+   * first. (Frames caused by other connections need a barrier of their own.)
+   */
+  async expectNothingBeforePing(): Promise<void> {
+    const id = `barrier-${++this.requestCounter}-${randomUUID().slice(0, 8)}`;
+    this.send({ event: 'ping', data: {}, id });
+    await this.nextMustBe((frame) => frame.id === id, `the reply to the barrier ping ${id}`);
+  }
+
+  /**
    * The connection still works: it is open, and (after a `hello` if it had none yet) a `ping`
    * gets its ack.
    */
@@ -261,14 +289,8 @@ export class RawClient {
   }
 }
 
-export interface HelloAck {
-  userId: string;
-  name: string;
-  resume: string;
-  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
-  limits: { maxFrameBytes: number; messagesPerSecond: number; burst: number; maxTextChars: number };
-  serverTime: string;
-}
+/** The data of a `hello` ack. */
+export type HelloAck = AckData<'hello'>;
 
 function parse(message: RawMessage): ServerFrame {
   if (message.isBinary)
@@ -314,6 +336,24 @@ export function expectError(
   } else {
     expect(frame.data).not.toHaveProperty('details');
   }
+  if (options.id === null) expect(frame).not.toHaveProperty('id');
+  else if (options.id !== undefined) expect(frame.id).toBe(options.id);
+}
+
+/**
+ * Asserts an `error` frame of an error no field is at fault for (a second `hello`, a binary
+ * frame): its code, no `details` at all, and its id.
+ */
+export function expectErrorWithoutDetails(
+  frame: ServerFrame,
+  code: string,
+  options: { id?: string | null } = {},
+): void {
+  expect(frame.event).toBe('error');
+  expect(frame.data.code).toBe(code);
+  expect(typeof frame.data.message).toBe('string');
+  expect(frame.data.message.length).toBeGreaterThan(0);
+  expect(frame.data).not.toHaveProperty('details');
   if (options.id === null) expect(frame).not.toHaveProperty('id');
   else if (options.id !== undefined) expect(frame.id).toBe(options.id);
 }
