@@ -3,38 +3,32 @@ import { PROTOCOL_BOUNDS } from '@duplex/protocol';
 
 export type RateDecision = 'accept' | 'reject' | 'close';
 
-/**
- * Per-connection token bucket, plus the count of frames rejected in a row that ends a
- * flooding connection. Hand-written rather than a library because the protocol's
- * "rejected in a row" rule is part of the same decision and costs one comparison per frame.
- */
-export class ConnectionRateLimiter {
+export type Clock = () => number;
+
+const monotonic: Clock = () => performance.now();
+
+/** Capacity `burst`, refilled continuously at `messagesPerSecond`, full at the start. */
+export class TokenBucket {
   private tokens: number;
   private lastRefill: number;
-  private rejectedInARow = 0;
-  private readonly closeAfter: number;
 
   constructor(
     private readonly limits: Pick<Limits, 'messagesPerSecond' | 'burst'>,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: Clock = monotonic,
   ) {
     this.tokens = limits.burst;
     this.lastRefill = now();
-    this.closeAfter = PROTOCOL_BOUNDS.rejectedRowFactor * limits.burst;
   }
 
-  decide(): RateDecision {
+  /** Takes one token when there is one. */
+  take(): boolean {
     this.refill();
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      this.rejectedInARow = 0;
-      return 'accept';
-    }
-    this.rejectedInARow += 1;
-    return this.rejectedInARow > this.closeAfter ? 'close' : 'reject';
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 
-  private refill() {
+  private refill(): void {
     const now = this.now();
     const elapsedSeconds = (now - this.lastRefill) / 1000;
     this.lastRefill = now;
@@ -42,5 +36,64 @@ export class ConnectionRateLimiter {
       this.limits.burst,
       this.tokens + elapsedSeconds * this.limits.messagesPerSecond,
     );
+  }
+}
+
+/**
+ * Whether more than `allowed` events happened within any `windowMs`. Keeps the times of the
+ * last `allowed` events in a ring buffer: a new event trips the window when the oldest of
+ * them is less than `windowMs` old, since it would then be event `allowed + 1` of that window.
+ * Nothing but time resets it.
+ */
+export class SlidingWindowCounter {
+  private readonly times: Float64Array;
+  private next = 0;
+  private recorded = 0;
+
+  constructor(
+    private readonly allowed: number,
+    private readonly windowMs: number,
+    private readonly now: Clock = monotonic,
+  ) {
+    this.times = new Float64Array(allowed);
+  }
+
+  /** Records an event; true when it is one too many for the window. */
+  record(): boolean {
+    const now = this.now();
+    if (this.recorded === this.allowed && now - this.times[this.next]! < this.windowMs) {
+      return true;
+    }
+    this.times[this.next] = now;
+    this.next = (this.next + 1) % this.allowed;
+    this.recorded = Math.min(this.recorded + 1, this.allowed);
+    return false;
+  }
+}
+
+/**
+ * The rate limit of one connection (PROTOCOL.md): a token bucket decides whether a frame is
+ * processed; more than `rejectedFactor × burst` frames rejected within any `rejectedWindowMs`
+ * closes the connection, and from then on every frame is `close`.
+ */
+export class ConnectionRateLimiter {
+  private readonly bucket: TokenBucket;
+  private readonly rejections: SlidingWindowCounter;
+  private tripped = false;
+
+  constructor(limits: Pick<Limits, 'messagesPerSecond' | 'burst'>, now: Clock = monotonic) {
+    this.bucket = new TokenBucket(limits, now);
+    this.rejections = new SlidingWindowCounter(
+      PROTOCOL_BOUNDS.rejectedFactor * limits.burst,
+      PROTOCOL_BOUNDS.rejectedWindowMs,
+      now,
+    );
+  }
+
+  decide(): RateDecision {
+    if (this.tripped) return 'close';
+    if (this.bucket.take()) return 'accept';
+    this.tripped = this.rejections.record();
+    return this.tripped ? 'close' : 'reject';
   }
 }
