@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerFrame } from '@duplex/protocol';
-import { CloseCode } from '@duplex/protocol';
 import { WebSocket } from 'ws';
 import type { Session } from '../session/session.js';
 import type { InboundFrame } from './inbound-frame.js';
 import { ConnectionRateLimiter } from './rate-limiter.js';
+import { sendWithinBuffer } from './send-buffer.js';
 
 /** A `@SubscribeMessage` handler as Nest hands it over, bound to its socket. */
 export type FrameHandler = (data: unknown, frame: InboundFrame) => unknown;
@@ -15,16 +15,26 @@ export interface ConnectionOptions {
   onFrameSent: (event: string, count: number) => void;
 }
 
-const TEXT_FRAME = { binary: false } as const;
+/**
+ * Whether the connection still takes frames in: `closing` once a close waits for the replies
+ * to the frames taken in before it.
+ */
+type Intake = 'open' | 'closing';
 
-/** One client socket on `/ws`: its session, its rate limiter and an ordered work queue. */
+/**
+ * One client socket on `/ws`: its session, its rate limiter and an ordered work queue, so that
+ * every reply leaves in the order the frames arrived.
+ */
 export class Connection {
   readonly id = randomUUID();
   readonly rate: ConnectionRateLimiter;
   session: Session | null = null;
   /** Handlers of every `/ws` gateway, by event name. */
   readonly handlers = new Map<string, FrameHandler>();
+  private intake: Intake = 'open';
   private queue: Promise<void> = Promise.resolve();
+  /** Tasks queued and not finished. */
+  private pending = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -35,6 +45,11 @@ export class Connection {
 
   get isOpen(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** False once a close was decided: frames arriving after that are not processed. */
+  get isTakingFrames(): boolean {
+    return this.intake === 'open';
   }
 
   send(frame: ServerFrame): void {
@@ -49,15 +64,17 @@ export class Connection {
     return this.write(payload);
   }
 
+  /**
+   * Sends a reply to a frame that is not queued (a refusal): at once when no frame is being
+   * processed, else after the replies to the frames before it.
+   */
+  replyInTurn(frame: ServerFrame): void {
+    if (this.pending === 0) this.send(frame);
+    else this.enqueue(async () => this.send(frame));
+  }
+
   private write(payload: string | Buffer): boolean {
-    const socket = this.socket;
-    if (socket.readyState !== WebSocket.OPEN) return false;
-    if (socket.bufferedAmount > this.options.sendBufferLimitBytes) {
-      this.close(CloseCode.TryAgainLater, 'consumer too slow');
-      return false;
-    }
-    socket.send(payload, TEXT_FRAME);
-    return true;
+    return sendWithinBuffer(this.socket, payload, false, this.options.sendBufferLimitBytes);
   }
 
   close(code: number, reason: string): void {
@@ -69,8 +86,25 @@ export class Connection {
     }
   }
 
+  /**
+   * Takes no more frames in, and closes once every frame taken in before has been answered.
+   */
+  closeAfterReplies(code: number, reason: string): void {
+    if (this.intake === 'closing') return;
+    this.intake = 'closing';
+    this.enqueue(async () => this.close(code, reason));
+  }
+
   /** Runs frames of one connection one after another, in arrival order. */
   enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task, task);
+    this.pending += 1;
+    const run = async () => {
+      try {
+        await task();
+      } finally {
+        this.pending -= 1;
+      }
+    };
+    this.queue = this.queue.then(run, run);
   }
 }

@@ -6,7 +6,6 @@ import {
   decodeEnvelope,
   errorFrame,
   parseEventData,
-  schemas,
   type ClientEventSchemas,
   type ProtocolFailure,
 } from '@duplex/protocol';
@@ -16,6 +15,8 @@ import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { Connection } from './connection.js';
 import { InboundFrame, type FrameReporter } from './inbound-frame.js';
+import { rawToBuffer } from './raw-data.js';
+import { peekRequestId } from './request-id-peek.js';
 
 /**
  * Every frame on `/ws` passes these checks in the order PROTOCOL.md fixes: rate limit, binary,
@@ -47,21 +48,32 @@ export class FramePipeline {
   }
 
   private receive(connection: Connection, raw: RawData, isBinary: boolean): void {
-    const decision = connection.rate.decide();
-    if (decision === 'close') {
-      connection.close(CloseCode.PolicyViolation, 'rate limit exceeded');
-      return;
+    if (!connection.isTakingFrames) return;
+    switch (connection.rate.decide()) {
+      case 'accept':
+        connection.enqueue(() => this.process(connection, raw, isBinary));
+        return;
+      case 'reject':
+        this.refuseOverLimit(connection, raw, isBinary);
+        return;
+      case 'close':
+        // The frame that trips the rule gets no reply; the frames before it still do.
+        connection.closeAfterReplies(CloseCode.PolicyViolation, 'rate limit exceeded');
+        return;
     }
-    if (decision === 'reject') {
-      const id = isBinary ? undefined : peekRequestId(rawToText(raw));
-      this.refuse(connection, {
+  }
+
+  /** A frame over the rate limit is not processed; its refusal waits for earlier replies. */
+  private refuseOverLimit(connection: Connection, raw: RawData, isBinary: boolean): void {
+    const id = isBinary ? undefined : peekRequestId(rawToBuffer(raw));
+    this.metrics.errors.inc({ code: ErrorCode.RateLimited });
+    connection.replyInTurn(
+      errorFrame({
         code: ErrorCode.RateLimited,
         message: 'Too many messages; slow down',
         ...(id !== undefined && { id }),
-      });
-      return;
-    }
-    connection.enqueue(() => this.process(connection, raw, isBinary));
+      }),
+    );
   }
 
   private async process(connection: Connection, raw: RawData, isBinary: boolean): Promise<void> {
@@ -70,11 +82,10 @@ export class FramePipeline {
       this.refuse(connection, {
         code: ErrorCode.BadMessage,
         message: 'Binary frames are not allowed on /ws; send JSON text frames',
-        fields: [],
       });
       return;
     }
-    const envelope = decodeEnvelope(rawToText(raw));
+    const envelope = decodeEnvelope(rawToBuffer(raw).toString('utf8'));
     if (!envelope.ok) {
       this.refuse(connection, envelope.error);
       return;
@@ -86,7 +97,6 @@ export class FramePipeline {
       frame.reject({
         code: ErrorCode.BadMessage,
         message: 'Already authenticated: hello is sent once',
-        fields: ['event'],
       });
       return;
     }
@@ -119,26 +129,9 @@ export class FramePipeline {
     }
   }
 
+  /** Answers a frame being processed: its turn in the queue has come. */
   private refuse(connection: Connection, failure: ProtocolFailure): void {
     this.metrics.errors.inc({ code: failure.code });
     connection.send(errorFrame(failure));
-  }
-}
-
-function rawToText(raw: RawData): string {
-  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
-  return Buffer.from(raw).toString('utf8');
-}
-
-/** The request id of a frame that will not be processed, so its sender's request still settles. */
-function peekRequestId(text: string): string | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const id = schemas.requestId.safeParse((value as { id?: unknown }).id);
-    return id.success ? id.data : undefined;
-  } catch {
-    return undefined;
   }
 }
