@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_LIMITS, PROTOCOL_BOUNDS } from '@duplex/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startServer, type TestServer } from './support/api-server.js';
-import { RawClient } from './support/raw-client.js';
+import { RawClient, withTimeout } from './support/raw-client.js';
 
 let server: TestServer;
 const clients: RawClient[] = [];
@@ -16,8 +18,8 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
 
-async function echo(): Promise<RawClient> {
-  const client = await RawClient.connect(server.wsUrl('/ws/echo'));
+async function echo(on: TestServer = server): Promise<RawClient> {
+  const client = await RawClient.connect(on.wsUrl('/ws/echo'));
   clients.push(client);
   return client;
 }
@@ -65,10 +67,10 @@ describe('/ws/echo', () => {
     expect(binary.data.length).toBe(0);
   });
 
-  it('several frames keep their order and opcodes', async () => {
+  it('a burst of frames (the default burst) keeps its order and opcodes', async () => {
     const client = await echo();
     const sent: { data: Buffer; isBinary: boolean }[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < DEFAULT_LIMITS.burst; i++) {
       const isBinary = i % 3 === 0;
       const data = isBinary ? randomBytes(1 + i) : Buffer.from(`frame ${i} ✓`, 'utf8');
       sent.push({ data, isBinary });
@@ -96,4 +98,87 @@ describe('/ws/echo', () => {
     expect((await a.nextRaw()).data.toString()).toBe('for a');
     await b.expectNoFrame(200);
   });
+});
+
+describe('/ws/echo rate limit', () => {
+  const BURST = 5;
+  let limited: TestServer;
+
+  beforeAll(async () => {
+    limited = await startServer({ BURST, MESSAGES_PER_SECOND: 1 });
+  });
+  afterAll(async () => {
+    await limited.stop();
+  });
+
+  it('a frame over the limit is not echoed, with no error frame; the connection stays open', async () => {
+    const client = await echo(limited);
+    for (let i = 1; i <= BURST + 1; i++) client.send(`f${i}`);
+    for (let i = 1; i <= BURST; i++) expect((await client.nextRaw()).data.toString()).toBe(`f${i}`);
+    // A token is back after a second; the barrier's echo proves nothing came for f6 before it.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    client.send('barrier');
+    expect((await client.nextRaw()).data.toString()).toBe('barrier');
+    expect(client.isOpen).toBe(true);
+  });
+
+  it('a flood past rejectedFactor × burst closes 1008; only the frames within the limit are echoed', async () => {
+    const client = await echo(limited);
+    const rejectedAllowed = PROTOCOL_BOUNDS.rejectedFactor * BURST;
+    const total = BURST + rejectedAllowed + 1 + 20;
+    for (let i = 1; i <= total; i++) client.send(i % 2 ? `f${i}` : Buffer.from(`f${i}`));
+    expect((await client.waitClosed(5_000)).code).toBe(1008);
+    const echoed = client.drain();
+    expect(echoed.map((message) => message.data.toString())).toEqual(
+      Array.from({ length: BURST }, (_, i) => `f${i + 1}`),
+    );
+    expect(echoed.map((message) => message.isBinary)).toEqual(
+      Array.from({ length: BURST }, (_, i) => (i + 1) % 2 === 0),
+    );
+  });
+});
+
+describe('/ws/echo send buffer', () => {
+  const FRAME_BYTES = 60_000;
+  /** Written by a client that never reads: far more than the limit, and than the memory bound. */
+  const TOTAL_BYTES = 400 * 1024 * 1024;
+  /** Growth of this process's RSS allowed meanwhile; without the limit it grows by TOTAL_BYTES. */
+  const RSS_GROWTH_BOUND = 200 * 1024 * 1024;
+  let unlimited: TestServer;
+
+  beforeAll(async () => {
+    // Rate limits out of the way: here the send buffer is what stops the client.
+    unlimited = await startServer({ BURST: 1_000_000, MESSAGES_PER_SECOND: 1_000_000 });
+  });
+  afterAll(async () => {
+    await unlimited.stop();
+  });
+
+  it('a client that writes 60 KB frames and never reads is closed 1013; memory stays bounded', async () => {
+    // A zero mask makes `ws` send the frame without copying it, so the client costs no memory.
+    const socket = new WebSocket(unlimited.wsUrl('/ws/echo'), {
+      generateMask: (mask) => mask.fill(0),
+    });
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    await withTimeout(new Promise((resolve) => socket.once('open', resolve)), 2_000, 'open');
+    socket.pause(); // never reads: the echoes pile up on the server
+
+    const frame = randomBytes(FRAME_BYTES);
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    for (let written = 0; written < TOTAL_BYTES; written += FRAME_BYTES) {
+      socket.send(frame, { binary: true });
+      // Waits for the client's own socket to drain, so only the server can pile data up.
+      while (socket.bufferedAmount > 1024 * 1024) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      }
+    }
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    expect(rssPeak - rssBefore).toBeLessThan(RSS_GROWTH_BOUND);
+
+    socket.resume(); // reads what the server sent before it gave up, then its close frame
+    expect(await withTimeout(closed, 10_000, 'the close')).toBe(1013);
+  }, 60_000);
 });
