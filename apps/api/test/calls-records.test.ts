@@ -1,0 +1,267 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CallEndReason, CallOutcome } from '@duplex/protocol';
+import { ChatService } from '../src/chat/chat.service.js';
+import { APP_LOGGER, type AppLogger } from '../src/logging/logger.js';
+import {
+  call,
+  expectCallRecord,
+  expectNothingPending,
+  expectRelayed,
+  ok,
+  relay,
+  ring,
+  sleep,
+  startCall,
+  uniqueCallId,
+  uniqueRoom,
+  useCallServer,
+  type CallMessage,
+  type Party,
+} from './support/call-helpers.js';
+import { expectError, type ServerFrame } from './support/raw-client.js';
+
+const { pool, server } = useCallServer();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/**
+ * `sender` sends a chat message to `room`; every one of `members` (sender included) receives
+ * it. Resolves with its `seq`: a barrier that shows how many messages the room stored before it.
+ */
+async function chat(sender: Party, members: Party[], room: string, text: string): Promise<number> {
+  const reply = await call(sender, 'chat.send', { room, clientId: uniqueCallId('c'), text });
+  expect(reply.event, JSON.stringify(reply)).toBe('ack');
+  const seq = reply.data.seq as number;
+  for (const member of members) {
+    const frame = await member.client.nextWhere(
+      (each) => each.event === 'chat.message' && each.data.seq === seq,
+      2_000,
+      `chat.message ${seq} on ${member.user.name}'s socket`,
+    );
+    expect(frame.data).toMatchObject({ room, seq, text, from: sender.user });
+  }
+  return seq;
+}
+
+async function joinAck(party: Party, room: string, since?: number): Promise<ServerFrame['data']> {
+  const reply = await call(party, 'room.join', { room, ...(since !== undefined && { since }) });
+  expect(reply.event, JSON.stringify(reply)).toBe('ack');
+  return reply.data;
+}
+
+async function httpHistory(room: string, query = ''): Promise<unknown[]> {
+  const response = await fetch(server().httpUrl(`/api/rooms/${room}/messages${query}`));
+  expect(response.status).toBe(200);
+  return (await response.json()) as unknown[];
+}
+
+describe('call records', () => {
+  it('every outcome is stored in the room as a chat.message of kind "call": live, in a later join history and over HTTP', async () => {
+    const room = uniqueRoom('records');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const members = [a, b, c];
+    const first = await chat(a, members, room, 'before the calls');
+    const records: CallMessage[] = [];
+
+    // completed: accepted, then hung up; durationMs runs from the accept.
+    const completed = uniqueCallId();
+    await startCall(a, b, room, completed);
+    await sleep(40);
+    await relay(b, a, 'call.bye', { callId: completed });
+    const completedRecord = await expectCallRecord(members, room, {
+      callId: completed,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
+    expect(completedRecord.call.durationMs).toBeGreaterThanOrEqual(40);
+    records.push(completedRecord);
+
+    // failed: accepted, then ended with reason "failed" (media never connected).
+    const failed = uniqueCallId();
+    await startCall(b, a, room, failed, false);
+    await relay(a, b, 'call.bye', { callId: failed, reason: CallEndReason.Failed });
+    records.push(
+      await expectCallRecord(members, room, {
+        callId: failed,
+        caller: b,
+        callee: a,
+        outcome: CallOutcome.Failed,
+        video: false,
+      }),
+    );
+
+    // declined: a call.decline ...
+    const declined = uniqueCallId();
+    await ring(a, c, room, declined);
+    await relay(c, a, 'call.decline', { callId: declined });
+    records.push(
+      await expectCallRecord(members, room, {
+        callId: declined,
+        caller: a,
+        callee: c,
+        outcome: CallOutcome.Declined,
+      }),
+    );
+
+    // ... or the callee's call.bye while ringing.
+    const hungUpRinging = uniqueCallId();
+    await ring(c, a, room, hungUpRinging);
+    await relay(a, c, 'call.bye', { callId: hungUpRinging });
+    records.push(
+      await expectCallRecord(members, room, {
+        callId: hungUpRinging,
+        caller: c,
+        callee: a,
+        outcome: CallOutcome.Declined,
+      }),
+    );
+
+    // missed: the caller cancels ...
+    const cancelled = uniqueCallId();
+    await ring(b, c, room, cancelled);
+    await relay(b, c, 'call.bye', { callId: cancelled });
+    records.push(
+      await expectCallRecord(members, room, {
+        callId: cancelled,
+        caller: b,
+        callee: c,
+        outcome: CallOutcome.Missed,
+      }),
+    );
+
+    // ... or nobody answers before the ring timeout.
+    const unanswered = uniqueCallId();
+    await ring(a, b, room, unanswered);
+    await expectRelayed(a, 'call.bye', {
+      callId: unanswered,
+      from: b.user,
+      reason: CallEndReason.Timeout,
+    });
+    await expectRelayed(b, 'call.bye', {
+      callId: unanswered,
+      from: a.user,
+      reason: CallEndReason.Timeout,
+    });
+    records.push(
+      await expectCallRecord(members, room, {
+        callId: unanswered,
+        caller: a,
+        callee: b,
+        outcome: CallOutcome.Missed,
+      }),
+    );
+    await expectNothingPending(members);
+
+    // One new seq each, in the order the calls ended.
+    expect(records.map((record) => record.seq)).toEqual(records.map((_, i) => first + 1 + i));
+
+    // A later joiner's history holds the text message and every record, as they were sent live.
+    const [d] = await pool.partiesIn(uniqueRoom('elsewhere'), ['Dave']);
+    const joined = await joinAck(d, room);
+    expect(joined.lastSeq).toBe(records.at(-1)!.seq);
+    expect(joined.history[0]).toMatchObject({ seq: first, text: 'before the calls' });
+    expect(joined.history.slice(1)).toEqual(records);
+    // A member recovering with `since` gets exactly the records.
+    const recovered = await joinAck(a, room, first);
+    expect(recovered.recovered).toBe(true);
+    expect(recovered.history).toEqual(records);
+
+    // Over HTTP: the same messages, newest page and paging forward.
+    expect(await httpHistory(room)).toEqual(joined.history);
+    expect(await httpHistory(room, `?after=${first}`)).toEqual(records);
+    expect(await httpHistory(room, `?before=${records[2]!.seq}&limit=2`)).toEqual(
+      records.slice(0, 2),
+    );
+  });
+
+  it('an invite answered busy or peer_unavailable stores nothing', async () => {
+    const room = uniqueRoom('no-record');
+    const otherRoom = uniqueRoom('no-record-other');
+    const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
+    const [d] = await pool.partiesIn(otherRoom, ['Dave']);
+    const members = [a, b, c];
+    const before = await chat(a, members, room, 'before');
+
+    for (const to of [a.user.userId, 'nobody', d.user.userId]) {
+      const reply = await call(a, 'call.invite', { callId: uniqueCallId(), to, room, video: true });
+      expectError(reply, 'peer_unavailable', { id: reply.id });
+    }
+    const callId = uniqueCallId();
+    await ring(a, b, room, callId);
+    for (const [from, to] of [
+      [c, a],
+      [c, b],
+      [a, c],
+    ] as const) {
+      const reply = await call(from, 'call.invite', {
+        callId: uniqueCallId(),
+        to: to.user.userId,
+        room,
+        video: true,
+      });
+      expectError(reply, 'busy', { id: reply.id });
+    }
+    // A call that began but has not ended stores nothing either.
+    expect(await chat(c, members, room, 'after')).toBe(before + 1);
+    await expectNothingPending([...members, d]);
+
+    await relay(a, b, 'call.bye', { callId });
+    const record = await expectCallRecord(members, room, {
+      callId,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Missed,
+    });
+    expect(record.seq).toBe(before + 2);
+    await expectNothingPending([...members, d]);
+  });
+
+  it('a call.bye is relayed and acked when its record cannot be stored; the failure is logged', async () => {
+    const room = uniqueRoom('store-fails');
+    const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
+    const before = await chat(a, [a, b], room, 'before');
+    const chatService = server().app.get(ChatService);
+    const logger = server().app.get<symbol, AppLogger>(APP_LOGGER);
+    const logged = vi.spyOn(logger, 'error');
+    const storeCall = vi
+      .spyOn(chatService, 'storeCall')
+      .mockRejectedValueOnce(new Error('storage unavailable'))
+      .mockImplementationOnce(() => {
+        throw new Error('storage refused at once');
+      });
+
+    const rejected = uniqueCallId();
+    await startCall(a, b, room, rejected);
+    await relay(a, b, 'call.bye', { callId: rejected });
+    const thrown = uniqueCallId();
+    await ring(b, a, room, thrown);
+    await relay(a, b, 'call.decline', { callId: thrown });
+
+    // Neither was stored, and both failures were logged with their call.
+    expect(await chat(b, [a, b], room, 'after')).toBe(before + 1);
+    await expectNothingPending([a, b]);
+    expect(storeCall).toHaveBeenCalledTimes(2);
+    for (const callId of [rejected, thrown]) {
+      expect(logged).toHaveBeenCalledWith(
+        expect.objectContaining({ callId, room, err: expect.any(Error) }),
+        'call record not stored',
+      );
+    }
+
+    // The next call's record is stored as usual.
+    const next = uniqueCallId();
+    await startCall(a, b, room, next);
+    await ok(b, 'call.bye', { callId: next });
+    await expectRelayed(a, 'call.bye', { callId: next, from: b.user, reason: 'hangup' });
+    const record = await expectCallRecord([a, b], room, {
+      callId: next,
+      caller: a,
+      callee: b,
+      outcome: CallOutcome.Completed,
+    });
+    expect(record.seq).toBe(before + 2);
+  });
+});
