@@ -14,11 +14,13 @@ export class InProcessBroker implements Broker {
 
   publish(room: string, frame: ServerEventFrame, options: PublishOptions = {}): void {
     const payload = Buffer.from(JSON.stringify(frame));
+    const seq = frame.event === 'chat.message' ? frame.data.seq : undefined;
     let sent = 0;
-    for (const session of this.rooms.sessionsIn(room)) {
-      if (session.user.userId === options.exceptUserId) continue;
-      // Members in their grace period have no connection: they recover chat with `since`.
-      if (session.connection?.sendEncoded(payload)) sent++;
+    // Members in their grace period have no connection: they recover chat with `since`.
+    for (const feed of this.rooms.feedsIn(room)) {
+      if (feed.session.user.userId === options.exceptUserId) continue;
+      const written = seq === undefined ? feed.deliver(payload) : feed.deliverMessage(seq, payload);
+      if (written) sent++;
     }
     if (sent > 0) this.metrics.framesOut.inc({ event: frame.event }, sent);
   }

@@ -1,8 +1,14 @@
 import type { User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
+import { MemberFeed } from './member-feed.js';
 
 /** What adding a session to a room changed. */
 export type MemberJoin = 'user-joined' | 'session-joined' | 'already-member';
+export interface MemberAdded {
+  change: MemberJoin;
+  /** The session's feed of the room, holding messages until the join's history is sent. */
+  feed: MemberFeed;
+}
 /** What removing a session from a room changed. */
 export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
 
@@ -12,25 +18,30 @@ export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
  * join ack.
  */
 export class RoomMembers {
-  private readonly sessionsByUser = new Map<string, Set<Session>>();
+  private readonly sessionsByUser = new Map<string, Map<Session, MemberFeed>>();
 
-  add(session: Session): MemberJoin {
+  add(session: Session): MemberAdded {
     const userId = session.user.userId;
-    const sessions = this.sessionsByUser.get(userId);
-    if (sessions?.has(session)) return 'already-member';
-    if (sessions) {
-      sessions.add(session);
-      return 'session-joined';
+    const feeds = this.sessionsByUser.get(userId);
+    const existing = feeds?.get(session);
+    if (existing) {
+      existing.startJoining();
+      return { change: 'already-member', feed: existing };
     }
-    this.sessionsByUser.set(userId, new Set([session]));
-    return 'user-joined';
+    const feed = new MemberFeed(session);
+    if (feeds) {
+      feeds.set(session, feed);
+      return { change: 'session-joined', feed };
+    }
+    this.sessionsByUser.set(userId, new Map([[session, feed]]));
+    return { change: 'user-joined', feed };
   }
 
   remove(session: Session): MemberLeave {
     const userId = session.user.userId;
-    const sessions = this.sessionsByUser.get(userId);
-    if (!sessions?.delete(session)) return 'not-member';
-    if (sessions.size > 0) return 'session-left';
+    const feeds = this.sessionsByUser.get(userId);
+    if (!feeds?.delete(session)) return 'not-member';
+    if (feeds.size > 0) return 'session-left';
     this.sessionsByUser.delete(userId);
     return 'user-left';
   }
@@ -41,10 +52,10 @@ export class RoomMembers {
 
   /** Marks the user as the most recently active member. */
   touch(userId: string): void {
-    const sessions = this.sessionsByUser.get(userId);
-    if (!sessions) return;
+    const feeds = this.sessionsByUser.get(userId);
+    if (!feeds) return;
     this.sessionsByUser.delete(userId);
-    this.sessionsByUser.set(userId, sessions);
+    this.sessionsByUser.set(userId, feeds);
   }
 
   /** Number of users who are members. */
@@ -57,12 +68,16 @@ export class RoomMembers {
   }
 
   /** The member sessions of a user (none when it is not a member). */
-  sessionsOf(userId: string): ReadonlySet<Session> | undefined {
-    return this.sessionsByUser.get(userId);
+  sessionsOf(userId: string): Iterable<Session> {
+    return this.sessionsByUser.get(userId)?.keys() ?? [];
   }
 
   *sessions(): Generator<Session> {
-    for (const sessions of this.sessionsByUser.values()) yield* sessions;
+    for (const feeds of this.sessionsByUser.values()) yield* feeds.keys();
+  }
+
+  *feeds(): Generator<MemberFeed> {
+    for (const feeds of this.sessionsByUser.values()) yield* feeds.values();
   }
 
   /** `first`, then up to `limit - 1` other members, most recently active first. */
@@ -86,9 +101,9 @@ export class RoomMembers {
   }
 
   private userOf(userId: string): User | undefined {
-    const sessions = this.sessionsByUser.get(userId);
-    if (!sessions) return undefined;
-    for (const session of sessions) return session.user;
+    const feeds = this.sessionsByUser.get(userId);
+    if (!feeds) return undefined;
+    for (const session of feeds.keys()) return session.user;
     return undefined;
   }
 }

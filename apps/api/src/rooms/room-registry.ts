@@ -1,23 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import type { MembersPage, User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
-import { RoomMembers, type MemberJoin, type MemberLeave } from './room-members.js';
+import type { MemberFeed } from './member-feed.js';
+import { RoomMembers, type MemberAdded, type MemberLeave } from './room-members.js';
 
 /** Room membership on this instance, per session; counts are of users. Sessions in grace stay members. */
 @Injectable()
 export class RoomRegistry {
   private readonly rooms = new Map<string, RoomMembers>();
 
-  add(room: string, session: Session): MemberJoin {
+  /** Adds the session (or starts its re-join): its feed holds messages until the join is sent. */
+  add(room: string, session: Session): MemberAdded {
     let members = this.rooms.get(room);
     if (!members) {
       members = new RoomMembers();
       this.rooms.set(room, members);
     }
-    const change = members.add(session);
-    if (change !== 'already-member') members.touch(session.user.userId);
+    const added = members.add(session);
+    if (added.change !== 'already-member') members.touch(session.user.userId);
     session.rooms.add(room);
-    return change;
+    return added;
   }
 
   remove(room: string, session: Session): MemberLeave {
@@ -57,6 +59,11 @@ export class RoomRegistry {
   /** Every member session of the room. */
   sessionsIn(room: string): Iterable<Session> {
     return this.rooms.get(room)?.sessions() ?? [];
+  }
+
+  /** The feed of every member session of the room. */
+  feedsIn(room: string): Iterable<MemberFeed> {
+    return this.rooms.get(room)?.feeds() ?? [];
   }
 
   /** The member sessions of one user in the room. */

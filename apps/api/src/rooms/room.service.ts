@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, PROTOCOL_BOUNDS, type AckData } from '@duplex/protocol';
+import { ErrorCode, MAX_SERVER_FRAME_BYTES, PROTOCOL_BOUNDS, type AckData } from '@duplex/protocol';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
@@ -8,13 +8,11 @@ import { ProtocolError } from '../ws/protocol-error.js';
 import { fitJoinAck } from './join-ack.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
 import { RoomRegistry } from './room-registry.js';
-import { RoomSequencer } from './room-sequencer.js';
 
 @Injectable()
 export class RoomService {
   constructor(
     private readonly rooms: RoomRegistry,
-    private readonly sequencer: RoomSequencer,
     private readonly presence: PresenceCoalescer,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
     private readonly metrics: MetricsService,
@@ -24,26 +22,35 @@ export class RoomService {
   }
 
   /**
-   * Joins (or re-joins, to recover) a room. `reply` runs inside the room's order, before any
-   * message stored after this history, so the joiner sees each message exactly once.
+   * Joins (or re-joins, to recover) a room. The session becomes a member first, its feed
+   * holding the room's new messages while the history is read (outside the room's write order,
+   * so a long read holds up nobody's chat); `reply` sends the ack, then the feed sends what came
+   * after its history: nothing falls between them and nothing comes twice.
    */
-  join(
+  async join(
     session: Session,
     room: string,
     since: number | undefined,
     reply: (ack: AckData<'room.join'>) => void,
   ): Promise<void> {
-    return this.sequencer.run(room, async () => {
+    const { change, feed } = this.rooms.add(room, session);
+    let stored;
+    try {
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
-      const { history, lastSeq, recovered } = await this.store
-        .history(room, since)
-        .finally(stopTimer);
-      const change = this.rooms.add(room, session);
-      const members = this.rooms.recentUsers(room, session.user, PROTOCOL_BOUNDS.membersInJoinAck);
-      const online = this.rooms.online(room);
-      reply(fitJoinAck({ room, members, online, history, lastSeq, recovered }));
-      if (change === 'user-joined') this.presence.joined(room, session.user);
-    });
+      stored = await this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
+    } catch (error) {
+      if (change !== 'already-member') this.rooms.remove(room, session);
+      else feed.cancelJoining();
+      throw error;
+    }
+    // The session may have ended while its history was read.
+    if (!this.rooms.isMember(room, session)) return;
+    const members = this.rooms.recentUsers(room, session.user, PROTOCOL_BOUNDS.membersInJoinAck);
+    const online = this.rooms.online(room);
+    const ack = fitJoinAck({ room, members, online, ...stored });
+    reply(ack);
+    feed.goLive(ack.lastSeq);
+    if (change === 'user-joined') this.presence.joined(room, session.user);
   }
 
   leave(session: Session, room: string): void {

@@ -44,8 +44,12 @@ export interface MessageStore {
   appendBatch(room: string, messages: NewMessage[]): Promise<StoredMessage[]>;
   /** Stores a call's outcome in its room under the next `seq`; resolves once durable. */
   appendCall(room: string, call: CallRecord, ts: string): Promise<ChatMessage>;
-  /** History for a join: everything after `since` when that is at most 500, else the latest 50. */
-  history(room: string, since?: number): Promise<RoomHistory>;
+  /**
+   * History for a join, at most `maxBytes` of message text, newest kept: everything after
+   * `since` when that is at most 500 messages and fits (`recovered`), else the latest 50 that
+   * fit. `lastSeq` is the newest `seq` the history accounts for.
+   */
+  history(room: string, since: number | undefined, maxBytes: number): Promise<RoomHistory>;
   page(room: string, query: PageQuery): Promise<ChatMessage[]>;
   rooms(): Promise<RoomSummary[]>;
   ping(): Promise<boolean>;

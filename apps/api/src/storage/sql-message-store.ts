@@ -81,6 +81,23 @@ FROM bump b
 RETURNING seq`;
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * The newest messages with `$2 < seq <= $3`, at most `$4` of them and `$5` bytes of text,
+ * in increasing `seq`: a join never reads more than its ack can carry.
+ */
+const NEWEST_WITHIN_BYTES = `
+SELECT ${COLUMNS} FROM (
+  SELECT ${COLUMNS}, sum(octet_length(body)) OVER (ORDER BY seq DESC) AS newest_bytes
+  FROM (
+    SELECT ${COLUMNS} FROM chat_messages
+    WHERE room = $1 AND seq > $2 AND seq <= $3
+    ORDER BY seq DESC
+    LIMIT $4
+  ) newest
+) sized
+WHERE newest_bytes <= $5
+ORDER BY seq`;
+
 const toTextMessage = (row: MessageRow): TextMessage => ({
   room: row.room,
   seq: Number(row.seq),
@@ -152,18 +169,21 @@ export class SqlMessageStore implements MessageStore {
     });
   }
 
-  async history(room: string, since?: number): Promise<RoomHistory> {
+  async history(room: string, since: number | undefined, maxBytes: number): Promise<RoomHistory> {
     const lastSeq = await this.lastSeq(room);
     const missed = since === undefined ? Infinity : lastSeq - since;
-    if (missed >= 0 && missed <= PROTOCOL_BOUNDS.historyRecoveryMax) {
-      const rows = await this.sql.query<MessageRow>(
-        `SELECT ${COLUMNS} FROM chat_messages WHERE room = $1 AND seq > $2 ORDER BY seq`,
-        [room, since],
-      );
-      return { history: rows.map(toMessage), lastSeq, recovered: true };
-    }
-    const history = await this.page(room, { limit: PROTOCOL_BOUNDS.historyPageSize });
-    return { history, lastSeq, recovered: false };
+    const recovering = missed >= 0 && missed <= PROTOCOL_BOUNDS.historyRecoveryMax;
+    // Bounded by `lastSeq`, so a message stored meanwhile is not in the history but comes live.
+    const rows = await this.sql.query<MessageRow>(NEWEST_WITHIN_BYTES, [
+      room,
+      recovering ? since : 0,
+      lastSeq,
+      recovering ? missed : PROTOCOL_BOUNDS.historyPageSize,
+      maxBytes,
+    ]);
+    const history = rows.map(toMessage);
+    if (recovering && history.length === missed) return { history, lastSeq, recovered: true };
+    return { history: history.slice(-PROTOCOL_BOUNDS.historyPageSize), lastSeq, recovered: false };
   }
 
   async page(room: string, { before, after, limit }: PageQuery): Promise<ChatMessage[]> {
