@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CALL_END_REASONS,
+  CALL_OUTCOMES,
   CLIENT_EVENTS,
+  CallEndReason,
+  CallOutcome,
   CloseCode,
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
   ERROR_CODES,
+  HTTP_BAD_REQUEST,
+  MAX_SERVER_FRAME_BYTES,
+  MessageKind,
   PROTOCOL_BOUNDS,
   PROTOCOL_VERSION,
   SERVER_EVENTS,
@@ -91,10 +98,16 @@ describe('constants', () => {
   it('default limits match the spec', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxFrameBytes: 64 * 1024,
+      maxServerFrameBytes: 1_048_576,
       messagesPerSecond: 20,
       burst: 40,
       maxTextChars: 4000,
     });
+  });
+
+  it('no server frame is larger than 1 MiB (maxServerFrameBytes, always 1048576)', () => {
+    expect(MAX_SERVER_FRAME_BYTES).toBe(1_048_576);
+    expect(DEFAULT_LIMITS.maxServerFrameBytes).toBe(MAX_SERVER_FRAME_BYTES);
   });
 
   it('default timeouts match the spec', () => {
@@ -103,23 +116,90 @@ describe('constants', () => {
       resumeGraceMs: 5_000,
       callRingTimeoutMs: 30_000,
       turnTtlSeconds: 3_600,
+      mediaConnectTimeoutMs: 20_000,
+      calleeIceRestartWaitMs: 5_000,
     });
   });
 
   it('protocol bounds match the spec', () => {
-    expect(PROTOCOL_BOUNDS).toMatchObject({
+    expect(PROTOCOL_BOUNDS).toEqual({
       idMaxChars: 64,
       nameMaxChars: 32,
       clientIdMaxChars: 64,
       callIdMaxChars: 64,
       reasonMaxChars: 64,
+      roomPattern: /^[a-z0-9][a-z0-9-]{0,39}$/,
       sdpMaxBytes: 48 * 1024,
       historyPageSize: 50,
       historyRecoveryMax: 500,
       httpHistoryMaxLimit: 200,
-      rejectedRowFactor: 10,
+      rejectedFactor: 10,
+      rejectedWindowMs: 10_000,
+      identityMaxChars: 512,
+      membersInJoinAck: 100,
+      membersPageSize: 100,
+      membersPageMaxLimit: 500,
+      presenceCoalesceMs: 100,
     });
     expect(PROTOCOL_BOUNDS.roomPattern.source).toBe('^[a-z0-9][a-z0-9-]{0,39}$');
+    expect(PROTOCOL_BOUNDS.roomPattern.flags).toBe('');
+  });
+
+  it('the HTTP 400 body code is bad_request', () => {
+    expect(HTTP_BAD_REQUEST).toBe('bad_request');
+  });
+});
+
+describe('call end reasons', () => {
+  it('are the reasons with a meaning listed in the Calls section', () => {
+    expect(CallEndReason).toEqual({
+      Declined: 'declined',
+      Busy: 'busy',
+      Hangup: 'hangup',
+      Timeout: 'timeout',
+      PeerDisconnected: 'peer_disconnected',
+      AnsweredElsewhere: 'answered_elsewhere',
+      Failed: 'failed',
+    });
+  });
+
+  it('CALL_END_REASONS lists each once', () => {
+    expect([...CALL_END_REASONS].sort()).toEqual(
+      [
+        'declined',
+        'busy',
+        'hangup',
+        'timeout',
+        'peer_disconnected',
+        'answered_elsewhere',
+        'failed',
+      ].sort(),
+    );
+  });
+
+  it('each fits the 1–64 character bound of a reason', () => {
+    for (const reason of CALL_END_REASONS) {
+      expect(codePointLength(reason)).toBeGreaterThanOrEqual(1);
+      expect(codePointLength(reason)).toBeLessThanOrEqual(PROTOCOL_BOUNDS.reasonMaxChars);
+    }
+  });
+});
+
+describe('call outcomes', () => {
+  it('are completed, missed, declined and failed', () => {
+    expect(CallOutcome).toEqual({
+      Completed: 'completed',
+      Missed: 'missed',
+      Declined: 'declined',
+      Failed: 'failed',
+    });
+    expect([...CALL_OUTCOMES].sort()).toEqual(['completed', 'declined', 'failed', 'missed']);
+  });
+});
+
+describe('message kinds', () => {
+  it('are text and call', () => {
+    expect(MessageKind).toEqual({ Text: 'text', Call: 'call' });
   });
 });
 
@@ -141,6 +221,7 @@ describe('event names', () => {
         'call.answer',
         'call.candidate',
         'call.bye',
+        'call.media',
       ].sort(),
     );
   });
@@ -150,6 +231,7 @@ describe('event names', () => {
       [
         'presence.joined',
         'presence.left',
+        'presence.diff',
         'chat.message',
         'chat.typing',
         'call.invite',
@@ -159,6 +241,7 @@ describe('event names', () => {
         'call.answer',
         'call.candidate',
         'call.bye',
+        'call.media',
       ].sort(),
     );
   });

@@ -228,13 +228,20 @@ describe('errorFrame()', () => {
     expect(out.data.details).toEqual({ fields: ['id'] });
   });
 
-  it('bad_message without fields still carries details.fields (empty)', () => {
-    const out = errorFrame({ code: 'bad_message', message: 'second hello' });
-    expect(out.data).toEqual({
-      code: 'bad_message',
-      message: 'second hello',
-      details: { fields: [] },
+  it('bad_message with no field at fault (a second hello) omits details', () => {
+    const out = errorFrame({ code: 'bad_message', message: 'second hello', id: 'h-2' });
+    expect(out).toEqual({
+      event: 'error',
+      id: 'h-2',
+      data: { code: 'bad_message', message: 'second hello' },
     });
+    expect(out.data).not.toHaveProperty('details');
+  });
+
+  it('bad_message with an empty fields list omits details (an empty list is never sent)', () => {
+    const out = errorFrame({ code: 'bad_message', message: 'binary frame', fields: [] });
+    expect(out).toEqual({ event: 'error', data: { code: 'bad_message', message: 'binary frame' } });
+    expect(out.data).not.toHaveProperty('details');
   });
 
   it('bad_json carries no details and no id', () => {
