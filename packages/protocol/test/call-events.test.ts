@@ -13,6 +13,7 @@ const withCallId: Array<[ClientEventName, (callId: unknown) => Record<string, un
   ['call.answer', (callId) => ({ callId, sdp: 'v=0\r\n' })],
   ['call.candidate', (callId) => ({ callId, candidate: null })],
   ['call.bye', (callId) => ({ callId })],
+  ['call.media', (callId) => ({ callId, audio: true, video: false })],
 ];
 
 describe.each(withCallId)('callId of %s', (event, build) => {
@@ -181,32 +182,49 @@ describe('call.candidate', () => {
 
   it.each([
     ['null (end of candidates)', null],
-    ['only candidate', { candidate: line }],
-    ['an empty candidate string', { candidate: '' }],
     [
       'every field set',
       { candidate: line, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
     ],
-    [
-      'every optional field null',
-      { candidate: line, sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
-    ],
-    ['sdpMLineIndex 3', { candidate: line, sdpMLineIndex: 3 }],
     ['sdpMid only', { candidate: line, sdpMid: 'audio' }],
-    ['usernameFragment only', { candidate: line, usernameFragment: 'frag' }],
+    ['an empty sdpMid (not null)', { candidate: line, sdpMid: '' }],
+    ['sdpMLineIndex 0 only', { candidate: line, sdpMLineIndex: 0 }],
+    ['sdpMLineIndex 3 only', { candidate: line, sdpMLineIndex: 3 }],
+    ['sdpMid with sdpMLineIndex null', { candidate: line, sdpMid: '0', sdpMLineIndex: null }],
+    ['sdpMLineIndex with sdpMid null', { candidate: line, sdpMid: null, sdpMLineIndex: 1 }],
+    ['sdpMid with usernameFragment null', { candidate: line, sdpMid: '0', usernameFragment: null }],
+    ['an empty candidate string with sdpMid', { candidate: '', sdpMid: '0' }],
   ])('accepts a candidate that is %s', (_label, candidate) => {
     expectValid('call.candidate', { callId: 'call-1', candidate });
   });
 
   it.each([
-    ['an object without candidate', {}],
-    ['an object with candidate null', { candidate: null }],
-    ['an object with a numeric candidate', { candidate: 5 }],
+    ['only candidate', { candidate: line }],
+    ['an empty candidate string only', { candidate: '' }],
+    [
+      'every optional field null',
+      { candidate: line, sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
+    ],
+    ['usernameFragment only', { candidate: line, usernameFragment: 'frag' }],
+    ['sdpMid null and sdpMLineIndex absent', { candidate: line, sdpMid: null }],
+    ['sdpMLineIndex null and sdpMid absent', { candidate: line, sdpMLineIndex: null }],
+  ])(
+    'rejects a candidate a browser cannot add: %s (neither sdpMid nor sdpMLineIndex)',
+    (_label, candidate) => {
+      expectInvalid('call.candidate', { callId: 'call-1', candidate }, ['candidate']);
+    },
+  );
+
+  it.each([
+    ['an object without candidate', { sdpMid: '0' }],
+    ['an empty object', {}],
+    ['an object with candidate null', { candidate: null, sdpMid: '0' }],
+    ['an object with a numeric candidate', { candidate: 5, sdpMid: '0' }],
     ['sdpMid a number', { candidate: line, sdpMid: 0 }],
     ['sdpMLineIndex negative', { candidate: line, sdpMLineIndex: -1 }],
     ['sdpMLineIndex a fraction', { candidate: line, sdpMLineIndex: 0.5 }],
     ['sdpMLineIndex a string', { candidate: line, sdpMLineIndex: '0' }],
-    ['usernameFragment a number', { candidate: line, usernameFragment: 1 }],
+    ['usernameFragment a number', { candidate: line, sdpMid: '0', usernameFragment: 1 }],
     ['a string', line],
     ['an array', [line]],
     ['a boolean', false],
@@ -220,5 +238,37 @@ describe('call.candidate', () => {
 
   it('lists callId and candidate together', () => {
     expectInvalid('call.candidate', { callId: '', candidate: {} }, ['callId', 'candidate']);
+  });
+});
+
+describe('call.media', () => {
+  it.each([
+    [true, true],
+    [true, false],
+    [false, true],
+    [false, false],
+  ])('accepts audio %s and video %s', (audio, video) => {
+    expectValid('call.media', { callId: 'call-1', audio, video });
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['the string "true"', 'true'],
+    ['1', 1],
+    ['0', 0],
+    ['null', null],
+  ])('rejects audio and video that are %s', (_label, value) => {
+    const data: Record<string, unknown> = { callId: 'call-1' };
+    if (value !== undefined) {
+      data.audio = value;
+      data.video = value;
+    }
+    expectInvalid('call.media', data, ['audio', 'video']);
+    expectInvalid('call.media', { ...data, audio: true }, ['video']);
+    expectInvalid('call.media', { ...data, video: false }, ['audio']);
+  });
+
+  it('lists every failing key for empty data', () => {
+    expectInvalid('call.media', {}, ['callId', 'audio', 'video']);
   });
 });
