@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decode, errorFrame, parseEventData } from '../src/index.js';
-import { ascii, emoji, expectFailure, expectInvalid, expectValid, frame } from './helpers.js';
+import {
+  ascii,
+  emoji,
+  expectFailure,
+  expectInvalid,
+  expectSuccess,
+  expectValid,
+  frame,
+} from './helpers.js';
 
 describe('hello', () => {
   describe('valid', () => {
@@ -181,6 +189,68 @@ describe('hello', () => {
 
     it('lists resume together with a bad name', () => {
       expectInvalid('hello', { protocol: 1, name: '', resume: 5 }, ['name', 'resume']);
+    });
+  });
+
+  describe('identity', () => {
+    const hello = (identity: unknown): Record<string, unknown> => ({
+      protocol: 1,
+      name: 'Alice',
+      identity,
+    });
+    /** What a hello reads an identity as: the string kept, or nothing (a new user). */
+    const presented = (identity: unknown): unknown => {
+      const data = expectSuccess(parseEventData('hello', hello(identity)));
+      return data.identity;
+    };
+
+    it('is optional', () => {
+      expectValid('hello', { protocol: 1, name: 'Alice' });
+      expect(expectSuccess(parseEventData('hello', { protocol: 1, name: 'Alice' })).identity).toBe(
+        undefined,
+      );
+    });
+
+    it.each([
+      ['an opaque token', 'v1.u-42.bWFj'],
+      ['1 character', 'x'],
+      ['512 ASCII characters', ascii(512)],
+      ['512 emoji (512 code points, 1024 UTF-16 units)', emoji(512)],
+      ['surrounding spaces, taken as sent', '  id-1  '],
+    ])('keeps an identity of %s, as sent', (_label, identity) => {
+      expectValid('hello', hello(identity));
+      expect(presented(identity)).toBe(identity);
+    });
+
+    it.each([
+      ['null', null],
+      ['empty', ''],
+      ['513 ASCII characters', ascii(513)],
+      ['513 emoji', emoji(513)],
+      ['a number', 42],
+      ['a boolean', true],
+      ['an object', { token: 'x' }],
+      ['an array', ['x']],
+    ])(
+      'reads an identity that is %s as absent (a new user), never as an error',
+      (_label, identity) => {
+        expectValid('hello', hello(identity), { protocol: 1, name: 'Alice' });
+        expect(presented(identity)).toBeUndefined();
+      },
+    );
+
+    it('keeps identity and resume together (the server lets the token decide)', () => {
+      expectValid('hello', { protocol: 1, name: 'Alice', resume: 'tok', identity: 'id-1' });
+    });
+
+    it('is never named in bad_message: a bad name with an unusable identity names only name', () => {
+      expectInvalid('hello', { protocol: 1, name: '', identity: 5 }, ['name']);
+      expectInvalid('hello', { protocol: 1, name: '', identity: ascii(600) }, ['name']);
+    });
+
+    it('does not make protocol 2 anything but unsupported_protocol', () => {
+      const error = expectFailure(parseEventData('hello', { protocol: 2, name: 'A', identity: 1 }));
+      expect(error.code).toBe('unsupported_protocol');
     });
   });
 });
