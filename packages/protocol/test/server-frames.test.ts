@@ -4,14 +4,11 @@ import {
   decode,
   decodeServerFrame,
   errorFrame,
+  isTextMessage,
   type ServerEventName,
 } from '../src/index.js';
+import { TS, alice, bob, callMessage, callRecords, textMessage as message } from './fixtures.js';
 import { expectBadMessage, expectFailure, expectSuccess } from './helpers.js';
-
-const TS = '2024-05-06T07:08:09.123Z';
-const alice = { userId: 'u-1', name: 'Alice' };
-const bob = { userId: 'u-2', name: 'Bob' };
-const message = { room: 'lobby', seq: 1, clientId: 'c-1', from: alice, text: '  hi\n', ts: TS };
 
 const text = (value: unknown) => JSON.stringify(value);
 
@@ -19,6 +16,7 @@ const text = (value: unknown) => JSON.stringify(value);
 const samples: Record<ServerEventName, Record<string, unknown>> = {
   'presence.joined': { room: 'lobby', user: alice, online: 2 },
   'presence.left': { room: 'lobby', user: alice, online: 0 },
+  'presence.diff': { room: 'lobby', joined: [bob], left: [alice], online: 7 },
   'chat.message': message,
   'chat.typing': { room: 'lobby', user: alice, typing: true },
   'call.invite': { callId: 'call-1', room: 'lobby', from: alice, video: false },
@@ -32,6 +30,7 @@ const samples: Record<ServerEventName, Record<string, unknown>> = {
     candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 },
   },
   'call.bye': { callId: 'call-1', from: bob, reason: 'hangup' },
+  'call.media': { callId: 'call-1', from: alice, audio: false, video: true },
 };
 
 /** An invalid variant of every server event's data, and the keys it should name. */
@@ -44,6 +43,22 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
     ['user'],
   ],
   ['presence.left', 'a bad room', { ...samples['presence.left'], room: 'Lobby' }, ['room']],
+  ['presence.diff', 'joined missing', { room: 'lobby', left: [], online: 1 }, ['joined']],
+  [
+    'presence.diff',
+    'left a user, not a list',
+    { ...samples['presence.diff'], left: alice },
+    ['left'],
+  ],
+  [
+    'presence.diff',
+    'a joined user without name',
+    { ...samples['presence.diff'], joined: [{ userId: 'u-3' }] },
+    ['joined'],
+  ],
+  ['presence.diff', 'online missing', { room: 'lobby', joined: [], left: [] }, ['online']],
+  ['presence.diff', 'a negative online', { ...samples['presence.diff'], online: -1 }, ['online']],
+  ['presence.diff', 'a bad room', { ...samples['presence.diff'], room: '-lobby' }, ['room']],
   ['chat.message', 'seq 0', { ...message, seq: 0 }, ['seq']],
   ['chat.message', 'a fractional seq', { ...message, seq: 1.5 }, ['seq']],
   ['chat.message', 'ts without milliseconds', { ...message, ts: '2024-05-06T07:08:09Z' }, ['ts']],
@@ -74,6 +89,15 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
   ['call.answer', 'callId too long', { callId: 'x'.repeat(65), from: bob, sdp: 'v=0' }, ['callId']],
   ['call.candidate', 'candidate missing', { callId: 'call-1', from: bob }, ['candidate']],
   ['call.bye', 'empty reason', { callId: 'call-1', from: bob, reason: '' }, ['reason']],
+  [
+    'call.candidate',
+    'a candidate with neither sdpMid nor sdpMLineIndex',
+    { callId: 'call-1', from: bob, candidate: { candidate: 'candidate:1', sdpMid: null } },
+    ['candidate'],
+  ],
+  ['call.media', 'audio missing', { callId: 'call-1', from: alice, video: true }, ['audio']],
+  ['call.media', 'video a string', { ...samples['call.media'], video: 'on' }, ['video']],
+  ['call.media', 'from missing', { callId: 'call-1', audio: true, video: true }, ['from']],
 ];
 
 describe('decodeServerFrame: acks', () => {
@@ -91,12 +115,21 @@ describe('decodeServerFrame: acks', () => {
     const data = {
       userId: 'u-1',
       name: 'Alice',
+      identity: 'id-1',
       resume: 'tok',
+      resumed: true,
+      rooms: ['lobby'],
       iceServers: [
         { urls: 'stun:stun.example.org' },
         { urls: ['turn:t.example.org'], username: '1:u-1', credential: 'x' },
       ],
-      limits: { maxFrameBytes: 65536, messagesPerSecond: 20, burst: 40, maxTextChars: 4000 },
+      limits: {
+        maxFrameBytes: 65536,
+        maxServerFrameBytes: 1048576,
+        messagesPerSecond: 20,
+        burst: 40,
+        maxTextChars: 4000,
+      },
       serverTime: TS,
     };
     const decoded = expectSuccess(decodeServerFrame(text({ event: 'ack', id: 'h', data })));
@@ -198,9 +231,17 @@ describe('decodeServerFrame: server events', () => {
     const decoded = expectSuccess(
       decodeServerFrame(text({ event: 'chat.message', data: message })),
     );
-    expect(
-      decoded.kind === 'event' && decoded.frame.event === 'chat.message' && decoded.frame.data.text,
-    ).toBe('  hi\n');
+    const data =
+      decoded.kind === 'event' && decoded.frame.event === 'chat.message' && decoded.frame.data;
+    expect(data && isTextMessage(data) && data.text).toBe('  hi\n');
+  });
+
+  it('decodes presence.diff with empty joined and left lists', () => {
+    const data = { room: 'lobby', joined: [], left: [], online: 0 };
+    expect(expectSuccess(decodeServerFrame(text({ event: 'presence.diff', data })))).toEqual({
+      kind: 'event',
+      frame: { event: 'presence.diff', data },
+    });
   });
 
   it.each(invalid)('refuses %s with %s', (event, _label, data, fields) => {
@@ -244,5 +285,47 @@ describe('decodeServerFrame: garbage', () => {
     ['toString', { event: 'toString', data: {} }],
   ])('is bad_message for %s', (_label, frame) => {
     expect(expectFailure(decodeServerFrame(text(frame))).code).toBe('bad_message');
+  });
+});
+
+describe('decodeServerFrame: chat.message kinds', () => {
+  const decodeMessage = (data: unknown) => decodeServerFrame(text({ event: 'chat.message', data }));
+
+  const messageSamples: Array<[string, Record<string, unknown>]> = [
+    ['a text message without kind', message],
+    ['a text message of kind "text"', { ...message, kind: 'text' }],
+    ...Object.values(callRecords).map((record): [string, Record<string, unknown>] => [
+      `a ${String(record.outcome)} call`,
+      callMessage(record),
+    ]),
+  ];
+
+  it.each(messageSamples)('decodes %s', (_label, data) => {
+    expect(expectSuccess(decodeMessage(data))).toEqual({
+      kind: 'event',
+      frame: { event: 'chat.message', data },
+    });
+  });
+
+  it.each([
+    ['an outcome it does not know', { ...callRecords.missed, outcome: 'lost' }],
+    ['no callee', { ...callRecords.missed, callee: undefined }],
+    [
+      'a startedAt without milliseconds',
+      { ...callRecords.missed, startedAt: '2024-05-06T07:10:00Z' },
+    ],
+    ['a durationMs that is negative', { ...callRecords.completed, durationMs: -5 }],
+  ])('refuses a call message whose record has %s', (_label, record) => {
+    expectBadMessage(decodeMessage(callMessage(record)), ['call']);
+  });
+
+  it('refuses a call message without its record', () => {
+    const { call: _call, ...withoutRecord } = callMessage(callRecords.completed);
+    expectBadMessage(decodeMessage(withoutRecord), ['call']);
+  });
+
+  // The client drops frames it cannot decode: that is how it skips a kind it does not know.
+  it('does not decode a message of a kind it does not know', () => {
+    expect(expectFailure(decodeMessage({ ...message, kind: 'poll' })).code).toBe('bad_message');
   });
 });
