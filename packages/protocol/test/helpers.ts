@@ -83,3 +83,10 @@ export function expectInvalid(
 /** `n` copies of an astral character (one code point, two UTF-16 units). */
 export const emoji = (n: number): string => '😀'.repeat(n);
 export const ascii = (n: number, char = 'a'): string => char.repeat(n);
+
+/** Strings that break the well-formed rule: a lone surrogate of each half, and U+0000. */
+export const ILL_FORMED: ReadonlyArray<[label: string, value: string]> = [
+  ['a lone high surrogate', '\ud800'],
+  ['a lone low surrogate', '\udc00'],
+  ['a NUL', '\u0000'],
+];
