@@ -1,3 +1,4 @@
+import type { User } from '@duplex/protocol';
 import { expect } from 'vitest';
 import type { TestServer } from './api-server.js';
 import { RawClient, type HelloAck, type ServerFrame } from './raw-client.js';
@@ -17,11 +18,43 @@ export async function joinAs(
   room: string,
   since?: number,
 ): Promise<Member> {
+  return joinWith(server, name, room, {}, since);
+}
+
+/**
+ * Like {@link joinAs}, with more fields in the `hello` (`identity` for another session of the
+ * same user, `resume`).
+ */
+export async function joinWith(
+  server: TestServer,
+  name: string,
+  room: string,
+  hello: Record<string, unknown>,
+  since?: number,
+): Promise<Member> {
+  const { client, user } = await connectAs(server, name, hello);
+  return { client, user, join: await joinRoom(client, room, since) };
+}
+
+/** Connects and says a `hello` that must succeed. */
+export async function connectAs(
+  server: TestServer,
+  name: string,
+  hello: Record<string, unknown> = {},
+): Promise<{ client: RawClient; user: HelloAck }> {
   const client = await RawClient.connect(server.wsUrl());
-  const user = await client.hello(name);
+  return { client, user: await client.hello(name, hello) };
+}
+
+/** `room.join` that must succeed; resolves with the ack's data. */
+export async function joinRoom(
+  client: RawClient,
+  room: string,
+  since?: number,
+): Promise<ServerFrame['data']> {
   const reply = await client.request('room.join', { room, ...(since !== undefined && { since }) });
-  expect(reply.event).toBe('ack');
-  return { client, user, join: reply.data };
+  expect(reply.event, JSON.stringify(reply)).toBe('ack');
+  return reply.data;
 }
 
 /** Sends a chat message and resolves with its ack data (`{seq, ts}`). */
@@ -30,12 +63,109 @@ export async function say(
   room: string,
   text: string,
   clientId = `c-${Math.random()}`,
+  timeoutMs?: number,
 ) {
-  const reply = await member.client.request('chat.send', { room, clientId, text });
+  const reply = await member.client.request('chat.send', { room, clientId, text }, timeoutMs);
   expect(reply.event, JSON.stringify(reply)).toBe('ack');
   return reply.data as { seq: number; ts: string };
+}
+
+/** How long a burst of sends may take to be acknowledged: each is stored before its ack. */
+export const BULK_TIMEOUT_MS = 30_000;
+
+/**
+ * Stores `count` messages (`text(i)`) in `room` through `senders` connections at once, which
+ * then leave the room and close; resolves with the acks, by `i`. A connection's frames are
+ * handled one after another, so several senders make the stores batch.
+ */
+export async function fillRoom(
+  server: TestServer,
+  room: string,
+  count: number,
+  text: (i: number) => string,
+  senders = 8,
+): Promise<{ seq: number; ts: string }[]> {
+  const members = await Promise.all(
+    Array.from({ length: senders }, (_, n) => joinAs(server, `Filler ${n}`, room)),
+  );
+  const acks = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      say(members[i % senders]!, room, text(i), `fill-${i}`, BULK_TIMEOUT_MS),
+    ),
+  );
+  for (const member of members) {
+    expect((await member.client.request('room.leave', { room })).event).toBe('ack');
+    await member.client.close();
+  }
+  return acks;
 }
 
 export function nextChatMessage(client: RawClient, timeoutMs?: number): Promise<ServerFrame> {
   return client.nextWhere((frame) => frame.event === 'chat.message', timeoutMs, 'a chat.message');
 }
+
+/**
+ * What a presence frame of a room says, whichever shape it has: `presence.joined` and
+ * `presence.left` carry one user, `presence.diff` (changes coalesced over 100 ms) several.
+ */
+export interface PresenceChange {
+  event: string;
+  joined: User[];
+  left: User[];
+  online: number;
+}
+
+/** The change a frame announces in `room`, or `null` when it is not a presence frame of `room`. */
+export function presenceChange(frame: ServerFrame, room: string): PresenceChange | null {
+  if (frame.data?.room !== room) return null;
+  switch (frame.event) {
+    case 'presence.joined':
+      return { event: frame.event, joined: [frame.data.user], left: [], online: frame.data.online };
+    case 'presence.left':
+      return { event: frame.event, joined: [], left: [frame.data.user], online: frame.data.online };
+    case 'presence.diff':
+      return {
+        event: frame.event,
+        joined: frame.data.joined,
+        left: frame.data.left,
+        online: frame.data.online,
+      };
+    default:
+      return null;
+  }
+}
+
+/** Waits for the presence frame of `room` that says `userId` joined (or left), in either shape. */
+export async function presenceSays(
+  client: RawClient,
+  room: string,
+  kind: 'joined' | 'left',
+  userId: string,
+  timeoutMs?: number,
+): Promise<PresenceChange> {
+  const frame = await client.nextWhere(
+    (candidate) =>
+      presenceChange(candidate, room)?.[kind].some((user) => user.userId === userId) ?? false,
+    timeoutMs,
+    `presence saying ${userId} ${kind} ${room}`,
+  );
+  return presenceChange(frame, room)!;
+}
+
+/** The next frame, which must be a presence frame of `room`. */
+export async function nextPresence(
+  client: RawClient,
+  room: string,
+  timeoutMs?: number,
+): Promise<PresenceChange> {
+  const frame = await client.nextMustBe(
+    (candidate) => presenceChange(candidate, room) !== null,
+    `a presence frame of ${room}`,
+    timeoutMs,
+  );
+  return presenceChange(frame, room)!;
+}
+
+export const userIdsOf = (users: readonly User[]): string[] => users.map((user) => user.userId);
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -214,14 +214,51 @@ export class RawClient {
   }
 
   /**
+   * Asserts that no frame matching `unwanted` is queued or arrives before the first frame matching
+   * `barrier` (other frames are left queued); resolves with the barrier frame.
+   */
+  async expectNoneBefore(
+    unwanted: (frame: ServerFrame) => boolean,
+    barrier: (frame: ServerFrame) => boolean,
+    what: string,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<ServerFrame> {
+    const frame = await this.nextWhere(
+      (candidate) => barrier(candidate) || unwanted(candidate),
+      timeoutMs,
+      what,
+    );
+    if (!barrier(frame)) throw new Error(`unexpected frame before ${what}: ${JSON.stringify(frame)}`);
+    return frame;
+  }
+
+  /**
    * Asserts that nothing is queued or arrives before the reply to a fresh `ping`: replies leave in
    * the order their frames arrived, so whatever this connection's earlier frames caused came
    * first. (Frames caused by other connections need a barrier of their own.)
    */
   async expectNothingBeforePing(): Promise<void> {
+    const id = this.sendBarrierPing();
+    await this.nextMustBe((frame) => frame.id === id, `the reply to the barrier ping ${id}`);
+  }
+
+  /**
+   * Like {@link expectNothingBeforePing}, for frames matching `unwanted` only: others (e.g. timed
+   * presence frames of other members) may come first and stay queued.
+   */
+  async expectNoneBeforePing(unwanted: (frame: ServerFrame) => boolean): Promise<void> {
+    const id = this.sendBarrierPing();
+    await this.expectNoneBefore(
+      unwanted,
+      (frame) => frame.id === id,
+      `the reply to the barrier ping ${id}`,
+    );
+  }
+
+  private sendBarrierPing(): string {
     const id = `barrier-${++this.requestCounter}-${randomUUID().slice(0, 8)}`;
     this.send({ event: 'ping', data: {}, id });
-    await this.nextMustBe((frame) => frame.id === id, `the reply to the barrier ping ${id}`);
+    return id;
   }
 
   /**
