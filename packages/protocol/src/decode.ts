@@ -94,6 +94,14 @@ export function decodeEnvelope(text: string): Decoded<DecodedEnvelope> {
     });
   }
   const { event, data, id } = envelope.data;
+  if (hasIllFormedExtraKey(json.value)) {
+    return failure({
+      code: ErrorCode.BadMessage,
+      message: 'Invalid envelope: strings must be well-formed Unicode without U+0000',
+      fields: ['data'],
+      ...(id !== undefined && { id }),
+    });
+  }
   if (!isClientEventName(event)) {
     return failure({
       code: ErrorCode.UnknownEvent,
@@ -134,6 +142,15 @@ export function parseEventData<E extends ClientEventName>(
     });
   }
   return { ok: true, value: result.data as ClientEventData<E> };
+}
+
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'id']);
+
+/** Whether a key of the envelope other than `event`, `data` and `id` holds an ill-formed string. */
+function hasIllFormedExtraKey(envelope: Record<string, unknown>): boolean {
+  return Object.entries(envelope).some(
+    ([key, value]) => !ENVELOPE_KEYS.has(key) && containsIllFormedText({ [key]: value }),
+  );
 }
 
 /**

@@ -128,17 +128,33 @@ export const textMessage = z.object({
 export const callOutcome = z.enum(CALL_OUTCOMES as [CallOutcome, ...CallOutcome[]]);
 
 /** The outcome of a call, stored in its room when it ends. */
-export const callRecord = z.object({
-  callId,
-  caller: user,
-  callee: user,
-  video: z.boolean(),
-  outcome: callOutcome,
-  startedAt: isoTime,
-  answeredAt: isoTime.optional(),
-  endedAt: isoTime,
-  durationMs: z.number().int().min(0).optional(),
-});
+export const callRecord = z
+  .object({
+    callId,
+    caller: user,
+    callee: user,
+    video: z.boolean(),
+    outcome: callOutcome,
+    startedAt: isoTime,
+    answeredAt: isoTime.optional(),
+    endedAt: isoTime,
+    durationMs: z.number().int().min(0).optional(),
+  })
+  .superRefine((record, ctx) => {
+    // `answeredAt` and `durationMs` are there exactly when the call was accepted.
+    const accepted = record.outcome === 'completed' || record.outcome === 'failed';
+    for (const key of ['answeredAt', 'durationMs'] as const) {
+      if ((record[key] !== undefined) !== accepted) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: accepted
+            ? 'required when the call was accepted'
+            : 'only when the call was accepted',
+        });
+      }
+    }
+  });
 
 export const callMessage = z.object({
   room: roomName,
