@@ -108,10 +108,12 @@ function MemberRow({
         {initialOf(member.name)}
       </span>
       <span className={styles.memberName}>
-        <span data-testid="member-name">{member.name}</span>
+        <span className={styles.memberNameText} data-testid="member-name">
+          {member.name}
+        </span>
         {tag ? (
           <span className={styles.memberTag} data-testid="member-tag" title={member.userId}>
-            {' · '}
+            <span className="visually-hidden"> · </span>
             {tag}
           </span>
         ) : null}
