@@ -6,6 +6,7 @@
 # Needs Debian's python3-websockets for /usr/bin/python3; as root it is installed when missing.
 #
 # Usage: bash interop/run.sh [-v] [TestCase[.test_name] ...]
+#        DUPLEX_API_MAIN=path/to/main.js bash interop/run.sh   (another build of the api)
 #        bash interop/run.sh restart-api   (used by the restart cases: same port, same DATA_DIR)
 # Exit code: 0 when every case passed.
 set -euo pipefail
@@ -13,6 +14,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 python=/usr/bin/python3
 label=interop
+api_main="${DUPLEX_API_MAIN:-$root/apps/api/dist/main.js}"
 
 say() { echo "$label: $*"; }
 fail() {
@@ -37,19 +39,19 @@ start_api() {
   port="$(cat "$INTEROP_STATE/port")"
   env -u IDENTITY_SECRET -u DATABASE_URL -u REDIS_URL \
     PORT="$port" HOST=127.0.0.1 DATA_DIR="$INTEROP_STATE/data" LOG_LEVEL=warn \
-    node "$root/apps/api/dist/main.js" </dev/null >>"$INTEROP_STATE/api.log" 2>&1 &
+    node "$api_main" </dev/null >>"$INTEROP_STATE/api.log" 2>&1 &
   echo $! >"$INTEROP_STATE/pid"
   wait_ready "http://127.0.0.1:$port/ready" "$!"
 }
 
 wait_ready() {
-  local url="$1" pid="$2" deadline=$((SECONDS + 60))
+  local url="$1" pid="$2" deadline=$((SECONDS + 120))
   until "$python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$url" 2>/dev/null; do
     is_running "$pid" || {
       tail -n 40 "$INTEROP_STATE/api.log" >&2
       fail "the api exited before $url answered 200"
     }
-    ((SECONDS < deadline)) || fail "$url did not answer 200 within 60 s"
+    ((SECONDS < deadline)) || fail "$url did not answer 200 within 120 s"
     sleep 0.2
   done
 }
@@ -85,7 +87,7 @@ if ! "$python" -c 'import websockets' 2>/dev/null; then
     fail "$python has no websockets module; install it as root:  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-websockets"
   fi
 fi
-[[ -f "$root/apps/api/dist/main.js" ]] || fail "apps/api/dist/main.js is missing; build it first: pnpm --filter @duplex/api build"
+[[ -f "$api_main" ]] || fail "$api_main is missing; build the api first: pnpm --filter @duplex/api build"
 
 reports="${REPORTS_DIR:-$root/.reports}"
 mkdir -p "$reports"

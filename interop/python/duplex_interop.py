@@ -18,7 +18,7 @@ import websockets
 PROTOCOL_VERSION = 1
 # PROTOCOL.md: no server frame on /ws is larger than 1 MiB, so a 1 MiB receive limit never fails.
 MAX_SERVER_FRAME_BYTES = 1048576
-DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_TIMEOUT_S = 10.0
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ROOM_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -66,7 +66,7 @@ class Connection:
     async def _read(self):
         try:
             async for message in self._socket:
-                frame = json.loads(message) if isinstance(message, str) else message
+                frame = parse_frame(message)
                 self.log.append(frame)
                 self._inbox.append(frame)
                 self._arrived.set()
@@ -171,6 +171,16 @@ class Connection:
     async def close(self):
         await self._socket.close()
         await asyncio.shield(self._reader)
+
+
+def parse_frame(message):
+    """A text frame's JSON value; a binary frame, or text that is not JSON, is kept as received."""
+    if isinstance(message, bytes):
+        return message
+    try:
+        return json.loads(message)
+    except ValueError:
+        return message
 
 
 def hello_data(name, identity=None, resume=None):
