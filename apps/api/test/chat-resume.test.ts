@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/api-server.js';
-import { joinAs, nextChatMessage, say, uniqueRoom } from './support/chat-helpers.js';
+import {
+  joinAs,
+  nextChatMessage,
+  nextPresence,
+  presenceSays,
+  say,
+  sleep,
+  uniqueRoom,
+  userIdsOf,
+} from './support/chat-helpers.js';
 import { RawClient } from './support/raw-client.js';
 
 const GRACE_MS = 600;
@@ -12,11 +21,11 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('reconnect within the grace period', () => {
-  it('keeps identity and membership; the others never see a leave; missed messages come back with since', async () => {
+  it('keeps user and membership; the others never see a leave; missed messages come back with since', async () => {
     const room = uniqueRoom();
     const ann = await joinAs(server, 'Ann', room);
     const bob = await joinAs(server, 'Bob', room);
-    await ann.client.nextWhere((f) => f.event === 'presence.joined');
+    await presenceSays(ann.client, room, 'joined', bob.user.userId);
     const seen = (await say(bob, room, 'before the drop')).seq;
 
     bob.client.socket.terminate();
@@ -28,6 +37,8 @@ describe('reconnect within the grace period', () => {
     expect(resumed.userId).toBe(bob.user.userId);
     expect(resumed.name).toBe('Bob');
     expect(resumed.resume).not.toBe(bob.user.resume);
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.rooms).toEqual([room]);
 
     const rejoin = await back.request('room.join', { room, since: seen });
     expect(rejoin.data.recovered).toBe(true);
@@ -38,15 +49,20 @@ describe('reconnect within the grace period', () => {
     ]);
     expect(rejoin.data.members).toHaveLength(2);
 
-    // Past the original grace period Ann has seen neither a leave nor a second join.
-    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 200));
-    const presence = ann.client.drain().filter((m) => m.data.toString().includes('"presence.'));
-    expect(presence).toEqual([]);
+    // Past the original grace period (a timed rule: waiting is the test), Cid joins: the next
+    // presence Ann sees is Cid's alone, so Bob neither left nor joined again before it.
+    await sleep(GRACE_MS + 200);
+    const cid = await joinAs(server, 'Cid', room);
+    expect(cid.join.online).toBe(3);
+    const next = await nextPresence(ann.client, room);
+    expect(userIdsOf(next.joined)).toEqual([cid.user.userId]);
+    expect(next.left).toEqual([]);
+    expect(next.online).toBe(3);
 
     // Live chat flows again, both ways.
     await say(ann, room, 'welcome back');
     expect((await nextChatMessage(back)).data.text).toBe('welcome back');
-    await Promise.all([ann.client.close(), back.close()]);
+    await Promise.all([ann.client.close(), back.close(), cid.client.close()]);
   });
 
   it('counts a member in grace as online and lists it', async () => {
@@ -61,10 +77,9 @@ describe('reconnect within the grace period', () => {
       'Bob',
       'Cid',
     ]);
-    const joined = await ann.client.nextWhere(
-      (f) => f.event === 'presence.joined' && f.data.user.name === 'Cid',
-    );
-    expect(joined.data.online).toBe(3);
+    expect(cid.join.online).toBe(3);
+    const joined = await presenceSays(ann.client, room, 'joined', cid.user.userId);
+    expect(joined.online).toBe(3);
     await Promise.all([ann.client.close(), cid.client.close()]);
   });
 
@@ -86,13 +101,15 @@ describe('after the grace period', () => {
     const room = uniqueRoom();
     const ann = await joinAs(server, 'Ann', room);
     const bob = await joinAs(server, 'Bob', room);
-    await ann.client.nextWhere((f) => f.event === 'presence.joined');
+    await presenceSays(ann.client, room, 'joined', bob.user.userId);
     const closedAt = Date.now();
     await bob.client.close(1000);
 
-    const left = await ann.client.nextWhere((f) => f.event === 'presence.left', GRACE_MS + 2000);
+    const left = await presenceSays(ann.client, room, 'left', bob.user.userId, GRACE_MS + 2000);
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
-    expect(left.data).toEqual({ room, user: { userId: bob.user.userId, name: 'Bob' }, online: 1 });
+    expect(left.left).toEqual([{ userId: bob.user.userId, name: 'Bob' }]);
+    expect(left.joined).toEqual([]);
+    expect(left.online).toBe(1);
 
     const late = await RawClient.connect(server.wsUrl());
     const reply = await late.helloFrame('Bob', { resume: bob.user.resume });
@@ -109,6 +126,8 @@ describe('takeover', () => {
     const second = await RawClient.connect(server.wsUrl());
     const resumed = await second.hello('Ann', { resume: ann.user.resume });
     expect(resumed.userId).toBe(ann.user.userId);
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.rooms).toEqual([room]);
     expect((await ann.client.waitClosed()).code).toBe(4003);
     await say({ client: second, user: resumed, join: ann.join }, room, 'still a member');
     await second.close();

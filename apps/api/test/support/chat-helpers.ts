@@ -152,16 +152,20 @@ export async function presenceSays(
   return presenceChange(frame, room)!;
 }
 
-/** The next frame, which must be a presence frame of `room`. */
+/**
+ * The next presence frame of `room` (frames of other kinds stay queued). A member receives a
+ * room's presence frames in order, so it shows everything that changed before the change it
+ * announces.
+ */
 export async function nextPresence(
   client: RawClient,
   room: string,
   timeoutMs?: number,
 ): Promise<PresenceChange> {
-  const frame = await client.nextMustBe(
+  const frame = await client.nextWhere(
     (candidate) => presenceChange(candidate, room) !== null,
-    `a presence frame of ${room}`,
     timeoutMs,
+    `a presence frame of ${room}`,
   );
   return presenceChange(frame, room)!;
 }
