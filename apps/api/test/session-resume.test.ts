@@ -36,6 +36,9 @@ describe('resume', () => {
     expect(resumed.name).toBe('Carol');
     expect(resumed.resume).not.toBe(original.resume);
     expect(resumed.resume.length).toBeGreaterThan(0);
+    expect(original.resumed).toBe(false);
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.rooms).toEqual([]);
     await second.expectUsable();
 
     const third = await connect();
@@ -95,6 +98,53 @@ describe('resume', () => {
     await client.expectUsable();
   });
 
+  it('a resume with an invalid name fails on the name and leaves the token valid', async () => {
+    const a = await connect();
+    const original = await a.hello('Ivy');
+    await a.close();
+    const b = await connect();
+    const reply = await b.request('hello', {
+      protocol: 1,
+      name: 'x'.repeat(33),
+      resume: original.resume,
+    });
+    expectError(reply, 'bad_message', { fields: ['name'], id: reply.id });
+    const resumed = await b.hello('Valid', { resume: original.resume });
+    expect(resumed).toMatchObject({ userId: original.userId, name: 'Ivy', resumed: true });
+  });
+
+  it('rooms in the resume ack are the rooms the session is a member of', async () => {
+    const a = await connect();
+    const original = await a.hello('Jay');
+    expect(original.rooms).toEqual([]);
+    for (const room of ['resume-kept', 'resume-left', 'resume-other']) {
+      expect((await a.request('room.join', { room })).event).toBe('ack');
+    }
+    expect((await a.request('room.leave', { room: 'resume-left' })).event).toBe('ack');
+    await a.close();
+    const b = await connect();
+    const resumed = await b.hello('Jay', { resume: original.resume });
+    expect(resumed.resumed).toBe(true);
+    expect([...resumed.rooms].sort()).toEqual(['resume-kept', 'resume-other']);
+    // A takeover is a resume too.
+    const c = await connect();
+    const takenOver = await c.hello('Jay', { resume: resumed.resume });
+    expect(takenOver.resumed).toBe(true);
+    expect([...takenOver.rooms].sort()).toEqual(['resume-kept', 'resume-other']);
+    expect((await b.waitClosed()).code).toBe(4003);
+  });
+
+  it('a new session is resumed false with no rooms, also for a user whose other session has rooms', async () => {
+    const a = await connect();
+    const first = await a.hello('Kim');
+    expect((await a.request('room.join', { room: 'kims-room' })).event).toBe('ack');
+    const b = await connect();
+    const second = await b.hello('Kim', { identity: first.identity });
+    expect(second.userId).toBe(first.userId);
+    expect(second.resumed).toBe(false);
+    expect(second.rooms).toEqual([]);
+  });
+
   it('after the grace period → resume_expired', async () => {
     const a = await connect();
     const original = await a.hello('Frank');
@@ -106,6 +156,7 @@ describe('resume', () => {
     expectError(reply, 'resume_expired', { id: reply.id });
     const fresh = await b.hello('Frank');
     expect(fresh.userId).not.toBe(original.userId);
+    expect(fresh.resumed).toBe(false);
     await b.expectUsable();
   });
 
@@ -116,6 +167,7 @@ describe('resume', () => {
     const resumed = await taker.hello('ignored', { resume: original.resume });
     expect(resumed.userId).toBe(original.userId);
     expect(resumed.name).toBe('Grace');
+    expect(resumed.resumed).toBe(true);
     expect(resumed.resume).not.toBe(original.resume);
     const closed = await old.waitClosed();
     expect(closed.code).toBe(4003);
