@@ -46,6 +46,11 @@ def unique_client_id():
     return f"py-{uuid.uuid4().hex}"
 
 
+def wire_size(frame):
+    """Bytes of `frame` as JSON.stringify would write it (UTF-8, no spaces)."""
+    return len(json.dumps(frame, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
 def chat(room, text, client_id=None):
     """`chat.send` data; a fresh `clientId` unless one is given (a retry)."""
     return {"room": room, "clientId": client_id or unique_client_id(), "text": text}
@@ -321,6 +326,32 @@ class RoomChatTest(ProtocolTestCase):
         self.assertEqual(sum(joined.count(bob_hello["userId"]) for joined, _, _ in changes), 1)
         self.assertEqual([left for _, left, _ in changes], [[] for _ in changes])
         self.assertEqual(changes[-1][2], 3)
+
+    async def test_a_history_too_large_for_one_frame_holds_the_newest_messages_that_fit(self):
+        # Text is stored as sent, so white space around a short text makes a large message;
+        # 20 of about 60 KB pass the 1 MiB bound of a server frame.
+        room = unique_room()
+        ada, _, _ = await self.joined("Ada", room)
+        for index in range(20):
+            await ada.call("chat.send", chat(room, f"big {index}" + " " * 60000))
+        bob = await self.connect()
+        await bob.hello("Bob")
+        for since in (None, 0):
+            with self.subTest(since=since):
+                data = {"room": room} if since is None else {"room": room, "since": since}
+                join = await bob.call("room.join", data)
+                seqs = [message["seq"] for message in join["history"]]
+                self.assertIs(join["recovered"], False)
+                self.assertEqual(join["lastSeq"], 20)
+                self.assertTrue(0 < len(seqs) < 20, seqs)
+                self.assertEqual(seqs, list(range(21 - len(seqs), 21)), "the newest, in order")
+                # The next older message would not have fitted.
+                status, older = await self.http(f"/api/rooms/{room}/messages?before={seqs[0]}&limit=1")
+                self.assertEqual(status, 200)
+                ack = {"event": "ack", "id": "1", "data": join}
+                with_older = {**ack, "data": {**join, "history": older + join["history"]}}
+                self.assertLessEqual(wire_size(ack), MAX_SERVER_FRAME_BYTES)
+                self.assertGreater(wire_size(with_older), MAX_SERVER_FRAME_BYTES)
 
 
 # --- resume ---------------------------------------------------------------------------------
