@@ -1,4 +1,4 @@
-import type { ServerEventData, User } from '@duplex/protocol';
+import { DEFAULT_TIMEOUTS, type ServerEventData, type User } from '@duplex/protocol';
 import type { CallLink } from './call-link.js';
 import {
   CallSession,
@@ -43,6 +43,16 @@ export interface CallManagerOptions {
   disconnectedTimeoutMs?: number;
   /** ICE restarts after `failed` before the call ends with `failed`; default 3. */
   maxIceRestarts?: number;
+  /**
+   * Callee: after the connection failed, how long to wait for the caller's ICE-restart offer
+   * before restarting itself; default the protocol's 5000.
+   */
+  calleeIceRestartWaitMs?: number;
+  /**
+   * How long after the accept the media may take to connect; then the call ends with
+   * `call.bye` reason `failed` and the end state `media-timeout`. Default the protocol's 20000.
+   */
+  mediaConnectTimeoutMs?: number;
   /** `ice.refresh` before an ICE restart when TURN credentials expire within this; default 60000. */
   turnRefreshMarginMs?: number;
   /** Call ids for outgoing calls; `crypto.randomUUID()` by default. */
@@ -64,6 +74,7 @@ const ROUTED_EVENTS = [
   'call.answer',
   'call.candidate',
   'call.bye',
+  'call.media',
 ] as const;
 
 /**
@@ -102,6 +113,10 @@ export class CallManager {
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       disconnectedTimeoutMs: options.disconnectedTimeoutMs ?? 3000,
       maxIceRestarts: options.maxIceRestarts ?? 3,
+      calleeIceRestartWaitMs:
+        options.calleeIceRestartWaitMs ?? DEFAULT_TIMEOUTS.calleeIceRestartWaitMs,
+      mediaConnectTimeoutMs:
+        options.mediaConnectTimeoutMs ?? DEFAULT_TIMEOUTS.mediaConnectTimeoutMs,
       turnRefreshMarginMs: options.turnRefreshMarginMs ?? 60_000,
       onError: options.onError ?? ((error: unknown) => console.warn('[duplex call]', error)),
       onListenerError,

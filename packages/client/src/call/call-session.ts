@@ -1,4 +1,10 @@
-import type { ClientEventInput, IceCandidate, ServerEventData, User } from '@duplex/protocol';
+import {
+  CallEndReason,
+  type ClientEventInput,
+  type IceCandidate,
+  type ServerEventData,
+  type User,
+} from '@duplex/protocol';
 import type { ConnectionState } from '../connection-state.js';
 import type { CallLink } from './call-link.js';
 import { ConnectionWatch } from './connection-watch.js';
@@ -13,6 +19,7 @@ import {
   stopStream,
   type MediaErrorInfo,
 } from './local-media.js';
+import { MediaAnnouncer } from './media-announcer.js';
 import { PerfectNegotiation } from './perfect-negotiation.js';
 import { RemoteMedia } from './remote-media.js';
 import { resolvePeerConnection } from './rtc-defaults.js';
@@ -29,7 +36,14 @@ import type {
 import { SnapshotStore } from './snapshot-store.js';
 import { StatsSampler } from './stats-sampler.js';
 import { turnCredentialsExpiring } from './turn-credentials.js';
-import type { CallEndReason, CallPhase, CallRole, CallSnapshot } from './types.js';
+import {
+  CallEndState,
+  MEDIA_ERROR_REASON,
+  type CallPhase,
+  type CallRole,
+  type CallSnapshot,
+  type MediaState,
+} from './types.js';
 
 /** Everything a session needs besides its own identity; the `CallManager` builds it. */
 export interface CallSessionConfig {
@@ -42,6 +56,10 @@ export interface CallSessionConfig {
   statsIntervalMs: number;
   disconnectedTimeoutMs: number;
   maxIceRestarts: number;
+  /** Callee: after the connection failed, how long to wait for the caller's restart offer. */
+  calleeIceRestartWaitMs: number;
+  /** How long after the accept the media may take to connect before the call ends `failed`. */
+  mediaConnectTimeoutMs: number;
   /** Renew TURN credentials (`ice.refresh`) before an ICE restart when they expire within this. */
   turnRefreshMarginMs: number;
   onError: (error: unknown) => void;
@@ -64,11 +82,13 @@ export type CallServerEvent =
   | { event: 'call.offer'; data: ServerEventData<'call.offer'> }
   | { event: 'call.answer'; data: ServerEventData<'call.answer'> }
   | { event: 'call.candidate'; data: ServerEventData<'call.candidate'> }
-  | { event: 'call.bye'; data: ServerEventData<'call.bye'> };
+  | { event: 'call.bye'; data: ServerEventData<'call.bye'> }
+  | { event: 'call.media'; data: ServerEventData<'call.media'> };
 
 const ACTIVE_PHASES: ReadonlySet<CallPhase> = new Set(['connecting', 'connected', 'reconnecting']);
 
-type SignalEvent = 'call.offer' | 'call.answer' | 'call.candidate' | 'call.decline' | 'call.bye';
+type SignalEvent =
+  'call.offer' | 'call.answer' | 'call.candidate' | 'call.decline' | 'call.bye' | 'call.media';
 
 const ignore = (): void => {};
 
@@ -77,11 +97,16 @@ function errorFrom(info: MediaErrorInfo): Error {
   return Object.assign(new Error(info.message), { name: info.name });
 }
 
-/** A `call.bye` reason from the peer, as this side's end reason. */
-const REMOTE_END_REASONS: ReadonlyMap<string, CallEndReason> = new Map([
-  ['hangup', 'remote-hangup'],
-  ['media-error', 'remote-media-error'],
+/** A `call.bye` reason from the peer, as this side's end state; other reasons are kept as given. */
+const REMOTE_END_STATES: ReadonlyMap<string, CallEndState> = new Map<string, CallEndState>([
+  [CallEndReason.Hangup, CallEndState.RemoteHangup],
+  [MEDIA_ERROR_REASON, CallEndState.RemoteMediaError],
 ]);
+
+/** This side's microphone and camera, as `call.media` announces them. */
+function localMediaOf(snapshot: CallSnapshot): MediaState {
+  return { audio: !snapshot.muted, video: snapshot.video };
+}
 
 /**
  * One 1:1 call: local media, the peer connection negotiated with the perfect-negotiation
@@ -92,7 +117,7 @@ export class CallSession {
   readonly callId: string;
   private readonly store: SnapshotStore<CallSnapshot>;
   private readonly remote: RemoteMedia;
-  private readonly selfUserId: string | undefined;
+  private readonly announcer: MediaAnnouncer;
   private pc: PeerConnectionLike | null = null;
   private negotiation: PerfectNegotiation | null = null;
   private watch: ConnectionWatch | null = null;
@@ -121,7 +146,6 @@ export class CallSession {
     private readonly config: CallSessionConfig,
   ) {
     this.callId = init.callId;
-    this.selfUserId = config.link.session?.userId;
     this.store = new SnapshotStore<CallSnapshot>(
       {
         callId: init.callId,
@@ -131,6 +155,7 @@ export class CallSession {
         room: init.room,
         video: init.video,
         remoteVideo: false,
+        remoteMedia: null,
         muted: false,
         localStream: null,
         remoteStream: null,
@@ -142,6 +167,10 @@ export class CallSession {
       config.onListenerError,
     );
     this.remote = new RemoteMedia(config.MediaStream, () => this.publishRemote());
+    this.announcer = new MediaAnnouncer(
+      (state) => void this.signal('call.media', { callId: this.callId, ...state }),
+    );
+    this.store.subscribe(() => this.announcer.update(localMediaOf(this.store.get())));
   }
 
   /** `listener` runs after every change of the snapshot; returns the unsubscribe. */
@@ -186,8 +215,8 @@ export class CallSession {
         await media;
       } catch (error) {
         if (this.ended) return; // the caller gave up meanwhile
-        this.signal('call.decline', { callId: this.callId, reason: 'media-error' });
-        this.finish('media-error', describeMediaError(error));
+        void this.signal('call.decline', { callId: this.callId, reason: MEDIA_ERROR_REASON });
+        this.finish(CallEndState.MediaError, describeMediaError(error));
         throw error;
       }
     }
@@ -197,19 +226,24 @@ export class CallSession {
     const pcError = this.openPeerConnection();
     if (pcError) {
       accepted.catch(ignore);
-      await this.endAndSay('failed', 'failed', pcError);
+      await this.endAndSay(CallEndState.Failed, CallEndReason.Failed, pcError);
       throw errorFrom(pcError);
     }
     this.store.update({ phase: 'connecting' });
+    this.becameActive();
     const [opened, acked] = await Promise.allSettled([media, accepted]);
     if (opened.status === 'rejected') {
       if (this.ended) return;
-      await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
+      await this.endAndSay(
+        CallEndState.MediaError,
+        MEDIA_ERROR_REASON,
+        describeMediaError(opened.reason),
+      );
       throw opened.reason;
     }
     if (acked.status === 'rejected' && !this.ended) {
       this.config.onError(acked.reason); // e.g. the caller's bye came first: then ended already
-      await this.endAndSay('failed');
+      await this.endAndSay(CallEndState.Failed);
     }
   }
 
@@ -220,14 +254,14 @@ export class CallSession {
       callId: this.callId,
       ...(reason !== undefined && { reason }),
     });
-    this.finish(reason ?? 'declined');
+    this.finish(reason ?? CallEndState.Declined);
     await sent;
   }
 
   /** Either side, ringing or active: sends `call.bye`, closes the connection, stops the local tracks. */
   async hangUp(reason?: string): Promise<void> {
     if (this.ended) return;
-    await this.endAndSay(reason ?? 'hangup', reason);
+    await this.endAndSay(reason ?? CallEndState.Hangup, reason);
   }
 
   /** Mutes or unmutes the microphone: the audio track keeps sending, silence. */
@@ -280,7 +314,7 @@ export class CallSession {
         await media;
       } catch (error) {
         if (this.ended) return;
-        this.finish('media-error', describeMediaError(error));
+        this.finish(CallEndState.MediaError, describeMediaError(error));
         throw error;
       }
     }
@@ -295,7 +329,7 @@ export class CallSession {
     const pcError = this.openPeerConnection();
     if (pcError) {
       invite.catch(ignore);
-      await this.endAndSay('failed', 'failed', pcError);
+      await this.endAndSay(CallEndState.Failed, CallEndReason.Failed, pcError);
       throw errorFrom(pcError);
     }
     this.addSendingTransceivers(video);
@@ -303,13 +337,17 @@ export class CallSession {
     const [opened, invited] = await Promise.allSettled([media, invite]);
     if (invited.status === 'rejected') {
       const code = (invited.reason as { code?: unknown }).code;
-      this.finish(typeof code === 'string' ? code : 'failed');
+      this.finish(typeof code === 'string' ? code : CallEndState.Failed);
       throw invited.reason;
     }
     if (opened.status === 'rejected') {
       if (this.ended) return; // declined or cancelled meanwhile: that is how it ended
       // The callee's phone already rings: tell it why it stops.
-      await this.endAndSay('media-error', 'media-error', describeMediaError(opened.reason));
+      await this.endAndSay(
+        CallEndState.MediaError,
+        MEDIA_ERROR_REASON,
+        describeMediaError(opened.reason),
+      );
       throw opened.reason;
     }
     if (this.phase === 'idle') this.store.update({ phase: 'ringing-out' });
@@ -332,10 +370,15 @@ export class CallSession {
         this.accepted();
         break;
       case 'call.decline':
-        this.finish('declined');
+        this.finish(CallEndState.Declined);
         break;
       case 'call.bye':
-        this.finish(REMOTE_END_REASONS.get(message.data.reason) ?? message.data.reason);
+        // `answered_elsewhere` (another session of this user took the call) is kept as is: the
+        // prompt ends quietly, not as a missed call.
+        this.finish(REMOTE_END_STATES.get(message.data.reason) ?? message.data.reason);
+        break;
+      case 'call.media':
+        this.remoteMediaAnnounced(message.data);
         break;
       case 'call.offer':
         void this.negotiation?.handleOffer(message.data.sdp);
@@ -350,11 +393,15 @@ export class CallSession {
     }
   }
 
-  /** The `DuplexClient`'s state. After a resume during an active call, ICE restarts. @internal */
+  /**
+   * The `DuplexClient`'s state. Back `ready` with the session resumed, an active call restarts
+   * ICE (what the peer sent meanwhile was dropped); with a new session the call is gone.
+   * @internal
+   */
   handleConnectionState(state: ConnectionState): void {
     if (this.ended) return;
     if (state === 'closed') {
-      this.finish('failed', {
+      this.finish(CallEndState.Failed, {
         name: 'ConnectionClosed',
         message: 'The signalling connection was closed',
       });
@@ -366,9 +413,9 @@ export class CallSession {
     }
     if (!this.signallingLost) return;
     this.signallingLost = false;
-    if (this.config.link.session?.userId !== this.selfUserId) {
+    if (this.config.link.session?.resumed !== true) {
       // A new session, not a resume: the server has ended this call.
-      this.finish('failed', {
+      this.finish(CallEndState.Failed, {
         name: 'SessionLost',
         message: 'The signalling session could not be resumed',
       });
@@ -384,10 +431,26 @@ export class CallSession {
       (this.phase !== 'ringing-out' && this.phase !== 'idle')
     )
       return;
+    // The first offer (made while ringing) goes out right away, its candidates after it.
     const held = this.heldUntilAccepted ?? [];
     this.heldUntilAccepted = null;
     for (const send of held) send();
     this.store.update({ phase: 'connecting' });
+    this.becameActive();
+  }
+
+  /** Accepted: this side's media state goes out, and the media have a while to connect. */
+  private becameActive(): void {
+    this.announcer.start(localMediaOf(this.store.get()));
+    this.watch?.expectConnection(this.config.mediaConnectTimeoutMs, () => {
+      if (!this.ended) void this.endAndSay(CallEndState.MediaTimeout, CallEndReason.Failed);
+    });
+  }
+
+  private remoteMediaAnnounced({ audio, video }: MediaState): void {
+    const current = this.store.get().remoteMedia;
+    if (current?.audio === audio && current.video === video) return;
+    this.store.update({ remoteMedia: Object.freeze({ audio, video }) });
   }
 
   /**
@@ -450,8 +513,11 @@ export class CallSession {
     }
     this.pc = pc;
     const { callId } = this;
+    const callee = this.store.get().role === 'callee';
     this.negotiation = new PerfectNegotiation(pc, {
-      polite: this.store.get().role === 'callee',
+      polite: callee,
+      awaitFirstOffer: callee, // the caller sends the first offer
+      offerArrived: () => this.watch?.remoteOfferArrived(),
       signals: {
         offer: (sdp) => this.negotiationSignal('call.offer', { callId, sdp }),
         answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),
@@ -463,11 +529,12 @@ export class CallSession {
     });
     pc.ontrack = (event) => this.remote.handleTrack(event);
     this.watch = new ConnectionWatch(pc, {
-      polite: this.store.get().role === 'callee',
+      polite: callee,
       disconnectedTimeoutMs: this.config.disconnectedTimeoutMs,
+      politeRestartWaitMs: this.config.calleeIceRestartWaitMs,
       maxIceRestarts: this.config.maxIceRestarts,
       restart: () => void this.restartIce(),
-      giveUp: () => void this.endAndSay('failed', 'failed'),
+      giveUp: () => void this.endAndSay(CallEndState.Failed, CallEndReason.Failed),
       onState: (state) => this.connectionStateChanged(state),
     });
     this.sampler = new StatsSampler(pc, this.config.statsIntervalMs, (stats) => {
@@ -560,7 +627,7 @@ export class CallSession {
 
   private async restartIce(): Promise<void> {
     const { pc, negotiation } = this;
-    if (!pc || !negotiation || this.ended) return;
+    if (!pc || !negotiation?.mayOffer || this.ended) return;
     const iceServers = this.config.link.session?.iceServers ?? [];
     if (
       !this.config.rtcConfig.iceServers &&
@@ -633,7 +700,7 @@ export class CallSession {
 
   /** Ends the call here and tells the peer with `call.bye`. */
   private async endAndSay(
-    endReason: CallEndReason,
+    endReason: CallEndState,
     byeReason?: string,
     error?: MediaErrorInfo,
   ): Promise<void> {
@@ -646,8 +713,9 @@ export class CallSession {
   }
 
   /** Ends the call here: closes the peer connection, stops the local tracks and the stats. */
-  private finish(endReason: CallEndReason, error?: MediaErrorInfo): void {
+  private finish(endReason: CallEndState, error?: MediaErrorInfo): void {
     if (this.ended) return;
+    this.announcer.stop();
     this.negotiation?.dispose();
     this.watch?.dispose();
     this.sampler?.stop();

@@ -1,13 +1,15 @@
 export { CallManager, type CallManagerOptions, type CallOptions } from './call-manager.js';
 export { CallSession } from './call-session.js';
 export type { CallLink } from './call-link.js';
-export type {
-  CallEndReason,
-  CallPhase,
-  CallQuality,
-  CallRole,
-  CallSnapshot,
-  CallStats,
+export {
+  CallEndState,
+  MEDIA_ERROR_REASON,
+  type CallPhase,
+  type CallQuality,
+  type CallRole,
+  type CallSnapshot,
+  type CallStats,
+  type MediaState,
 } from './types.js';
 export { CallMediaError, type MediaErrorInfo } from './local-media.js';
 export { MediaPermissionWatch, type MediaPermissionCheck } from './media-permission.js';

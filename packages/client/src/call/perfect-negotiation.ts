@@ -13,7 +13,15 @@ export interface NegotiationSignals {
 export interface PerfectNegotiationOptions {
   /** The polite side gives way on glare (rolls back its offer); the impolite side ignores the other's offer. */
   polite: boolean;
+  /**
+   * Makes no offer before the other side's first one has been applied: the callee, since the
+   * caller sends the first offer. A `negotiationneeded` meanwhile is covered by the answer, or
+   * fires again once it is out.
+   */
+  awaitFirstOffer: boolean;
   signals: NegotiationSignals;
+  /** Runs when a remote offer is taken (not ignored on glare), before it is applied. */
+  offerArrived?: () => void;
   /** Runs after a remote offer was applied, before the answer is made. */
   beforeAnswer?: () => void;
   /**
@@ -39,6 +47,7 @@ export class PerfectNegotiation {
   private makingOffer = false;
   private ignoreOffer = false;
   private isSettingRemoteAnswerPending = false;
+  private remoteOfferApplied = false;
   private readonly pendingCandidates = new CandidateQueue();
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
@@ -49,12 +58,24 @@ export class PerfectNegotiation {
   ) {
     pc.onnegotiationneeded = () => void this.negotiate();
     pc.onicecandidate = ({ candidate }) => {
-      if (!this.closed) options.signals.candidate(candidate ? toCandidateInit(candidate) : null);
+      if (this.closed) return;
+      if (candidate === null) {
+        options.signals.candidate(null);
+        return;
+      }
+      const init = toCandidateInit(candidate);
+      // A candidate naming neither its m-line nor its mid cannot be added by the peer: dropped.
+      if (init) options.signals.candidate(init);
     };
   }
 
   get polite(): boolean {
     return this.options.polite;
+  }
+
+  /** Whether this side may make an offer now (see `awaitFirstOffer`). */
+  get mayOffer(): boolean {
+    return !this.options.awaitFirstOffer || this.remoteOfferApplied;
   }
 
   /** Remote candidates waiting for a remote description. */
@@ -80,7 +101,8 @@ export class PerfectNegotiation {
    * signalling connection, and the restart's offer could not be made before it arrived.
    */
   async restartIce(): Promise<void> {
-    if (this.closed) return;
+    // Before the first offer there is no ICE session to restart.
+    if (this.closed || !this.mayOffer) return;
     if (
       !this.options.polite &&
       !this.makingOffer &&
@@ -114,7 +136,7 @@ export class PerfectNegotiation {
 
   private async negotiate(): Promise<void> {
     // An offer already in the making covers what is needed (see offerNow).
-    if (this.closed || this.makingOffer) return;
+    if (this.closed || this.makingOffer || !this.mayOffer) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -151,6 +173,7 @@ export class PerfectNegotiation {
     const offerCollision = type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.options.polite && offerCollision;
     if (this.ignoreOffer) return;
+    if (type === 'offer') this.options.offerArrived?.();
     if (type === 'answer') {
       await this.applyRemote(type, sdp);
       await this.drainCandidates();
@@ -159,6 +182,7 @@ export class PerfectNegotiation {
     this.options.answering?.(true);
     try {
       await this.applyRemote(type, sdp);
+      this.remoteOfferApplied = true;
       if (this.closed) return;
       this.options.beforeAnswer?.();
       await pc.setLocalDescription();
@@ -184,6 +208,8 @@ export class PerfectNegotiation {
   }
 
   private async receiveCandidate(candidate: IceCandidate): Promise<void> {
+    // Neither `sdpMid` nor `sdpMLineIndex`: no browser can add it; the protocol forbids it.
+    if (candidate !== null && candidate.sdpMid == null && candidate.sdpMLineIndex == null) return;
     if (!this.pc.remoteDescription) {
       this.pendingCandidates.push(candidate);
       return;
@@ -211,9 +237,13 @@ export class PerfectNegotiation {
   }
 }
 
-/** `candidate.toJSON()` in the protocol's shape (`candidate` is always a string there). */
-export function toCandidateInit(candidate: IceCandidateLike): NonNullable<IceCandidate> {
+/**
+ * `candidate.toJSON()` in the protocol's shape (`candidate` is always a string there); `null`
+ * for a candidate with neither `sdpMid` nor `sdpMLineIndex`, which the protocol does not allow.
+ */
+export function toCandidateInit(candidate: IceCandidateLike): NonNullable<IceCandidate> | null {
   const json = candidate.toJSON();
+  if (json.sdpMid == null && json.sdpMLineIndex == null) return null;
   return {
     candidate: json.candidate ?? '',
     ...(json.sdpMid !== undefined && { sdpMid: json.sdpMid }),

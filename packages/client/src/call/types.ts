@@ -1,4 +1,4 @@
-import type { User } from '@duplex/protocol';
+import { CallEndReason, ErrorCode, type User } from '@duplex/protocol';
 import type { MediaStreamLike } from './rtc-types.js';
 
 /**
@@ -15,23 +15,53 @@ export type CallPhase =
 export type CallRole = 'caller' | 'callee';
 
 /**
- * Why a call ended. `hangup`: this side hung up; `remote-hangup`: the other side did; the others
- * as the server or the peer gave them (`timeout`, `peer_disconnected`, `declined`...), or
- * `failed` (ICE could not recover, or the signalling session was lost), `media-error` (this
- * side's camera or microphone) and `remote-media-error` (the peer's).
+ * The `reason` this client gives in `call.decline` or `call.bye` when its camera or microphone
+ * cannot be opened. Not one of the protocol's reasons: other clients show it as given.
  */
-export type CallEndReason =
-  | 'hangup'
-  | 'remote-hangup'
-  | 'remote-media-error'
-  | 'declined'
-  | 'timeout'
-  | 'peer_disconnected'
-  | 'busy'
-  | 'peer_unavailable'
-  | 'failed'
-  | 'media-error'
-  | (string & {});
+export const MEDIA_ERROR_REASON = 'media-error';
+
+/**
+ * Why a call ended, from this side's point of view (`CallSnapshot.endReason`). Where the
+ * protocol has a reason, the value is the protocol's ({@link CallEndReason}).
+ */
+export const CallEndState = {
+  /** This side hung up. */
+  Hangup: CallEndReason.Hangup,
+  /** The other side hung up (its `call.bye` with reason `hangup`, or a cancelled ring). */
+  RemoteHangup: 'remote-hangup',
+  /** The callee declined (on the caller's side), or this side declined (on the callee's). */
+  Declined: CallEndReason.Declined,
+  /** Nobody accepted within the ring timeout. */
+  Timeout: CallEndReason.Timeout,
+  /** The other side's connection to the server was lost for good. */
+  PeerDisconnected: CallEndReason.PeerDisconnected,
+  /** The invite was refused: the callee (or this side) is in another call. */
+  Busy: CallEndReason.Busy,
+  /** The invite was refused: the callee is not reachable in that room. */
+  PeerUnavailable: ErrorCode.PeerUnavailable,
+  /**
+   * The connection could not be kept up (ICE failed for good), the signalling session was lost
+   * (`error.name` `SessionLost` or `ConnectionClosed`), or the other side ended it `failed`.
+   */
+  Failed: CallEndReason.Failed,
+  /** The media never connected within 20 s of the accept: this side ended it (`failed` on the wire). */
+  MediaTimeout: 'media-timeout',
+  /** Ringing here, the call was answered (or declined) in another session of this user. */
+  AnsweredElsewhere: CallEndReason.AnsweredElsewhere,
+  /** This side's camera or microphone could not be opened (`error` says why). */
+  MediaError: MEDIA_ERROR_REASON,
+  /** The other side's camera or microphone could not be opened. */
+  RemoteMediaError: 'remote-media-error',
+} as const;
+
+/** One of {@link CallEndState}, or a reason the peer or the server gave that this client does not know. */
+export type CallEndState = (typeof CallEndState)[keyof typeof CallEndState] | (string & {});
+
+/** Whether a party's microphone (`audio`) and camera (`video`) are on, as `call.media` says it. */
+export interface MediaState {
+  readonly audio: boolean;
+  readonly video: boolean;
+}
 
 export type CallQuality = 'good' | 'fair' | 'poor' | 'unknown';
 
@@ -62,12 +92,17 @@ export interface CallSnapshot {
   readonly video: boolean;
   /** A live, unmuted remote video track exists. */
   readonly remoteVideo: boolean;
+  /**
+   * The other side's microphone and camera as it last announced them (`call.media`), at once,
+   * before the media would show it; `null` until it did.
+   */
+  readonly remoteMedia: MediaState | null;
   readonly muted: boolean;
   readonly localStream: MediaStreamLike | null;
   readonly remoteStream: MediaStreamLike | null;
   /** When the call first connected, ms since the epoch. */
   readonly startedAt: number | null;
-  readonly endReason: CallEndReason | null;
+  readonly endReason: CallEndState | null;
   /** The last media error (`NotAllowedError`, `NotFoundError`, `NotReadableError`...). */
   readonly error: { readonly name: string; readonly message: string } | null;
   readonly stats: CallStats | null;

@@ -1,5 +1,7 @@
+import { CallEndReason } from '@duplex/protocol';
 import { describe, expect, it } from 'vitest';
-import { connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
+import { CallEndState } from '../../src/call/index.js';
+import { bobRinging, connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
 
 const allEnded = (stream: { getTracks(): { readyState: string }[] } | null): boolean =>
   stream !== null &&
@@ -113,5 +115,31 @@ describe('ending a call', () => {
     expect(h.alice.manager.current).toBe(second);
     await until(() => h.bob.manager.current?.callId === second.callId, 'the second invite');
     expect(snapshot(h.bob.manager.current)).toMatchObject({ phase: 'ringing-in', video: true });
+  });
+
+  it('answered elsewhere: the ringing prompt ends quietly with its own end state, nothing sent', async () => {
+    const h = await createHarness();
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    const bobCall = await bobRinging(h);
+    await until(() => bobCall.getPeerConnection() !== null, 'bob’s peer connection');
+    // Another of Bob's sessions accepted: the server tells this one.
+    h.relay.deliver('u-bob', 'call.bye', {
+      callId: aliceCall.callId,
+      from: { userId: 'u-alice', name: 'Alice' },
+      reason: CallEndReason.AnsweredElsewhere,
+    });
+    expect(snapshot(bobCall)).toMatchObject({
+      phase: 'ended',
+      endReason: CallEndState.AnsweredElsewhere,
+      error: null,
+    });
+    expect(snapshot(bobCall).endReason).not.toBe(CallEndState.Timeout);
+    expect(fakePc(bobCall).closed).toBe(true);
+    expect(h.bob.getUserMedia.calls).toEqual([]); // no camera opened for it
+    await h.bob.client.request('ping', {});
+    const bobCallFrames = h.relay.received.filter(
+      (entry) => entry.from === 'u-bob' && entry.event.startsWith('call.'),
+    );
+    expect(bobCallFrames).toEqual([]);
   });
 });

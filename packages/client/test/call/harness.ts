@@ -45,9 +45,14 @@ afterEach(() => {
   FakePeerConnection.reset();
 });
 
-/** Alice (u-alice) and Bob (u-bob), each with a client and a CallManager, over one relay. */
-export async function createHarness(options: Partial<CallManagerOptions> = {}): Promise<Harness> {
-  const relay = new SignallingRelay();
+/**
+ * Alice (u-alice) and Bob (u-bob), each with a client and a CallManager, over `relay`; their
+ * clients are connecting. Works under fake timers too (then advance them until both are ready).
+ */
+export function createParties(
+  relay: SignallingRelay,
+  options: Partial<CallManagerOptions> = {},
+): { alice: Party; bob: Party } {
   const party = (name: string): Party => {
     const client = relay.client(name);
     const getUserMedia = createFakeGetUserMedia();
@@ -71,6 +76,18 @@ export async function createHarness(options: Partial<CallManagerOptions> = {}): 
   };
   const alice = party('Alice');
   const bob = party('Bob');
+  cleanups.push(() => {
+    // Whatever the test did, the clients wrote only frames the protocol allows.
+    if (relay.refused.length > 0)
+      throw new Error(`frames refused by the relay: ${JSON.stringify(relay.refused)}`);
+  });
+  return { alice, bob };
+}
+
+/** {@link createParties} over a new relay, once both clients are ready. */
+export async function createHarness(options: Partial<CallManagerOptions> = {}): Promise<Harness> {
+  const relay = new SignallingRelay();
+  const { alice, bob } = createParties(relay, options);
   await until(
     () => alice.client.state === 'ready' && bob.client.state === 'ready',
     'both clients ready',

@@ -101,4 +101,40 @@ describe('ICE recovery', () => {
     expect(alicePc.log.indexOf('setConfiguration')).toBeLessThan(alicePc.log.indexOf('restartIce'));
     expect(alicePc.configuration.iceServers).toEqual(h.relay.iceServers);
   });
+
+  it('restarts ICE from the caller’s side too when its session resumed', async () => {
+    const h = await createHarness();
+    const { aliceCall, bobCall } = await connectCall(h, false);
+    const alicePc = fakePc(aliceCall);
+    const firstUfrag = alicePc.offersMade[0]!.ufrag;
+    h.relay.socketOf('u-alice').serverClose(1006);
+    await until(() => h.alice.client.state === 'ready', 'alice resumed');
+    expect(h.alice.client.session?.resumed).toBe(true);
+    await until(
+      () => h.relay.eventsFrom('u-alice', 'call.offer').length === 2,
+      'the restart offer',
+    );
+    const restart = JSON.parse(String(h.relay.eventsFrom('u-alice', 'call.offer')[1]!.sdp)) as {
+      ufrag: string;
+    };
+    expect(restart.ufrag).not.toBe(firstUfrag);
+    await until(() => alicePc.signalingState === 'stable', 'renegotiated');
+    expect(snapshot(aliceCall).phase).toBe('connected');
+    expect(snapshot(bobCall).phase).toBe('connected');
+  });
+
+  it('a new session (the token expired), though the same user, has lost the call: it ends failed', async () => {
+    const h = await createHarness();
+    const { bobCall } = await connectCall(h, false);
+    h.relay.expireSessions();
+    h.relay.socketOf('u-bob').serverClose(1006);
+    await until(() => h.bob.client.state === 'ready', 'bob back');
+    expect(h.bob.client.session).toMatchObject({ userId: 'u-bob', resumed: false });
+    expect(snapshot(bobCall)).toMatchObject({
+      phase: 'ended',
+      endReason: 'failed',
+      error: { name: 'SessionLost' },
+    });
+    expect(fakePc(bobCall).log).not.toContain('restartIce');
+  });
 });

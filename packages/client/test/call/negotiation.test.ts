@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PerfectNegotiation } from '../../src/call/perfect-negotiation.js';
+import { FakePeerConnection } from './fake-peer-connection.js';
 import { connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
 
 describe('perfect negotiation', () => {
@@ -102,5 +104,63 @@ describe('perfect negotiation', () => {
     await until(() => h.alice.errors.length === 1, 'the error reported');
     expect(h.alice.errors[0]).toMatchObject({ name: 'InvalidStateError' });
     expect(snapshot(aliceCall).phase).toBe('connected');
+  });
+
+  it('never sends a candidate with neither sdpMid nor sdpMLineIndex, and ignores one received', async () => {
+    const h = await createHarness();
+    const { aliceCall, bobCall } = await connectCall(h, false);
+    const alicePc = fakePc(aliceCall);
+    const bobPc = fakePc(bobCall);
+    await until(
+      () => alicePc.addedCandidates.length === 2 && bobPc.addedCandidates.length === 2,
+      'the first candidates added',
+    );
+    const sentBefore = h.relay.eventsFrom('u-alice', 'call.candidate').length;
+
+    const unplaced = { candidate: 'candidate:9 1 udp 1 127.0.0.1 9 typ host' };
+    alicePc.onicecandidate?.({
+      candidate: { toJSON: () => ({ ...unplaced, sdpMid: null, sdpMLineIndex: null }) },
+    });
+    alicePc.onicecandidate?.({
+      candidate: { toJSON: () => ({ ...unplaced, sdpMid: '0', sdpMLineIndex: null }) },
+    });
+    await h.alice.client.request('ping', {});
+    expect(h.relay.eventsFrom('u-alice', 'call.candidate').slice(sentBefore)).toEqual([
+      { callId: aliceCall.callId, candidate: { ...unplaced, sdpMid: '0', sdpMLineIndex: null } },
+    ]);
+
+    // A server (or peer) that sends one anyway: ignored, not an addIceCandidate failure.
+    h.relay.deliver('u-alice', 'call.candidate', {
+      callId: aliceCall.callId,
+      from: { userId: 'u-bob', name: 'Bob' },
+      candidate: unplaced,
+    });
+    await h.alice.client.request('ping', {});
+    expect(alicePc.addedCandidates).toHaveLength(2);
+    await until(() => bobPc.addedCandidates.length === 3, 'the placed candidate added');
+    expect(h.alice.errors).toEqual([]);
+    expect(h.bob.errors).toEqual([]);
+    expect(snapshot(aliceCall).phase).toBe('connected');
+  });
+
+  it('a received candidate with neither sdpMid nor sdpMLineIndex is skipped before addIceCandidate', async () => {
+    const remote = new FakePeerConnection();
+    remote.addTransceiver('audio');
+    await remote.setLocalDescription();
+    const pc = new FakePeerConnection();
+    const errors: unknown[] = [];
+    const negotiation = new PerfectNegotiation(pc, {
+      polite: true,
+      awaitFirstOffer: true,
+      signals: { offer: () => {}, answer: () => {}, candidate: () => {} },
+      onError: (error) => errors.push(error),
+    });
+    await negotiation.handleOffer(remote.localDescription!.sdp);
+    const placed = { candidate: 'candidate:2 1 udp 1 127.0.0.1 2 typ host', sdpMLineIndex: 0 };
+    await negotiation.handleCandidate({ candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' });
+    await negotiation.handleCandidate(placed);
+    expect(pc.addedCandidates).toEqual([placed]);
+    expect(errors).toEqual([]);
+    negotiation.dispose();
   });
 });

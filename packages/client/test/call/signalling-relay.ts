@@ -105,6 +105,9 @@ export class SignallingRelay {
       [...this.calls.values()].some((c) => c.caller === userId || c.callee === userId);
 
     switch (frame.event) {
+      case 'ping':
+        // Frames are handled in arrival order: its ack follows everything sent before it.
+        return socket.ack(frame.id, { serverTime: new Date().toISOString() });
       case 'ice.refresh':
         return socket.ack(frame.id, { iceServers: this.iceServers });
       case 'call.invite': {
