@@ -1,16 +1,32 @@
 import { BadRequestException, Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { PROTOCOL_BOUNDS, type ChatMessage } from '@duplex/protocol';
+import { PROTOCOL_BOUNDS, type ChatMessage, type MembersPage } from '@duplex/protocol';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { RoomRegistry } from './room-registry.js';
 
-const DECIMAL = /^[1-9][0-9]{0,9}$/;
+/** `seq` is a PostgreSQL `integer`: no stored `seq` is larger, and no larger value reaches SQL. */
+const MAX_SEQ = 2 ** 31 - 1;
+const DIGITS = /^[0-9]+$/;
 
-function positiveInteger(name: string, value: unknown): number | undefined {
+/**
+ * A query parameter that must be a decimal integer ≥ `min`, of any size: a value too large for
+ * a `number` to hold exactly is `Infinity`, which the callers clamp.
+ */
+function decimalParam(name: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !DECIMAL.test(value) || Number(value) > 2 ** 31 - 1) {
-    throw new BadRequestException(`${name} must be a decimal integer >= 1`);
+  if (typeof value !== 'string' || !DIGITS.test(value)) {
+    throw new BadRequestException(`${name} must be a decimal integer >= ${min}`);
   }
-  return Number(value);
+  const significant = value.replace(/^0+(?=[0-9])/, '');
+  const number = significant.length > 15 ? Infinity : Number(significant);
+  if (number < min) throw new BadRequestException(`${name} must be a decimal integer >= ${min}`);
+  return number;
+}
+
+function roomParam(room: string): string {
+  if (!PROTOCOL_BOUNDS.roomPattern.test(room)) {
+    throw new BadRequestException('room must match ^[a-z0-9][a-z0-9-]{0,39}$');
+  }
+  return room;
 }
 
 @Controller('api/rooms')
@@ -35,18 +51,53 @@ export class RoomsController {
     }));
   }
 
+  /**
+   * A page of the room's history, increasing `seq`: the newest `limit` before `before` (the
+   * newest without it), or with `after` the oldest `limit` after it.
+   */
   @Get(':room/messages')
-  messages(
-    @Param('room') room: string,
+  async messages(
+    @Param('room') roomValue: string,
     @Query('before') beforeParam: unknown,
+    @Query('after') afterParam: unknown,
     @Query('limit') limitParam: unknown,
   ): Promise<ChatMessage[]> {
-    if (!PROTOCOL_BOUNDS.roomPattern.test(room)) throw new BadRequestException('invalid room name');
-    const before = positiveInteger('before', beforeParam);
+    const room = roomParam(roomValue);
+    const before = decimalParam('before', beforeParam, 1);
+    const after = decimalParam('after', afterParam, 0);
     const limit = Math.min(
-      positiveInteger('limit', limitParam) ?? PROTOCOL_BOUNDS.historyPageSize,
+      decimalParam('limit', limitParam, 1) ?? PROTOCOL_BOUNDS.historyPageSize,
       PROTOCOL_BOUNDS.httpHistoryMaxLimit,
     );
-    return this.store.page(room, { ...(before !== undefined && { before }), limit });
+    if (before !== undefined && after !== undefined) {
+      throw new BadRequestException('before and after exclude each other');
+    }
+    if (after !== undefined) {
+      if (after >= MAX_SEQ) return [];
+      return this.store.page(room, { after, limit });
+    }
+    // A `before` past every possible seq asks for the newest, as no `before` does.
+    return this.store.page(room, {
+      ...(before !== undefined && before <= MAX_SEQ && { before }),
+      limit,
+    });
+  }
+
+  /** A page of the room's members, ordered by `userId`: those after `after`. */
+  @Get(':room/members')
+  members(
+    @Param('room') roomValue: string,
+    @Query('after') afterParam: unknown,
+    @Query('limit') limitParam: unknown,
+  ): MembersPage {
+    const room = roomParam(roomValue);
+    if (afterParam !== undefined && typeof afterParam !== 'string') {
+      throw new BadRequestException('after must be a single userId');
+    }
+    const limit = Math.min(
+      decimalParam('limit', limitParam, 1) ?? PROTOCOL_BOUNDS.membersPageSize,
+      PROTOCOL_BOUNDS.membersPageMaxLimit,
+    );
+    return this.rooms.membersPage(room, afterParam, limit);
   }
 }
