@@ -1,8 +1,16 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
+import { BadRequestFilter } from './http/bad-request.filter.js';
+import {
+  applyServerTimeouts,
+  HTTP_SERVER_TIMEOUTS,
+  type HttpServerTimeouts,
+} from './http/server-timeouts.js';
 import { createLogger, NestPinoLogger, type AppLogger } from './logging/logger.js';
 import { DuplexWsAdapter } from './ws/duplex-ws.adapter.js';
 
@@ -10,10 +18,14 @@ import { DuplexWsAdapter } from './ws/duplex-ws.adapter.js';
 export async function createApp(
   config: AppConfig,
   logger: AppLogger = createLogger(config.logLevel),
+  timeouts: HttpServerTimeouts = HTTP_SERVER_TIMEOUTS,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     logger: new NestPinoLogger(logger),
   });
+  app.disable('x-powered-by');
+  applyServerTimeouts(app.getHttpServer() as Server, timeouts);
+  app.useGlobalFilters(new BadRequestFilter(app.getHttpAdapter()));
   app.useWebSocketAdapter(new DuplexWsAdapter(app, config));
   app.enableCors({ origin: [...config.allowedOrigins] });
   return app;

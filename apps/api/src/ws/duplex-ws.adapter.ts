@@ -5,6 +5,7 @@ import { CloseCode } from '@duplex/protocol';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { AppConfig } from '../config/config.js';
+import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import type { FrameHandler } from './connection.js';
 import { FramePipeline } from './frame-pipeline.js';
@@ -43,6 +44,32 @@ export class DuplexWsAdapter extends WsAdapter {
   }
 
   /**
+   * `ws` reports on a socket's `error` event why it closed it: a client that broke the
+   * WebSocket protocol (a message over `maxFrameBytes`, closed 1009; invalid UTF-8; an unmasked
+   * frame) or a peer that vanished. Neither is a fault of the server, so neither is logged as
+   * an error; a fault of the server's listener still is.
+   */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    const logger = this.app.get<AppLogger>(APP_LOGGER);
+    server.on('connection', (socket: WebSocket) =>
+      socket.on('error', (error: Error & { code?: string }) => {
+        if (error.code?.startsWith('WS_ERR_')) {
+          logger.warn(
+            { code: error.code },
+            `client closed for a protocol violation: ${error.message}`,
+          );
+        } else if (error.code !== undefined && PEER_GONE.has(error.code)) {
+          logger.info({ code: error.code }, 'client connection lost');
+        } else {
+          logger.error({ err: error }, 'websocket error');
+        }
+      }),
+    );
+    server.on('error', (error: Error) => logger.error({ err: error }, 'websocket server error'));
+    return server;
+  }
+
+  /**
    * Nest binds each gateway of a path separately; the gateways of `/ws` share one connection,
    * so their handlers are gathered on it and its frame pipeline is attached once.
    */
@@ -62,6 +89,9 @@ export class DuplexWsAdapter extends WsAdapter {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/** Socket errors that mean the peer went away. */
+const PEER_GONE: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** Closes every client with 1001 and waits for the closing handshakes, at most `graceMs`. */
 async function closeClients(server: WebSocketServer, graceMs: number): Promise<void> {
