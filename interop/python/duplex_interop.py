@@ -20,7 +20,6 @@ PROTOCOL_VERSION = 1
 MAX_SERVER_FRAME_BYTES = 1048576
 DEFAULT_TIMEOUT_S = 10.0
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-ROOM_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 class ErrorReply(Exception):

@@ -22,12 +22,9 @@ import uuid
 from duplex_interop import (
     ISO_TIME,
     MAX_SERVER_FRAME_BYTES,
-    Closed,
     Connection,
-    ErrorReply,
     http_get_async,
     is_event,
-    is_presence,
     presence_until,
 )
 
