@@ -62,14 +62,19 @@ interface JoinedRoom {
 /**
  * Rooms, chat and presence over a {@link ChatLink}, with recovery: after every successful
  * `hello` the joined rooms are joined again with `since` (their history merged, one message per
- * `seq`), then the outbox of unacknowledged sends is replayed in order with the same `clientId`s.
+ * `seq`), even when the session was resumed, since frames sent to it meanwhile were dropped;
+ * rooms the `hello` ack lists that this client no longer holds are left; then the outbox of
+ * unacknowledged sends is replayed in order with the same `clientId`s.
  */
 export class ChatRooms {
   private readonly rooms = new Map<string, JoinedRoom>();
   /** Rooms with a `room.leave` on its way. */
   private readonly leaving = new Set<string>();
   private readonly outbox = new Outbox();
-  /** Every userId this client has had: a fresh session (after `resume_expired`) gets a new one. */
+  /**
+   * Every userId this client has had: the same one while its identity is accepted, a new one
+   * after a hello without it (or with one the server no longer accepts).
+   */
   private readonly ownUserIds = new Set<string>();
   /** Counts successful hellos; work started for an older epoch stops. */
   private epoch = 0;

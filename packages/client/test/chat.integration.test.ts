@@ -251,7 +251,9 @@ describe.skipIf(!existsSync(apiMain))('chat against the real api (apps/api/dist)
       20_000,
     );
     const newIds = [alice.client.session!.userId, bob.client.session!.userId];
-    for (const id of newIds) expect(oldIds).not.toContain(id); // resume_expired → a fresh session
+    // resume_expired, then a fresh session: the identity makes each the same user again.
+    expect(newIds).toEqual(oldIds);
+    expect([alice.client.session!.resumed, bob.client.session!.resumed]).toEqual([false, false]);
 
     await waitFor(
       'the queued message on both sides',

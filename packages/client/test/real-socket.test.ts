@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DuplexClient, RequestError, type ConnectionState } from '../src/index.js';
 
-/** Just enough of the Duplex server: hello (with resume tokens) and ping. */
+/** Just enough of the Duplex server: hello (with resume tokens and an identity) and ping. */
 function startServer(): Promise<{ server: WebSocketServer; url: string; hellos: ClientFrame[] }> {
   const hellos: ClientFrame[] = [];
   let tokens = 0;
@@ -21,10 +21,14 @@ function startServer(): Promise<{ server: WebSocketServer; url: string; hellos: 
         socket.send(JSON.stringify({ event: 'ack', id: frame.id, data }));
       if (frame.event === 'hello') {
         hellos.push(frame);
+        const resumed = frame.data.resume === `token-${tokens}`;
         reply({
           userId: 'u-1',
           name: frame.data.name,
+          identity: 'identity-u-1',
           resume: `token-${++tokens}`,
+          resumed,
+          rooms: [],
           iceServers: [],
           limits: DEFAULT_LIMITS,
           serverTime: new Date().toISOString(),
@@ -109,8 +113,9 @@ describe('over a real ws socket', () => {
 
     expect(closes).toEqual([true]);
     expect(hellos).toHaveLength(2);
-    expect(hellos[1]?.data).toMatchObject({ resume: 'token-1' });
+    expect(hellos[1]?.data).toMatchObject({ resume: 'token-1', identity: 'identity-u-1' });
     expect(client.session?.resume).toBe('token-2');
+    expect(client.session?.resumed).toBe(true);
     await expect(client.request('ping', {})).resolves.toHaveProperty('serverTime');
   });
 });

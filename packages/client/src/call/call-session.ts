@@ -201,8 +201,9 @@ export class CallSession {
 
   /**
    * Callee: opens camera and microphone and accepts (at once when the media are already
-   * allowed, else once they are open). The answer to the caller's offer does not wait for the
-   * media: it sends on the offer's transceivers, whose tracks are put in when they open. A
+   * allowed, else once they are open), then announces its media (`call.media`) and waits for
+   * the caller's first offer: this side never makes it. The answer to that offer does not wait
+   * for the media: it sends on the offer's transceivers, whose tracks are put in when they open. A
    * media failure declines the call, or hangs it up if it was accepted already, with reason
    * `media-error`, ends it with `error` set, and rejects with a {@link CallMediaError}.
    */
@@ -264,7 +265,10 @@ export class CallSession {
     await this.endAndSay(reason ?? CallEndState.Hangup, reason);
   }
 
-  /** Mutes or unmutes the microphone: the audio track keeps sending, silence. */
+  /**
+   * Mutes or unmutes the microphone: the audio track keeps sending, silence. Once accepted, the
+   * peer is told (`call.media`).
+   */
   setMuted(muted: boolean): void {
     if (this.ended) return;
     setAudioEnabled(this.localStream, !muted);
@@ -272,7 +276,8 @@ export class CallSession {
   }
 
   /**
-   * Turns the camera on or off. Off stops the camera track and sends nothing on the video
+   * Turns the camera on or off (the peer is told with `call.media` once the call is accepted,
+   * when the camera is on or off). Off stops the camera track and sends nothing on the video
    * sender. On reuses that sender (`replaceTrack`), or adds a video track to an audio-only call,
    * which renegotiates through `negotiationneeded`. Before the call has media it only sets
    * what `accept()` will ask for. Rejects with a {@link CallMediaError} (also put in `error`)
