@@ -52,7 +52,8 @@ export class PresenceCoalescer implements OnModuleDestroy {
     const presence = this.rooms.get(room) ?? { state: 'quiet' };
     switch (presence.state) {
       case 'quiet':
-        this.sendSingle(room, change);
+        // A change nobody else is there to see sends no frame and starts no window.
+        if (!this.sendSingle(room, change)) return;
         this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
         return;
       case 'cooling':
@@ -87,13 +88,18 @@ export class PresenceCoalescer implements OnModuleDestroy {
     this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
   }
 
-  private sendSingle(room: string, { kind, user }: PresenceChange): void {
-    const data = { room, user, online: this.registry.online(room) };
+  /** Sends the change as a single presence frame; false when no other member is there to get it. */
+  private sendSingle(room: string, { kind, user }: PresenceChange): boolean {
+    const online = this.registry.online(room);
+    const data = { room, user, online };
     if (kind === 'joined') {
+      if (online <= 1) return false;
       this.broker.publish(room, { event: 'presence.joined', data }, { exceptUserId: user.userId });
     } else {
+      if (online === 0) return false;
       this.broker.publish(room, { event: 'presence.left', data });
     }
+    return true;
   }
 
   private coolDown(room: string): NodeJS.Timeout {
