@@ -7,6 +7,7 @@ import { useRingtone } from '@/hooks/use-ringtone';
 import { useSrcObject, videoTracksKey } from '@/hooks/use-src-object';
 import { describeCallFailure, describeCallState, formatDuration, initialOf } from '@/lib/call-text';
 import { CallQuality } from './call-quality';
+import { RemoteMediaState } from './remote-media-state';
 import { CameraIcon, CloseIcon, ExpandIcon, HangUpIcon, MicIcon, MinimizeIcon } from './call-icons';
 import styles from './call.module.css';
 
@@ -86,9 +87,12 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
   const [cameraBusy, setCameraBusy] = useState(false);
   // Folded down to a bar (state, duration, controls) so the page underneath stays usable.
   const [minimized, setMinimized] = useState(false);
-  const { phase, peer, room, muted, video, remoteVideo, stats, startedAt } = snapshot;
+  const { phase, peer, room, muted, video, remoteVideo, remoteMedia, stats, startedAt } = snapshot;
   const ended = phase === 'ended';
   const live = !ended;
+  // Once either side had its camera on, this is a video call: a camera off is worth saying.
+  const [hadVideo, setHadVideo] = useState(false);
+  if (!hadVideo && (video || remoteVideo || remoteMedia?.video === true)) setHadVideo(true);
 
   // Attached (hidden) as soon as the stream is there, so the first frame shows without delay.
   const remoteVideoEl = useSrcObject<HTMLVideoElement>(
@@ -117,12 +121,14 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
   };
 
   const cameraLabel = video ? 'Turn camera off' : 'Turn camera on';
+  // The peer says its camera is off (`call.media`): its initial at once, not a frozen frame.
+  const remoteCameraOff = hadVideo && remoteMedia?.video === false;
   // After the end the tracks are stopped: a black frame would say nothing.
-  const showRemoteVideo = remoteVideo && !ended;
-  // A video track that is there but sends nothing: the peer's camera is off.
+  const showRemoteVideo = remoteVideo && !ended && !remoteCameraOff;
+  // Without word from the peer: a video track that is there but sends nothing is a camera off.
   const remoteHasVideoTrack = (snapshot.remoteStream?.getVideoTracks().length ?? 0) > 0;
   const placeholderNote =
-    phase === 'connected' || phase === 'reconnecting'
+    (phase === 'connected' || phase === 'reconnecting') && remoteMedia === null
       ? remoteHasVideoTrack
         ? 'Camera off'
         : 'No video'
@@ -213,6 +219,14 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
             </button>
           )}
         </header>
+
+        {live ? (
+          <RemoteMediaState
+            name={peer.name}
+            audio={remoteMedia?.audio ?? null}
+            video={remoteCameraOff ? false : null}
+          />
+        ) : null}
 
         {snapshot.error && ended ? (
           <p className={styles.stageNote} role="note">
