@@ -1,4 +1,4 @@
-import type { CallSnapshot, CallStats } from '@duplex/client';
+import { CallEndState, type CallSnapshot, type CallStats } from '@duplex/client';
 import {
   CallEndReason,
   CallOutcome,
@@ -52,27 +52,29 @@ export function describeEndReason(snapshot: CallSnapshot): string {
   const name = snapshot.peer.name;
   const caller = snapshot.role === 'caller';
   switch (snapshot.endReason) {
-    case CallEndReason.Hangup:
+    case CallEndState.Hangup:
       return 'you hung up';
-    case 'remote-hangup':
+    case CallEndState.RemoteHangup:
       return `${name} hung up`;
-    case CallEndReason.Declined:
+    case CallEndState.Declined:
       return caller ? `${name} declined` : 'you declined';
-    case CallEndReason.Timeout:
+    case CallEndState.Timeout:
       return caller ? `${name} didn't answer` : `you didn't answer`;
-    case CallEndReason.PeerDisconnected:
+    case CallEndState.PeerDisconnected:
       return `${name}'s connection was lost`;
-    case CallEndReason.Busy:
+    case CallEndState.Busy:
       return `${name} is busy`;
-    case CallEndReason.AnsweredElsewhere:
+    case CallEndState.AnsweredElsewhere:
       return 'answered on another tab';
-    case 'peer_unavailable':
+    case CallEndState.PeerUnavailable:
       return `${name} is not reachable right now`;
-    case 'media-error':
+    case CallEndState.MediaError:
       return 'your camera or microphone could not be opened';
-    case 'remote-media-error':
+    case CallEndState.RemoteMediaError:
       return `${name}'s camera or microphone could not be opened`;
-    case CallEndReason.Failed:
+    case CallEndState.MediaTimeout:
+      return 'the call could not connect';
+    case CallEndState.Failed:
       if (lostTheServer(snapshot)) return 'your connection to the server was lost';
       return snapshot.startedAt === null ? 'the call could not connect' : 'the connection was lost';
     case null:
@@ -90,20 +92,23 @@ function lostTheServer(snapshot: CallSnapshot): boolean {
 const MEDIA_CONNECT_SECONDS = Math.round(DEFAULT_TIMEOUTS.mediaConnectTimeoutMs / 1000);
 
 /**
- * What to tell someone whose call ended with reason `failed`, in full: what happened and what
- * to try. Null for every other end (the state line says enough).
+ * What to tell someone whose call failed (`failed` on the wire: its media never connected, or
+ * the connection was lost for good), in full: what happened and what to try. Null for every
+ * other end (the state line says enough).
  */
 export function describeFailedCall(snapshot: CallSnapshot): CallProblem | null {
-  if (snapshot.phase !== 'ended' || snapshot.endReason !== CallEndReason.Failed) return null;
+  if (snapshot.phase !== 'ended') return null;
+  const { endReason, startedAt } = snapshot;
   const name = snapshot.peer.name;
-  if (lostTheServer(snapshot)) {
+  if (endReason !== CallEndState.Failed && endReason !== CallEndState.MediaTimeout) return null;
+  if (endReason === CallEndState.Failed && lostTheServer(snapshot)) {
     return {
       title: 'The call was cut off',
       detail: 'Your connection to the server was lost. Check your network, then call again.',
       code: CallEndReason.Failed,
     };
   }
-  if (snapshot.startedAt === null) {
+  if (endReason === CallEndState.MediaTimeout || startedAt === null) {
     return {
       title: 'The call could not connect',
       detail: `Your browser and ${name}'s could not reach each other within ${MEDIA_CONNECT_SECONDS} seconds. A firewall, a VPN or a strict network on either side can block calls: try again, or from another network (mobile data, home Wi-Fi).`,
@@ -112,17 +117,27 @@ export function describeFailedCall(snapshot: CallSnapshot): CallProblem | null {
   }
   return {
     title: 'The connection was lost',
-    detail: `The call to ${name} dropped and could not be restored. Check your network, then call again.`,
+    detail: `The call with ${name} dropped and could not be restored. Check your network, then call again.`,
     code: CallEndReason.Failed,
   };
 }
 
 /** A ringing call that another tab (or device) of yours answered or declined first. */
 export function wasAnsweredElsewhere(snapshot: CallSnapshot): boolean {
-  return snapshot.phase === 'ended' && snapshot.endReason === CallEndReason.AnsweredElsewhere;
+  return snapshot.phase === 'ended' && snapshot.endReason === CallEndState.AnsweredElsewhere;
 }
 
 export const ANSWERED_ELSEWHERE_TEXT = 'Answered on another tab';
+
+/** The other party's microphone is off (their `call.media`). */
+export function describeRemoteMuted(name: string): string {
+  return `${name} is muted`;
+}
+
+/** The other party's camera is off (their `call.media`): their initial shows instead. */
+export function describeRemoteCameraOff(name: string): string {
+  return `${name}'s camera is off`;
+}
 
 /** Why the camera or microphone could not be opened, and what to do about it. */
 export function describeMediaError(error: MediaErrorLike, video: boolean): CallProblem {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { CallEndReason } from '@duplex/protocol';
+import { CallEndState } from '@duplex/client';
 import { useCallActions, useCurrentCall } from '@/hooks/use-call';
 import { describeFailedCall, wasAnsweredElsewhere } from '@/lib/call-text';
 import { AnsweredElsewhereNote } from './answered-elsewhere-note';
@@ -34,7 +34,7 @@ export function CallLayer() {
   const declinedHere =
     snapshot?.phase === 'ended' &&
     snapshot.role === 'callee' &&
-    snapshot.endReason === CallEndReason.Declined;
+    snapshot.endReason === CallEndState.Declined;
   // Another tab of this user took the call: the prompt just goes, with a word why.
   const answeredElsewhere = snapshot !== null && wasAnsweredElsewhere(snapshot);
   const showView =
