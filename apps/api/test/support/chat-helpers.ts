@@ -109,6 +109,7 @@ export function nextChatMessage(client: RawClient, timeoutMs?: number): Promise<
  * `presence.left` carry one user, `presence.diff` (changes coalesced over 100 ms) several.
  */
 export interface PresenceChange {
+  frame: ServerFrame;
   event: string;
   joined: User[];
   left: User[];
@@ -120,11 +121,24 @@ export function presenceChange(frame: ServerFrame, room: string): PresenceChange
   if (frame.data?.room !== room) return null;
   switch (frame.event) {
     case 'presence.joined':
-      return { event: frame.event, joined: [frame.data.user], left: [], online: frame.data.online };
+      return {
+        frame,
+        event: frame.event,
+        joined: [frame.data.user],
+        left: [],
+        online: frame.data.online,
+      };
     case 'presence.left':
-      return { event: frame.event, joined: [], left: [frame.data.user], online: frame.data.online };
+      return {
+        frame,
+        event: frame.event,
+        joined: [],
+        left: [frame.data.user],
+        online: frame.data.online,
+      };
     case 'presence.diff':
       return {
+        frame,
         event: frame.event,
         joined: frame.data.joined,
         left: frame.data.left,

@@ -168,6 +168,32 @@ export class RawClient {
     return this.nextWhere((frame) => frame.id === id, timeoutMs, `the reply to ${event} #${id}`);
   }
 
+  /**
+   * Like {@link request}, also giving the reply's size on the wire in bytes (for the bound on
+   * server frames).
+   */
+  async requestMeasured(
+    event: string,
+    data: unknown = {},
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<{ frame: ServerFrame; bytes: number }> {
+    const id = `r${++this.requestCounter}-${randomUUID().slice(0, 8)}`;
+    this.send({ event, data, id });
+    const message = await this.take(
+      (candidate) => {
+        if (candidate.isBinary) return false;
+        try {
+          return parse(candidate).id === id;
+        } catch {
+          return false;
+        }
+      },
+      timeoutMs,
+      `the reply to ${event} #${id}`,
+    );
+    return { frame: parse(message), bytes: message.data.length };
+  }
+
   /** `hello` with protocol 1; resolves with the reply frame (ack or error). */
   async helloFrame(name: string, extra: Record<string, unknown> = {}): Promise<ServerFrame> {
     const reply = await this.request('hello', { protocol: 1, name, ...extra });
