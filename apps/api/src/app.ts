@@ -24,6 +24,7 @@ export async function createApp(
     logger: new NestPinoLogger(logger),
   });
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   applyServerTimeouts(app.getHttpServer() as Server, timeouts);
   app.useGlobalFilters(new BadRequestFilter(app.getHttpAdapter()));
   app.useWebSocketAdapter(new DuplexWsAdapter(app, config));

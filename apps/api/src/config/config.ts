@@ -35,6 +35,9 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   CALL_RING_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.callRingTimeoutMs, 1),
   DATA_DIR: z.string().default('.data'),
+  HTTP_READS_PER_SECOND: z.coerce.number().positive().default(10),
+  HTTP_READ_BURST: integer(30, 1),
+  TRUST_PROXY: z.string().default(''),
   IDENTITY_SECRET: z
     .string()
     .default('')
@@ -60,6 +63,10 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   callRingTimeoutMs: number;
   dataDir: string;
+  /** Per client address: the history and member routes' token bucket. */
+  httpReads: { messagesPerSecond: number; burst: number };
+  /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client; false when empty. */
+  trustProxy: string | false;
   /** Signs identities; when unset, a secret generated once is kept in `dataDir`. */
   identitySecret: string | undefined;
   ice: {
@@ -106,6 +113,8 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
+    httpReads: { messagesPerSecond: c.HTTP_READS_PER_SECOND, burst: c.HTTP_READ_BURST },
+    trustProxy: c.TRUST_PROXY === '' ? false : c.TRUST_PROXY,
     identitySecret: c.IDENTITY_SECRET === '' ? undefined : c.IDENTITY_SECRET,
     ice: {
       stunUrls: c.STUN_URLS,

@@ -1,5 +1,14 @@
-import { BadRequestException, Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { PROTOCOL_BOUNDS, type ChatMessage, type MembersPage } from '@duplex/protocol';
+import { ReadLimitGuard } from '../http/read-limit.guard.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { RoomRegistry } from './room-registry.js';
 
@@ -30,6 +39,7 @@ function roomParam(room: string): string {
 }
 
 @Controller('api/rooms')
+@UseGuards(ReadLimitGuard)
 export class RoomsController {
   constructor(
     private readonly rooms: RoomRegistry,

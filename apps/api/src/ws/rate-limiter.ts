@@ -20,6 +20,12 @@ export class TokenBucket {
     this.lastRefill = now();
   }
 
+  /** Whether the bucket has refilled completely: keeping it remembers nothing. */
+  get isFull(): boolean {
+    this.refill();
+    return this.tokens >= this.limits.burst;
+  }
+
   /** Takes one token when there is one. */
   take(): boolean {
     this.refill();

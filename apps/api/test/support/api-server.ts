@@ -19,12 +19,15 @@ export interface TestServer {
 }
 
 /**
- * Starts a real api in-process on a free port of 127.0.0.1, logging silenced. Unless
+ * Starts a real api in-process on a free port of 127.0.0.1, logging silenced, HTTP reads
+ * practically unlimited. Unless
  * `DATA_DIR` is given, its storage lives in a fresh temporary directory, removed on `stop`.
  */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
   const ownDataDir = overrides.DATA_DIR === undefined ? await freshDataDir() : null;
   const config = loadConfig({
+    // Suites read history over HTTP far faster than a person; read-limit.test.ts tests the limit.
+    HTTP_READ_BURST: 100_000,
     ...overrides,
     ...(ownDataDir && { DATA_DIR: ownDataDir }),
     LOG_LEVEL: 'silent',
