@@ -11,6 +11,17 @@ status=0
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# strace lets the api suite watch the embedded store's fsync calls from the kernel's side.
+if ! command -v strace >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "installing strace (Debian) for the store durability test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null ||
+      echo "strace could not be installed: the kernel-side durability test is skipped" >&2
+  else
+    echo "strace not found: the kernel-side durability test is skipped (apt-get install strace)" >&2
+  fi
+fi
+
 step "build"
 pnpm turbo run build --output-logs=errors-only || { echo "build failed" >&2; exit 1; }
 
