@@ -29,7 +29,7 @@ step "lint and types"
 pnpm lint || status=1
 pnpm turbo run typecheck --output-logs=errors-only || status=1
 
-for package in packages/protocol packages/client apps/api; do
+for package in packages/protocol packages/client apps/api apps/web; do
   step "vitest: $package"
   (cd "$package" && pnpm exec vitest run --reporter=default --reporter=json \
     --outputFile.json="$reports/vitest-$(basename "$package").json") || status=1

@@ -8,6 +8,7 @@ const expected = [
   'vitest-protocol',
   'vitest-client',
   'vitest-api',
+  'vitest-web',
   'interop-python',
   'playwright-e2e',
 ];
