@@ -11,6 +11,7 @@
 import { expect, test } from '@playwright/test';
 import {
   closeCallUsers,
+  connectCall,
   CONNECT_TIMEOUT_MS,
   joinCallRoom,
   launchCallUsers,
@@ -43,36 +44,6 @@ test.describe('calls', () => {
     await closeCallUsers(users, testInfo);
     users = [];
   });
-
-  /** Ann calls Bob (`video` or audio only), Bob accepts; resolves once both are connected. */
-  async function connectCall(
-    ann: CallUser,
-    bob: CallUser,
-    video: boolean,
-    testInfo: import('@playwright/test').TestInfo,
-  ): Promise<void> {
-    const since = Date.now();
-    await ann.call(bob, video);
-    await bob.expectIncoming(video);
-    await ann.expectPhase('ringing-out');
-    await bob.accept.click();
-    await Promise.all([ann.expectPhase('connected'), bob.expectPhase('connected')]);
-
-    const invited = await ann.traceTime(video ? 'call-video' : 'call-audio', since);
-    const ringing = await bob.traceTime('ringing-in', since);
-    const accepted = await bob.traceTime('call-accept', since);
-    const connected = Math.max(
-      await ann.traceTime('connected', since),
-      await bob.traceTime('connected', since),
-    );
-    record(
-      testInfo,
-      'timing',
-      `invite click → callee ringing ${ringing - invited} ms; accept click → both connected ` +
-        `${connected - accepted} ms; invite click → both connected ${connected - invited} ms ` +
-        `(includes the test's accept click)`,
-    );
-  }
 
   test('a video call: both decode video and hear audio, mute silences, hang-up ends both within 1 s', async ({
     baseURL,

@@ -65,7 +65,17 @@ export interface TraceEntry {
   endReason?: string | null;
 }
 
+/** What the page showed of the peer's microphone and camera from `t` (Date.now()) on. */
+export interface RemoteMediaIndicators {
+  t: number;
+  /** `remote-muted` is in the page ("Ann is muted"). */
+  muted: boolean;
+  /** `remote-camera-off` is in the page ("Ann's camera is off"). */
+  cameraOff: boolean;
+}
+
 interface E2eWindow {
+  __e2eRemoteMedia?: RemoteMediaIndicators[];
   __e2eCallTrace?: TraceEntry[];
   __duplexCall?: {
     manager: {
@@ -105,6 +115,10 @@ export class CallUser {
   readonly remoteVideo: Locator;
   readonly remoteAudio: Locator;
   readonly localVideo: Locator;
+  /** The peer's microphone and camera as their `call.media` says (data-audio, data-video). */
+  readonly remoteMedia: Locator;
+  readonly remoteMuted: Locator;
+  readonly remoteCameraOff: Locator;
   /** Console lines of the page (attached to the report when a test fails). */
   readonly consoleLines: string[] = [];
 
@@ -128,6 +142,9 @@ export class CallUser {
     this.remoteVideo = page.getByTestId('remote-video');
     this.remoteAudio = page.getByTestId('remote-audio');
     this.localVideo = page.getByTestId('local-video');
+    this.remoteMedia = page.getByTestId('remote-media');
+    this.remoteMuted = page.getByTestId('remote-muted');
+    this.remoteCameraOff = page.getByTestId('remote-camera-off');
     const stamp = () => new Date().toISOString().slice(11, 23);
     page.on('console', (message) =>
       this.consoleLines.push(`${stamp()} ${message.type()}: ${message.text()}`),
@@ -252,6 +269,52 @@ export class CallUser {
         true,
       );
     });
+  }
+
+  /**
+   * Records, inside the page, every moment `remote-muted` or `remote-camera-off` appears or
+   * goes, with Date.now() (the clock of the peer's call trace): the delay from the peer's click
+   * to what this page shows, without the test's polling in it.
+   */
+  async watchRemoteMediaIndicators(): Promise<void> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as E2eWindow;
+      if (w.__e2eRemoteMedia) return;
+      const changes: RemoteMediaIndicators[] = [];
+      w.__e2eRemoteMedia = changes;
+      const record = () => {
+        const muted = document.querySelector('[data-testid="remote-muted"]') !== null;
+        const cameraOff = document.querySelector('[data-testid="remote-camera-off"]') !== null;
+        const last = changes.at(-1);
+        if (last && last.muted === muted && last.cameraOff === cameraOff) return;
+        changes.push({ t: Date.now(), muted, cameraOff });
+      };
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true });
+      record();
+    });
+  }
+
+  /**
+   * Date.now() of the first recorded change (see watchRemoteMediaIndicators) at or after
+   * `since` where the indicator `which` became `shown`.
+   */
+  async remoteIndicatorTime(
+    which: 'muted' | 'cameraOff',
+    shown: boolean,
+    since: number,
+  ): Promise<number> {
+    const changes = await this.page.evaluate(() => (window as E2eWindow).__e2eRemoteMedia ?? []);
+    const change = changes.find((c, i) => {
+      const before = changes[i - 1];
+      return (
+        c.t >= since && c[which] === shown && (before === undefined || before[which] !== shown)
+      );
+    });
+    expect(
+      change,
+      `${this.name}: ${which} ${shown ? 'shown' : 'gone'} since ${since}: ${JSON.stringify(changes)}`,
+    ).toBeDefined();
+    return change!.t;
   }
 
   async trace(): Promise<TraceEntry[]> {
@@ -568,6 +631,39 @@ export async function joinCallRoom(
     await Promise.all(chats.map((chat) => chat.expectMembers(names)));
   }
   for (const user of users) await user.startTrace();
+}
+
+/**
+ * `caller` calls `callee` (video, or audio only), who accepts; resolves once both are connected.
+ * The timings, from the pages' call traces, go to the report.
+ */
+export async function connectCall(
+  caller: CallUser,
+  callee: CallUser,
+  video: boolean,
+  testInfo: TestInfo,
+): Promise<void> {
+  const since = Date.now();
+  await caller.call(callee, video);
+  await callee.expectIncoming(video);
+  await caller.expectPhase('ringing-out');
+  await callee.accept.click();
+  await Promise.all([caller.expectPhase('connected'), callee.expectPhase('connected')]);
+
+  const invited = await caller.traceTime(video ? 'call-video' : 'call-audio', since);
+  const ringing = await callee.traceTime('ringing-in', since);
+  const accepted = await callee.traceTime('call-accept', since);
+  const connected = Math.max(
+    await caller.traceTime('connected', since),
+    await callee.traceTime('connected', since),
+  );
+  record(
+    testInfo,
+    'timing',
+    `invite click → callee ringing ${ringing - invited} ms; accept click → both connected ` +
+      `${connected - accepted} ms; invite click → both connected ${connected - invited} ms ` +
+      `(includes the test's accept click)`,
+  );
 }
 
 /** On failure attaches each page's console and call trace (and, via closeChatUsers, its frames); closes the browsers. */

@@ -194,6 +194,23 @@ export class ChatUser {
     expect(marker, `${this.name}: page was not reloaded`).toBe('still here');
   }
 
+  /**
+   * Another tab of this user's browser (same context: same localStorage, so the same identity
+   * and name), opened at `path`.
+   */
+  async openTab(path: string): Promise<ChatUser> {
+    const page = await this.context.newPage();
+    const tab = new ChatUser(
+      this.name,
+      this.browser,
+      this.context,
+      page,
+      recordWebSocketFrames(page),
+    );
+    await page.goto(path);
+    return tab;
+  }
+
   /** Types `text` into the composer without sending it. */
   async type(text: string): Promise<void> {
     await this.composerInput.fill(text);
@@ -229,10 +246,9 @@ export class ChatUser {
    */
   async expectMessagesInOrder(texts: readonly string[], timeout = 15_000): Promise<number[]> {
     for (const text of texts) {
-      await expect(this.messagesWithText(text), `${this.name}: messages "${text}"`).toHaveCount(
-        1,
-        { timeout },
-      );
+      await expect(this.messagesWithText(text), `${this.name}: messages "${text}"`).toHaveCount(1, {
+        timeout,
+      });
     }
     const rows = await this.messages.evaluateAll((items) =>
       items.map((item) => ({
@@ -255,22 +271,57 @@ export class ChatUser {
     return seqs;
   }
 
+  /**
+   * Expects the stored message `text` to carry the "you" mark (`own`: sent by this page's user)
+   * or not to carry it.
+   */
+  async expectOwnMark(text: string, own: boolean): Promise<void> {
+    const item = this.messagesWithText(text);
+    const mark = item.getByText('you', { exact: true });
+    if (own) {
+      await expect(item, `${this.name}: "${text}" marked as own`).toHaveAttribute(
+        'data-own',
+        'true',
+      );
+      await expect(mark, `${this.name}: "you" on "${text}"`).toHaveCount(1);
+    } else {
+      await expect(item, `${this.name}: "${text}" not own`).not.toHaveAttribute('data-own');
+      await expect(mark, `${this.name}: no "you" on "${text}"`).toHaveCount(0);
+    }
+  }
+
   /** Expects the member list to hold exactly these names (any order) and the online count. */
   async expectMembers(names: readonly string[], timeout = 15_000): Promise<void> {
-    await expect(this.onlineCount, `${this.name}: online count`).toHaveText(
-      String(names.length),
-      { timeout },
-    );
+    await expect(this.onlineCount, `${this.name}: online count`).toHaveText(String(names.length), {
+      timeout,
+    });
     await expect
       .poll(
         async () =>
-          (await this.members.evaluateAll((items) =>
-            items.map((item) => (item as HTMLElement).dataset.name ?? ''),
-          )).sort(),
+          (
+            await this.members.evaluateAll((items) =>
+              items.map((item) => (item as HTMLElement).dataset.name ?? ''),
+            )
+          ).sort(),
         { message: `${this.name}: member names`, timeout },
       )
       .toEqual([...names].sort());
   }
+}
+
+/**
+ * A user in a new context of `browser`: storage of its own, so a user of its own (the web app
+ * keeps the identity in localStorage), without the cost of another browser.
+ */
+export async function openChatUserIn(
+  browser: Browser,
+  baseURL: string | undefined,
+  name: string,
+): Promise<ChatUser> {
+  const context = await browser.newContext({ baseURL });
+  await context.addInitScript(trackWebSockets);
+  const page = await context.newPage();
+  return new ChatUser(name, browser, context, page, recordWebSocketFrames(page));
 }
 
 /** Launches one browser per name (each user alone in a browser of its own). */
@@ -278,9 +329,7 @@ export async function launchChatUsers(
   baseURL: string | undefined,
   names: readonly string[],
 ): Promise<ChatUser[]> {
-  const browsers = await Promise.all(
-    names.map(() => chromium.launch(chromiumLaunchOptions())),
-  );
+  const browsers = await Promise.all(names.map(() => chromium.launch(chromiumLaunchOptions())));
   return Promise.all(
     names.map(async (name, index) => {
       const browser = browsers[index]!;
