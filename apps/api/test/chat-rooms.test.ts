@@ -276,13 +276,7 @@ describe('HTTP history and rooms', () => {
     const clamped = await get(`/api/rooms/${room}/messages?limit=1000`);
     expect(clamped.body).toHaveLength(200);
     expect((await get('/api/rooms/no-such-room/messages')).body).toEqual([]);
-    for (const bad of [
-      '?limit=0',
-      '?limit=-1',
-      '?limit=abc',
-      '?before=1.5',
-      '?before=',
-    ]) {
+    for (const bad of ['?limit=0', '?limit=-1', '?limit=abc', '?before=1.5', '?before=']) {
       expect((await get(`/api/rooms/${room}/messages${bad}`)).status, bad).toBe(400);
     }
     expect((await get('/api/rooms/Not_A_Room/messages')).status).toBe(400);

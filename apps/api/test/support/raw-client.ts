@@ -254,7 +254,8 @@ export class RawClient {
       timeoutMs,
       what,
     );
-    if (!barrier(frame)) throw new Error(`unexpected frame before ${what}: ${JSON.stringify(frame)}`);
+    if (!barrier(frame))
+      throw new Error(`unexpected frame before ${what}: ${JSON.stringify(frame)}`);
     return frame;
   }
 
