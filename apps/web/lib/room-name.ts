@@ -52,8 +52,10 @@ function describeCharacter(c: string): string {
   return `“${c}”`;
 }
 
+// By code points: cutting between the two halves of an emoji would show "�".
 function shorten(value: string): string {
-  return value.length > 16 ? `${value.slice(0, 15)}…` : value;
+  const characters = [...value];
+  return characters.length > 16 ? `${characters.slice(0, 15).join('')}…` : value;
 }
 
 function capitalize(value: string): string {
