@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { NAV_ITEMS, isActiveNavItem, type NavItem } from '@/lib/navigation';
+
+function item(label: string): NavItem {
+  const found = NAV_ITEMS.find((candidate) => candidate.label === label);
+  if (!found) throw new Error(`no navigation item ${label}`);
+  return found;
+}
+
+describe('NAV_ITEMS', () => {
+  it('links Chat and Echo, in that order', () => {
+    expect(NAV_ITEMS.map(({ href, label }) => [href, label])).toEqual([
+      ['/', 'Chat'],
+      ['/echo', 'Echo'],
+    ]);
+  });
+});
+
+describe('isActiveNavItem', () => {
+  it('marks Chat on the lobby and in every room', () => {
+    const chat = item('Chat');
+    for (const path of ['/', '/rooms', '/rooms/general']) {
+      expect(isActiveNavItem(chat, path), path).toBe(true);
+    }
+    for (const path of ['/echo', '/roomsy', '/about']) {
+      expect(isActiveNavItem(chat, path), path).toBe(false);
+    }
+  });
+
+  it('marks Echo on its page and below, not on a path that only starts alike', () => {
+    const echo = item('Echo');
+    expect(isActiveNavItem(echo, '/echo')).toBe(true);
+    expect(isActiveNavItem(echo, '/echo/binary')).toBe(true);
+    expect(isActiveNavItem(echo, '/echoes')).toBe(false);
+    expect(isActiveNavItem(echo, '/')).toBe(false);
+    expect(isActiveNavItem(echo, '/rooms/echo')).toBe(false);
+  });
+});
