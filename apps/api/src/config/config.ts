@@ -35,6 +35,13 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   CALL_RING_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.callRingTimeoutMs, 1),
   DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z
+    .string()
+    .default('')
+    .refine(
+      (value) => value === '' || /^postgres(ql)?:\/\//.test(value),
+      'must be a postgres:// or postgresql:// URL (or empty for the embedded store)',
+    ),
   HTTP_READS_PER_SECOND: z.coerce.number().positive().default(10),
   HTTP_READ_BURST: integer(30, 1),
   TRUST_PROXY: z.string().default(''),
@@ -63,6 +70,8 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   callRingTimeoutMs: number;
   dataDir: string;
+  /** PostgreSQL for chat history; undefined: the embedded store (PGlite) in `dataDir`. */
+  databaseUrl: string | undefined;
   /** Per client address: the history and member routes' token bucket. */
   httpReads: { messagesPerSecond: number; burst: number };
   /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client; false when empty. */
@@ -113,6 +122,7 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
+    databaseUrl: c.DATABASE_URL === '' ? undefined : c.DATABASE_URL,
     httpReads: { messagesPerSecond: c.HTTP_READS_PER_SECOND, burst: c.HTTP_READ_BURST },
     trustProxy: c.TRUST_PROXY === '' ? false : c.TRUST_PROXY,
     identitySecret: c.IDENTITY_SECRET === '' ? undefined : c.IDENTITY_SECRET,

@@ -44,13 +44,19 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS duplex_schema_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 
+/** One migrator at a time across instances; held until the transaction ends. */
+const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(4242001)';
+
 /** Brings the schema to the newest version; safe to run from several instances at once. */
 export async function migrate(client: SqlClient): Promise<void> {
-  await client.query(LEDGER);
+  // Under the lock too: two concurrent `CREATE TABLE IF NOT EXISTS` can both try to create it.
+  await client.transaction(async (tx) => {
+    await tx.query(MIGRATION_LOCK);
+    await tx.query(LEDGER);
+  });
   for (const migration of MIGRATIONS) {
     await client.transaction(async (tx) => {
-      // One migrator at a time across instances; released at commit.
-      await tx.query('SELECT pg_advisory_xact_lock(4242001)');
+      await tx.query(MIGRATION_LOCK);
       const done = await tx.query('SELECT 1 FROM duplex_schema_migrations WHERE version = $1', [
         migration.version,
       ]);

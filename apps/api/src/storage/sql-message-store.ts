@@ -80,6 +80,8 @@ SELECT $1::text, b.last_seq, '${MessageKind.Call}', NULL, $2::text, $3::text, $4
 FROM bump b
 RETURNING seq`;
 const UNIQUE_VIOLATION = '23505';
+/** A readiness probe answers within this, also while the database does not answer at all. */
+const PING_TIMEOUT_MS = 1_000;
 
 /**
  * The newest messages with `$2 < seq <= $3`, at most `$4` of them and `$5` bytes of text,
@@ -210,9 +212,21 @@ export class SqlMessageStore implements MessageStore {
     return rows.map((row) => ({ room: row.room, lastSeq: Number(row.last_seq) }));
   }
 
+  /** True when the database answers within a second; false (never a hang) otherwise. */
   async ping(): Promise<boolean> {
-    await this.sql.query('SELECT 1');
-    return true;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = this.sql.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([answered, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): Promise<void> {
