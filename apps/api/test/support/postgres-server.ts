@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('../../../../scripts/local-postgres.sh', import.meta.url));
+
+/**
+ * `DUPLEX_SKIP_POSTGRES=1` skips the PostgreSQL tests on purpose. Without it, a machine where
+ * PostgreSQL cannot be installed or started fails them, saying why: they never skip silently.
+ */
+export const skipPostgres = process.env.DUPLEX_SKIP_POSTGRES === '1';
+
+/**
+ * Long enough for the first start on a fresh machine, which installs Debian's postgresql with
+ * apt-get; a start on a machine that has it takes a few seconds.
+ */
+export const POSTGRES_START_TIMEOUT_MS = 10 * 60_000;
+
+export interface LocalPostgres {
+  /** The `DATABASE_URL` of the server's `duplex` database. */
+  readonly url: string;
+  /** A new, empty database on this server: its `DATABASE_URL`. */
+  createDatabase(): Promise<string>;
+  /** Stops the server (fast shutdown: sessions are cut, committed data is kept). */
+  stop(): Promise<void>;
+  /** Starts the stopped server again, on the same port with the same data. */
+  start(): Promise<void>;
+  /** Stops the server if it runs and deletes its data. */
+  remove(): Promise<void>;
+}
+
+async function script(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('bash', [SCRIPT, ...args], { maxBuffer: 16 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new Error(
+      `scripts/local-postgres.sh ${args[0]} failed, so the PostgreSQL tests cannot run ` +
+        `(set DUPLEX_SKIP_POSTGRES=1 to skip them on purpose):\n${stderr?.trim() || message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A throwaway PostgreSQL server on 127.0.0.1 and a free port, its data in a new temporary folder
+ * (see scripts/local-postgres.sh, which installs PostgreSQL where it is missing and it can).
+ */
+export async function startLocalPostgres(): Promise<LocalPostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'duplex-pg-'));
+  const url = await script('start', dir);
+  return {
+    url,
+    createDatabase: async () => {
+      const name = `test_${randomUUID().replaceAll('-', '')}`;
+      const admin = new Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await admin.end();
+      }
+      const database = new URL(url);
+      database.pathname = `/${name}`;
+      return database.toString();
+    },
+    stop: async () => {
+      await script('stop', dir);
+    },
+    start: async () => {
+      await script('start', dir);
+    },
+    remove: async () => {
+      await script('remove', dir);
+    },
+  };
+}
