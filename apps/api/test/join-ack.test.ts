@@ -5,9 +5,12 @@ import { migrate } from '../src/storage/schema.js';
 import { SqlMessageStore } from '../src/storage/sql-message-store.js';
 import { startServer, type TestServer } from './support/api-server.js';
 import {
+  BULK_TIMEOUT_MS,
   connectAs,
+  connectMany,
   fillRoom,
   joinAs,
+  joinRoom,
   say,
   uniqueRoom,
   userIdsOf,
@@ -82,14 +85,14 @@ async function measuredJoin(room: string, since?: number) {
 describe('members in the join ack', () => {
   it('at most 100: the joiner first, the most recently active among them; online is the full count; the rest page over HTTP', async () => {
     const room = uniqueRoom('crowd');
-    const crowd: Member[] = [];
-    for (let start = 0; start < 130; start += 50) {
-      const batch = Array.from({ length: Math.min(50, 130 - start) }, (_, i) =>
-        joinAs(server, `M${start + i}`, room),
-      );
-      crowd.push(...(await Promise.all(batch)));
-    }
-    clients.push(...crowd.map((member) => member.client));
+    const people = await connectMany(server, 130, 'M');
+    clients.push(...people.map((person) => person.client));
+    const crowd: Member[] = await Promise.all(
+      people.map(async (person) => ({
+        ...person,
+        join: await joinRoom(person.client, room, undefined, BULK_TIMEOUT_MS),
+      })),
+    );
     // The first to join is now the most recently active.
     await say(crowd[0]!, room, 'still here');
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/api-server.js';
 import {
   connectAs,
+  connectMany,
   joinAs,
   joinRoom,
   nextPresence,
@@ -38,15 +39,10 @@ async function someone(name: string): Promise<Someone> {
   return connected;
 }
 
-/** `count` users connected and said hello, a few dozen at a time. */
+/** `count` users connected and said hello, not yet in any room. */
 async function crowd(count: number, prefix: string): Promise<Someone[]> {
-  const people: Someone[] = [];
-  for (let start = 0; start < count; start += 50) {
-    const batch = Array.from({ length: Math.min(50, count - start) }, (_, i) =>
-      someone(`${prefix}${start + i}`),
-    );
-    people.push(...(await Promise.all(batch)));
-  }
+  const people = await connectMany(server, count, prefix);
+  clients.push(...people.map((person) => person.client));
   return people;
 }
 

@@ -46,13 +46,37 @@ export async function connectAs(
   return { client, user: await client.hello(name, hello) };
 }
 
+/**
+ * `count` users (`prefix0`, `prefix1`, …), connected and said hello, a few dozen at a time so
+ * that no connection waits long for its upgrade.
+ */
+export async function connectMany(
+  server: TestServer,
+  count: number,
+  prefix: string,
+): Promise<{ client: RawClient; user: HelloAck }[]> {
+  const people: { client: RawClient; user: HelloAck }[] = [];
+  for (let start = 0; start < count; start += 25) {
+    const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) =>
+      connectAs(server, `${prefix}${start + i}`),
+    );
+    people.push(...(await Promise.all(batch)));
+  }
+  return people;
+}
+
 /** `room.join` that must succeed; resolves with the ack's data. */
 export async function joinRoom(
   client: RawClient,
   room: string,
   since?: number,
+  timeoutMs?: number,
 ): Promise<ServerFrame['data']> {
-  const reply = await client.request('room.join', { room, ...(since !== undefined && { since }) });
+  const reply = await client.request(
+    'room.join',
+    { room, ...(since !== undefined && { since }) },
+    timeoutMs,
+  );
   expect(reply.event, JSON.stringify(reply)).toBe('ack');
   return reply.data;
 }
