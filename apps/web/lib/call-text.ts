@@ -194,7 +194,11 @@ export function describeMediaError(error: MediaErrorLike, video: boolean): CallP
 /** A `call()` failure (RequestError, CallMediaError, a closed connection...) in words. */
 export function describeCallFailure(error: unknown, peerName: string, video: boolean): CallProblem {
   if (isMediaFailure(error)) return describeMediaError(error.mediaError, video);
-  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  const { name, message, code } = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+  };
   const text = typeof message === 'string' ? message : String(error);
   switch (code) {
     case 'busy':

@@ -296,6 +296,12 @@ describe('describeCallFailure', () => {
     );
   });
 
+  it('describes a rejection that is no error object at all', () => {
+    for (const error of [undefined, null]) {
+      expect(describeCallFailure(error, 'Bob', false).title).toEqual(expect.any(String));
+    }
+  });
+
   it("words the server's refusals", () => {
     expect(describeCallFailure(failure('RequestError', 'x', 'busy'), 'Bob', true)).toEqual({
       title: 'Bob is busy.',
