@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/api-server.js';
 import {
   BULK_TIMEOUT_MS,
+  connectMany,
   fillRoom,
   joinAs,
+  joinRoom,
   nextChatMessage,
   nextPresence,
   presenceChange,
@@ -15,6 +17,8 @@ import {
 import { RawClient } from './support/raw-client.js';
 
 let server: TestServer;
+
+const seqsOf = (messages: { seq: number }[]) => messages.map((message) => message.seq);
 
 beforeAll(async () => {
   server = await startServer({ BURST: 1000, MESSAGES_PER_SECOND: 1000 });
@@ -252,6 +256,48 @@ describe('history', () => {
     expect(tooMany.join.history).toHaveLength(50);
     expect(tooMany.join.history.at(-1).seq).toBe(502);
     await Promise.all([ann, exactly500, tooMany].map((m) => m.client.close()));
+  });
+});
+
+describe('history and live messages', () => {
+  it("a joiner's history ends exactly where its live chat.message frames begin, while others send", async () => {
+    const room = uniqueRoom();
+    const senders = await Promise.all(['S1', 'S2', 'S3'].map((name) => joinAs(server, name, room)));
+    const rounds = 4;
+    const perRound = 10;
+    const joiners = await connectMany(server, rounds, 'Joiner');
+    const total = rounds * perRound * senders.length;
+    const send = (round: number, n: number) =>
+      senders.map((sender, i) =>
+        say(sender, room, `r${round}-${i}-${n}`, `c-${round}-${i}-${n}`, BULK_TIMEOUT_MS),
+      );
+
+    // In each round a joiner joins among the round's sends, and the round ends before the next.
+    const acks: { history: { seq: number }[]; lastSeq: number }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const sends: Promise<unknown>[] = [];
+      for (let n = 0; n < perRound / 2; n++) sends.push(...send(round, n));
+      const join = joinRoom(joiners[round]!.client, room, 0, BULK_TIMEOUT_MS);
+      for (let n = perRound / 2; n < perRound; n++) sends.push(...send(round, n));
+      await Promise.all(sends);
+      acks.push(await join);
+    }
+
+    const everySeq = Array.from({ length: total }, (_, i) => i + 1);
+    for (const [round, ack] of acks.entries()) {
+      const history = seqsOf(ack.history);
+      expect(history).toEqual(everySeq.slice(0, history.length));
+      expect(ack.lastSeq).toBe(history.length);
+      const perRoundTotal = perRound * senders.length;
+      expect(ack.lastSeq).toBeGreaterThanOrEqual(round * perRoundTotal);
+      expect(ack.lastSeq).toBeLessThanOrEqual((round + 1) * perRoundTotal);
+      const live: number[] = [];
+      while (history.length + live.length < total) {
+        live.push((await nextChatMessage(joiners[round]!.client)).data.seq);
+      }
+      expect([...history, ...live]).toEqual(everySeq);
+    }
+    await Promise.all([...senders, ...joiners].map((member) => member.client.close()));
   });
 });
 
