@@ -107,8 +107,7 @@ for (const factory of factories) {
       const [stored] = await store().appendBatch('exact', [input]);
       const [read] = await store().page('exact', { limit: 1 });
       expect(read).toEqual(stored!.message);
-      expect(read!.text).toBe(text);
-      expect(read!.ts).toBe(input.ts);
+      expect(read).toMatchObject({ text, ts: input.ts });
     });
 
     it('answers history for an unknown room with nothing', async () => {

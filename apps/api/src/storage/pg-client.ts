@@ -1,9 +1,9 @@
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type ClientConfig, type PoolClient } from 'pg';
 import type { AppLogger } from '../logging/logger.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
 export interface PgClientOptions {
-  /** How long to wait for a connection before the query fails (the server may be down). */
+  /** How long a new connection may take before the call fails (the server may be down). */
   connectTimeoutMs?: number;
   /**
    * How long one query or transaction may take once it has a connection; past that its
@@ -38,10 +38,17 @@ export function openPgClient(
   options: PgClientOptions = {},
 ): SqlClient {
   const { connectTimeoutMs, queryTimeoutMs, poolSize } = { ...DEFAULTS, ...options };
+  // The connect timeout goes on each connection, not on the pool: the pool's would also fail
+  // calls that merely wait their turn for a busy connection.
+  class BoundedConnectClient extends Client {
+    constructor(config?: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   const pool = new Pool({
     connectionString,
+    Client: BoundedConnectClient,
     max: poolSize,
-    connectionTimeoutMillis: connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   });
