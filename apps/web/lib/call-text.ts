@@ -3,6 +3,7 @@ import {
   CallEndReason,
   CallOutcome,
   DEFAULT_TIMEOUTS,
+  ErrorCode,
   type CallRecord,
   type User,
 } from '@duplex/protocol';
@@ -201,19 +202,19 @@ export function describeCallFailure(error: unknown, peerName: string, video: boo
   };
   const text = typeof message === 'string' ? message : String(error);
   switch (code) {
-    case 'busy':
+    case ErrorCode.Busy:
       return {
         title: `${peerName} is busy.`,
         detail: 'They are in another call. Try again in a while.',
         code,
       };
-    case 'peer_unavailable':
+    case ErrorCode.PeerUnavailable:
       return {
         title: `${peerName} is not reachable right now.`,
         detail: 'They may have left the room or lost their connection.',
         code,
       };
-    case 'rate_limited':
+    case ErrorCode.RateLimited:
       return { title: 'Too many calls at once.', detail: 'Wait a moment, then try again.', code };
   }
   if (name === 'InvalidStateError') {
