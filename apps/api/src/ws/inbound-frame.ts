@@ -1,5 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { errorFrame, type ClientEventName, type ProtocolFailure } from '@duplex/protocol';
+import {
+  ErrorCode,
+  errorFrame,
+  type ClientEventName,
+  type ProtocolFailure,
+} from '@duplex/protocol';
 import type { Session } from '../session/session.js';
 import type { Connection } from './connection.js';
 
@@ -49,7 +54,7 @@ export class InboundFrame {
   /** A fault of the server: logged with its detail, reported to the client as `internal`. */
   fault(error: unknown): void {
     this.reporter.internalError(error, this.event);
-    this.reject({ code: 'internal', message: 'Internal server error' });
+    this.reject({ code: ErrorCode.Internal, message: 'Internal server error' });
   }
 }
 
