@@ -15,23 +15,26 @@ export function machineJiffies() {
   return { busy: total - idle - iowait, iowait, total };
 }
 
-/** Everything a workload cost: its own CPU, the machine's, and the disk waits, over `work`. */
+/** What `work` cost: this process's CPU, and the whole machine's jiffies meanwhile. */
 export async function measured(work) {
   const cpuBefore = process.cpuUsage();
   const machineBefore = machineJiffies();
   const result = await work();
   const cpu = process.cpuUsage(cpuBefore);
   const machineAfter = machineJiffies();
-  const total = machineAfter.total - machineBefore.total;
-  const busy = machineAfter.busy - machineBefore.busy;
-  const ownShare = (cpu.user + cpu.system) / 1e4; // µs → jiffies at 100 per second
   return {
     result,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    machineBusyPct: total > 0 ? (100 * busy) / total : 0,
-    otherBusyPct: total > 0 ? Math.max(0, (100 * (busy - ownShare)) / total) : 0,
-    iowaitPct: total > 0 ? (100 * (machineAfter.iowait - machineBefore.iowait)) / total : 0,
+    busyJiffies: machineAfter.busy - machineBefore.busy,
+    iowaitJiffies: machineAfter.iowait - machineBefore.iowait,
+    totalJiffies: machineAfter.total - machineBefore.total,
   };
+}
+
+/** Jiffies are 1/100 s here (`getconf CLK_TCK`); CPU time of other processes as a share of all. */
+export function otherBusyPct({ busyJiffies, totalJiffies, cpuMs }) {
+  if (totalJiffies <= 0) return 0;
+  return Math.max(0, (100 * (busyJiffies - cpuMs / 10)) / totalJiffies);
 }
 
 /** The file system a path lives on, from the longest matching mount point in /proc/mounts. */

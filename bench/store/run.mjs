@@ -1,13 +1,15 @@
 // Store benchmark: what durable acks cost. The api's PGlite client (fsync at every commit, before
 // the ack) against PGlite's defaults (no fsync anywhere), both through the api's SqlMessageStore,
-// alternating in one run on fresh data folders. See docs/benchmarks.md for how to read it.
+// taking turns in one run on fresh data folders. See docs/benchmarks.md for how to read it.
 //
-//   pnpm --filter @duplex/bench store [-- flags]        (or: node bench/store/run.mjs [flags])
+//   pnpm --filter @duplex/bench run store [flags]       (or: node bench/store/run.mjs [flags])
+//   (`run` is needed: `pnpm store` is pnpm's own command)
 //
-//   --rounds R          rounds per store, the stores alternating (default 3)
-//   --commits N         sequential single-message commits per round (default 200)
+//   --rounds R          rounds, each on fresh data folders for both stores (default 3)
+//   --chunks C          turns per workload and round: the stores alternate chunk by chunk (10)
+//   --commits N         sequential single-message commits per store and round (default 200)
 //   --senders S         concurrent senders into one room (default 16)
-//   --per-sender M      messages each concurrent sender sends (default 25)
+//   --per-sender M      messages each concurrent sender sends per round (default 30)
 //   --rooms K           rooms of one message each (default 100)
 //   --strace-commits N  commits counted under strace per store (default 50; 0 skips strace)
 //
@@ -19,10 +21,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pgliteVersion, repoRoot } from './api-modules.mjs';
 import { straceAvailable, traceSyncCalls } from './fsync-trace.mjs';
-import { describeMachine, measured } from './machine.mjs';
-import { median, sum } from './stats.mjs';
+import { describeMachine, measured, otherBusyPct } from './machine.mjs';
+import { median, percentile, sum } from './stats.mjs';
 import { STORES, makeTemplate, openFreshStore } from './stores.mjs';
-import { concurrentSenders, manyRooms, sequentialCommits, warmUp } from './workloads.mjs';
+import { chatOn, concurrentSenders, manyRooms, sequentialCommits, warmUp } from './workloads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
@@ -33,14 +35,16 @@ const WATCHDOG_MS = 6 * 60_000;
 function parseArgs(argv) {
   const opts = {
     rounds: 3,
+    chunks: 10,
     commits: 200,
     senders: 16,
-    perSender: 25,
+    perSender: 30,
     rooms: 100,
     straceCommits: 50,
   };
   const flags = {
     '--rounds': 'rounds',
+    '--chunks': 'chunks',
     '--commits': 'commits',
     '--senders': 'senders',
     '--per-sender': 'perSender',
@@ -79,8 +83,17 @@ async function verifyStored(store, opts) {
   }
 }
 
-/** One store, fresh: the three workloads, each with its CPU, its fsyncs and the machine's load. */
-async function runRound(kind, round, template, workDir, opts) {
+/** `total` split into at most `parts` whole, nearly equal, non-empty sizes. */
+function split(total, parts) {
+  const count = Math.min(parts, total);
+  return Array.from(
+    { length: count },
+    (_, i) => Math.floor(((i + 1) * total) / count) - Math.floor((i * total) / count),
+  );
+}
+
+/** A store opened for a round, with every fsync it makes timed. */
+async function openForRound(kind, template, workDir) {
   const fsyncMs = [];
   const timedFsync = (fd) => {
     const started = performance.now();
@@ -88,40 +101,98 @@ async function runRound(kind, round, template, workDir, opts) {
     fsyncMs.push(performance.now() - started);
   };
   const opened = await openFreshStore(kind, template, workDir, timedFsync);
+  return { kind, ...opened, fsyncMs, chat: chatOn(opened.store) };
+}
+
+const emptyTally = () => ({
+  count: 0,
+  commits: 0,
+  seconds: 0,
+  latencies: [],
+  cpuMs: 0,
+  fsyncMs: [],
+  busyJiffies: 0,
+  iowaitJiffies: 0,
+  totalJiffies: 0,
+});
+
+/** Adds one chunk of a workload, its CPU and machine load, and its fsyncs to a tally. */
+async function tallyChunk(tally, opened, chunk) {
+  const syncedBefore = opened.fsyncMs.length;
+  const cost = await measured(chunk);
+  tally.count += cost.result.count;
+  tally.commits += cost.result.commits;
+  tally.seconds += cost.result.seconds;
+  tally.latencies.push(...cost.result.latencies);
+  tally.cpuMs += cost.cpuMs;
+  tally.fsyncMs.push(...opened.fsyncMs.slice(syncedBefore));
+  tally.busyJiffies += cost.busyJiffies;
+  tally.iowaitJiffies += cost.iowaitJiffies;
+  tally.totalJiffies += cost.totalJiffies;
+}
+
+function workloadResult(kind, tally) {
+  const durable = kind === 'durable';
+  return {
+    count: tally.count,
+    commits: tally.commits,
+    seconds: tally.seconds,
+    perSecond: tally.count / tally.seconds,
+    commitsPerSecond: tally.commits / tally.seconds,
+    meanBatch: tally.count / tally.commits,
+    p50Ms: percentile(tally.latencies, 50),
+    p99Ms: percentile(tally.latencies, 99),
+    cpuMsPerCommit: tally.cpuMs / tally.commits,
+    fsyncsPerCommit: durable ? tally.fsyncMs.length / tally.commits : null,
+    fsyncMsPerCommit: durable ? sum(tally.fsyncMs) / tally.commits : null,
+    fsyncP50Ms: durable && tally.fsyncMs.length > 0 ? median(tally.fsyncMs) : null,
+    otherBusyPct: otherBusyPct(tally),
+    iowaitPct: tally.totalJiffies > 0 ? (100 * tally.iowaitJiffies) / tally.totalJiffies : 0,
+  };
+}
+
+/**
+ * One round: both stores on fresh copies of the template, taking turns chunk by chunk (ABBA),
+ * so that a busy moment of a shared machine falls on both alike.
+ */
+async function runRound(round, template, workDir, opts) {
+  const stores = [];
   try {
-    await warmUp(opened.store, WARM_UP_COMMITS);
-    const workload = async (commitsOf, work) => {
-      const syncedBefore = fsyncMs.length;
-      const outcome = await measured(work);
-      const synced = fsyncMs.slice(syncedBefore);
-      const commits = commitsOf(outcome.result);
-      return {
-        ...outcome.result,
-        cpuMsPerCommit: outcome.cpuMs / commits,
-        fsyncsPerCommit: kind === 'durable' ? synced.length / commits : null,
-        fsyncMsPerCommit: kind === 'durable' ? sum(synced) / commits : null,
-        fsyncP50Ms: kind === 'durable' && synced.length > 0 ? median(synced) : null,
-        machineBusyPct: outcome.machineBusyPct,
-        otherBusyPct: outcome.otherBusyPct,
-        iowaitPct: outcome.iowaitPct,
-      };
+    for (const kind of KINDS) stores.push(await openForRound(kind, template, workDir));
+    for (const opened of stores) await warmUp(opened.store, WARM_UP_COMMITS);
+    const workloads = {
+      sequential: {
+        sizes: split(opts.commits, opts.chunks),
+        run: (opened, size, offset) => sequentialCommits(opened.store, size, offset),
+      },
+      concurrent: {
+        sizes: split(opts.perSender, opts.chunks),
+        run: (opened, size, offset) => concurrentSenders(opened.chat, opts.senders, size, offset),
+      },
+      rooms: {
+        sizes: split(opts.rooms, opts.chunks),
+        run: (opened, size, offset) => manyRooms(opened.store, size, offset),
+      },
     };
-    const sequential = await workload(
-      (r) => r.commits,
-      () => sequentialCommits(opened.store, opts.commits),
-    );
-    const concurrent = await workload(
-      (r) => r.commits,
-      () => concurrentSenders(opened.store, opts.senders, opts.perSender),
-    );
-    const rooms = await workload(
-      (r) => r.commits,
-      () => manyRooms(opened.store, opts.rooms),
-    );
-    await verifyStored(opened.store, opts);
-    return { kind, round, loadavg: loadavg(), sequential, concurrent, rooms };
+    const result = { round, loadavg: loadavg() };
+    for (const [name, { sizes, run }] of Object.entries(workloads)) {
+      const tallies = Object.fromEntries(KINDS.map((kind) => [kind, emptyTally()]));
+      let offset = 0;
+      for (const [index, size] of sizes.entries()) {
+        const turn = index % 2 === 0 ? stores : [...stores].reverse();
+        for (const opened of turn) {
+          await tallyChunk(tallies[opened.kind], opened, () => run(opened, size, offset));
+        }
+        offset += size;
+      }
+      result[name] = Object.fromEntries(
+        KINDS.map((kind) => [kind, workloadResult(kind, tallies[kind])]),
+      );
+    }
+    for (const opened of stores) await verifyStored(opened.store, opts);
+    return result;
   } finally {
-    await opened.close();
+    for (const opened of stores) await opened.close();
   }
 }
 
@@ -133,19 +204,19 @@ const metricsFor = (opts) => {
   const busy = `${opts.senders} senders in 1 room`;
   const spread = `${opts.rooms} rooms, 1 message each`;
   return [
-    ['sequential', 'commitsPerSecond', '1 sender: commits/s', 0],
+    ['sequential', 'perSecond', '1 sender: commits/s', 0],
     ['sequential', 'p50Ms', '1 sender: commit p50 ms', 2],
     ['sequential', 'p99Ms', '1 sender: commit p99 ms', 2],
     ['sequential', 'cpuMsPerCommit', '1 sender: CPU ms per commit', 3],
     ['sequential', 'fsyncMsPerCommit', '1 sender: in fsync, ms per commit', 3],
     ['sequential', 'fsyncP50Ms', '1 sender: one fsync, p50 ms', 3],
-    ['concurrent', 'messagesPerSecond', `${busy}: messages/s`, 0],
+    ['concurrent', 'perSecond', `${busy}: messages/s`, 0],
     ['concurrent', 'meanBatch', `${busy}: messages per commit`, 1],
     ['concurrent', 'p50Ms', `${busy}: ack p50 ms`, 2],
     ['concurrent', 'p99Ms', `${busy}: ack p99 ms`, 2],
     ['concurrent', 'cpuMsPerCommit', `${busy}: CPU ms per commit`, 3],
     ['concurrent', 'fsyncMsPerCommit', `${busy}: in fsync, ms per commit`, 3],
-    ['rooms', 'commitsPerSecond', `${spread}: commits/s`, 0],
+    ['rooms', 'perSecond', `${spread}: commits/s`, 0],
     ['rooms', 'p50Ms', `${spread}: commit p50 ms`, 2],
     ['rooms', 'p99Ms', `${spread}: commit p99 ms`, 2],
   ];
@@ -156,8 +227,7 @@ function summarize(rounds, opts) {
     const per = Object.fromEntries(
       KINDS.map((kind) => {
         const values = rounds
-          .filter((r) => r.kind === kind)
-          .map((r) => r[workload][field])
+          .map((r) => r[workload][kind][field])
           .filter((value) => value !== null);
         return [
           kind,
@@ -191,7 +261,7 @@ function markdown(summary, traces, rounds, meta, opts) {
         `| ${m.label} | ${cell(m.durable, m.digits)} | ${cell(m.reference, m.digits)} | ${m.ratio === null ? '—' : `${m.ratio.toFixed(2)}×`} |`,
     ),
     '',
-    `Medians of ${opts.rounds} round(s) per store, min–max in brackets.`,
+    `Medians of ${opts.rounds} rounds, min–max in brackets. Each round: both stores on fresh data folders, taking turns in ${opts.chunks} chunks per workload.`,
   ];
   if (traces) {
     lines.push(
@@ -204,7 +274,7 @@ function markdown(summary, traces, rounds, meta, opts) {
       }),
     );
   }
-  const busy = rounds.map((r) => r.sequential.otherBusyPct);
+  const busy = rounds.flatMap((r) => KINDS.map((kind) => r.sequential[kind].otherBusyPct));
   lines.push(
     '',
     `Machine: ${meta.cpuCount} × ${meta.cpuModel}, ${meta.memoryGiB} GiB, Linux ${meta.kernel}, Node ${meta.node}, PGlite ${meta.pglite}; ` +
@@ -239,13 +309,13 @@ async function main() {
     const template = await makeTemplate(workDir);
     const rounds = [];
     for (let round = 1; round <= opts.rounds; round++) {
+      const result = await runRound(round, template, workDir, opts);
+      rounds.push(result);
       for (const kind of KINDS) {
-        const result = await runRound(kind, round, template, workDir, opts);
-        rounds.push(result);
         log(
-          `round ${round} ${kind.padEnd(9)}: ${result.sequential.commitsPerSecond.toFixed(0)} commits/s, ` +
-            `${result.concurrent.messagesPerSecond.toFixed(0)} msgs/s with ${opts.senders} senders, ` +
-            `${result.rooms.commitsPerSecond.toFixed(0)} commits/s over ${opts.rooms} rooms ` +
+          `round ${round} ${kind.padEnd(9)}: ${result.sequential[kind].perSecond.toFixed(0)} commits/s, ` +
+            `${result.concurrent[kind].perSecond.toFixed(0)} msgs/s with ${opts.senders} senders, ` +
+            `${result.rooms[kind].perSecond.toFixed(0)} commits/s over ${opts.rooms} rooms ` +
             `(load ${result.loadavg[0].toFixed(2)})`,
         );
       }

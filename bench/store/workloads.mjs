@@ -1,7 +1,7 @@
-// What is timed against each store. Every loop is bounded by a count.
+// What is timed against each store, in chunks so that the two stores can take turns. Every
+// loop is bounded by a count; every chunk returns its raw latencies for the runner to pool.
 import { performance } from 'node:perf_hooks';
 import { ChatService, RoomSequencer } from './api-modules.mjs';
-import { percentile } from './stats.mjs';
 
 const TEXT = 'a chat message of a typical length, about sixty characters.';
 const author = (index) => ({ userId: `u-bench-${index}`, name: `Sender ${index}` });
@@ -14,13 +14,6 @@ const newMessage = (room, clientId, from) => ({
   ts: new Date().toISOString(),
 });
 
-function latencySummary(latenciesMs) {
-  return {
-    p50Ms: percentile(latenciesMs, 50),
-    p99Ms: percentile(latenciesMs, 99),
-  };
-}
-
 /** Unreported commits, so the timed ones find warm code and a warm database. */
 export async function warmUp(store, commits) {
   for (let i = 0; i < commits; i++) {
@@ -28,25 +21,26 @@ export async function warmUp(store, commits) {
   }
 }
 
-/** One sender, one room: each message is its own batch and its own commit, one after the other. */
-export async function sequentialCommits(store, commits) {
+/**
+ * One sender, one room (`solo`): each message its own batch and its own commit, one after the
+ * other. `offset` numbers the messages on from earlier chunks.
+ */
+export async function sequentialCommits(store, commits, offset = 0) {
   const latencies = [];
   const started = performance.now();
-  for (let i = 0; i < commits; i++) {
+  for (let i = offset; i < offset + commits; i++) {
     const sent = performance.now();
     await store.appendBatch('solo', [newMessage('solo', `s-${i}`, author(0))]);
     latencies.push(performance.now() - sent);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return { commits, seconds, commitsPerSecond: commits / seconds, ...latencySummary(latencies) };
+  return { count: commits, commits, seconds: (performance.now() - started) / 1000, latencies };
 }
 
 /**
- * `senders` senders in one room, each sending its next message as soon as the previous one is
- * acknowledged, through the api's own ChatService: sends that arrive while a commit runs are
- * stored together in the next one, exactly as the api forms its batches.
+ * The api's own ChatService on `store`, with everything but storage stubbed: sends that arrive
+ * while a commit runs are stored together in the next one, exactly as the api forms batches.
  */
-export async function concurrentSenders(store, senders, messagesPerSender) {
+export function chatOn(store) {
   const batchSizes = [];
   const countingStore = {
     appendBatch(room, messages) {
@@ -62,10 +56,24 @@ export async function concurrentSenders(store, senders, messagesPerSender) {
     countingStore,
     { publish() {} },
   );
+  return { chat, batchSizes };
+}
+
+/**
+ * `senders` senders in one room (`busy`), each sending its next message as soon as the
+ * previous one is acknowledged; latency is from the send to its acknowledgement.
+ */
+export async function concurrentSenders(
+  { chat, batchSizes },
+  senders,
+  messagesPerSender,
+  offset = 0,
+) {
+  const commitsBefore = batchSizes.length;
   const latencies = [];
   const sender = async (index) => {
     const session = { user: author(index) };
-    for (let i = 0; i < messagesPerSender; i++) {
+    for (let i = offset; i < offset + messagesPerSender; i++) {
       const sent = performance.now();
       let acked = false;
       await chat.send(session, { room: 'busy', clientId: `b-${index}-${i}`, text: TEXT }, () => {
@@ -77,34 +85,23 @@ export async function concurrentSenders(store, senders, messagesPerSender) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: senders }, (_, index) => sender(index)));
-  const seconds = (performance.now() - started) / 1000;
-  const messages = senders * messagesPerSender;
   return {
-    senders,
-    messages,
-    seconds,
-    messagesPerSecond: messages / seconds,
-    commits: batchSizes.length,
-    meanBatch: messages / batchSizes.length,
-    ...latencySummary(latencies),
+    count: senders * messagesPerSender,
+    commits: batchSizes.length - commitsBefore,
+    seconds: (performance.now() - started) / 1000,
+    latencies,
   };
 }
 
-/** `rooms` rooms, one message each, one after the other: every commit also creates its room. */
-export async function manyRooms(store, rooms) {
+/** Rooms `room-<offset>` on, one message each, one after the other: every commit makes its room. */
+export async function manyRooms(store, rooms, offset = 0) {
   const latencies = [];
   const started = performance.now();
-  for (let i = 0; i < rooms; i++) {
+  for (let i = offset; i < offset + rooms; i++) {
     const room = `room-${i}`;
     const sent = performance.now();
     await store.appendBatch(room, [newMessage(room, 'first', author(i))]);
     latencies.push(performance.now() - sent);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    commits: rooms,
-    seconds,
-    commitsPerSecond: rooms / seconds,
-    ...latencySummary(latencies),
-  };
+  return { count: rooms, commits: rooms, seconds: (performance.now() - started) / 1000, latencies };
 }
