@@ -9,6 +9,7 @@
 #                                           port again on a restart) and print its DATABASE_URL
 #   scripts/local-postgres.sh stop DIR      stop it (fast: sessions are cut, committed data kept)
 #   scripts/local-postgres.sh remove DIR    stop it if it runs, then delete DIR
+#   scripts/local-postgres.sh install       only make sure PostgreSQL is installed
 #
 # When PostgreSQL is missing: as root with apt-get, Debian's `postgresql` is installed (and the
 # service the package may start is stopped again); otherwise it exits 1 saying what to install.
@@ -40,8 +41,9 @@ install_postgres() {
     fail "PostgreSQL not found; install it, e.g. as root: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql"
   fi
   say "PostgreSQL not found; installing Debian's postgresql with apt-get"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  apt-get update -qq >&2 || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 ||
+    fail "apt-get install postgresql failed"
   # The package may start a cluster of its own as a service; nothing here uses it.
   if command -v pg_lsclusters >/dev/null 2>&1; then
     pg_lsclusters --no-header 2>/dev/null | while read -r version cluster _port status _rest; do
@@ -106,18 +108,19 @@ start() {
 command="${1:-}"
 dir="${2:-}"
 case "$command" in
-  start) ;;
+  start | install) ;;
   stop | remove) [[ -n "$dir" ]] || fail "usage: $0 $command DIR" ;;
-  *) fail "usage: $0 start [DIR] | stop DIR | remove DIR" ;;
+  *) fail "usage: $0 start [DIR] | stop DIR | remove DIR | install" ;;
 esac
 
 bin="$(find_bindir)" || {
-  [[ "$command" = start ]] || fail "PostgreSQL not found"
+  [[ "$command" = start || "$command" = install ]] || fail "PostgreSQL not found"
   install_postgres
   bin="$(find_bindir)" || fail "PostgreSQL was installed but its binaries were not found"
 }
 
 case "$command" in
+  install) say "PostgreSQL binaries in $bin" ;;
   start) start ;;
   stop)
     [[ -d "$dir" ]] || fail "no such folder: $dir"
