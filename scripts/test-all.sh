@@ -22,6 +22,11 @@ if ! command -v strace >/dev/null 2>&1; then
   fi
 fi
 
+# PostgreSQL for the store contract and outage suites (installed as root when missing).
+if [ "$(id -u)" = 0 ] && ! bash scripts/local-postgres.sh install; then
+  echo "PostgreSQL could not be installed: the PostgreSQL suites will fail saying so" >&2
+fi
+
 step "build"
 pnpm turbo run build --output-logs=errors-only || { echo "build failed" >&2; exit 1; }
 
