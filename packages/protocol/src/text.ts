@@ -33,13 +33,25 @@ export function isWellFormedText(value: string): boolean {
   return !ILL_FORMED_OR_NUL.test(value);
 }
 
-/** Whether any string in `value` (object keys included, at any depth) is not {@link isWellFormedText}. */
+/**
+ * Whether any string in `value` (object keys included, at any depth) is not
+ * {@link isWellFormedText}. Walks with a stack of its own: a frame nested thousands of levels
+ * deep must not overflow the call stack.
+ */
 export function containsIllFormedText(value: unknown): boolean {
-  if (typeof value === 'string') return !isWellFormedText(value);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(containsIllFormedText);
-  for (const [key, item] of Object.entries(value)) {
-    if (!isWellFormedText(key) || containsIllFormedText(item)) return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (!isWellFormedText(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const element of item) pending.push(element);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, element] of Object.entries(item)) {
+        if (!isWellFormedText(key)) return true;
+        pending.push(element);
+      }
+    }
   }
   return false;
 }

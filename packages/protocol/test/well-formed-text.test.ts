@@ -271,3 +271,12 @@ describe('containsIllFormedText', () => {
     });
   });
 });
+
+describe('containsIllFormedText on deep values', () => {
+  it('walks a value nested 100,000 levels deep without overflowing the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}"\\ud800"${']'.repeat(100_000)}`) as unknown;
+    expect(containsIllFormedText(deep)).toBe(true);
+    const clean = JSON.parse(`${'['.repeat(100_000)}"ok"${']'.repeat(100_000)}`) as unknown;
+    expect(containsIllFormedText(clean)).toBe(false);
+  });
+});

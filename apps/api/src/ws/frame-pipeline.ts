@@ -51,7 +51,11 @@ export class FramePipeline {
     if (!connection.isTakingFrames) return;
     switch (connection.rate.decide()) {
       case 'accept':
-        connection.enqueue(() => this.process(connection, raw, isBinary));
+        connection.enqueue(() =>
+          this.process(connection, raw, isBinary).catch((error: unknown) =>
+            this.failedUnexpectedly(connection, error),
+          ),
+        );
         return;
       case 'reject':
         this.refuseOverLimit(connection, raw, isBinary);
@@ -127,6 +131,12 @@ export class FramePipeline {
     } catch (error) {
       frame.fault(error);
     }
+  }
+
+  /** A check itself threw (a server fault, not the client's): answered `internal`, logged. */
+  private failedUnexpectedly(connection: Connection, error: unknown): void {
+    this.logger.error({ err: error }, 'frame pipeline failed');
+    this.refuse(connection, { code: ErrorCode.Internal, message: 'Internal server error' });
   }
 
   /** Answers a frame being processed: its turn in the queue has come. */
