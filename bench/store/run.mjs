@@ -13,7 +13,7 @@
 //   --rooms K           rooms of one message each (default 100)
 //   --strace-commits N  commits counted under strace per store (default 50; 0 skips strace)
 //
-// Tables go to stdout, progress to stderr, everything to bench/store/results/store-<time>.json.
+// Tables go to stdout, progress to stderr, everything to bench/results/store-<time>.json.
 // Temp data folders are removed at the end, also when the run fails or overruns.
 import { fsyncSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,7 +27,7 @@ import { STORES, makeTemplate, openFreshStore } from './stores.mjs';
 import { chatOn, concurrentSenders, manyRooms, sequentialCommits, warmUp } from './workloads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const resultsDir = path.join(here, 'results');
+const resultsDir = path.join(here, '..', 'results');
 const KINDS = ['durable', 'reference'];
 const WARM_UP_COMMITS = 30;
 const WATCHDOG_MS = 6 * 60_000;
