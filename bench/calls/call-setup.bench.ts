@@ -16,7 +16,14 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+  chromium,
+  expect,
+  test,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
 import { chromiumLaunchOptions } from '../../e2e/support/browser.js';
 import { ChatUser, uniqueRoomName } from '../../e2e/support/room-page.js';
 import type { FrameLog } from '../../e2e/support/ws-frames.js';
@@ -42,7 +49,17 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CALL_TIMEOUT_MS = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 20_000);
 /** BENCH_TRACE=1: Chromium traces of both browsers during the first measured direct call. */
 const TRACE = process.env.BENCH_TRACE === '1';
-const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'v8.execute', 'blink', 'cc', 'viz', 'gpu', 'media', 'webrtc'];
+const TRACE_CATEGORIES = [
+  'toplevel',
+  'devtools.timeline',
+  'v8.execute',
+  'blink',
+  'cc',
+  'viz',
+  'gpu',
+  'media',
+  'webrtc',
+];
 const traceFile = (side: 'caller' | 'callee') => join(RESULTS_DIR, `trace-${side}.json`);
 let traced = false;
 /** Origin of the floor page: never contacted, Playwright answers it (page.route). Loopback, so a secure context. */
@@ -65,10 +82,18 @@ interface SeriesInfo {
 
 const SERIES: readonly SeriesInfo[] = [
   { id: 'duplex-direct', label: 'Duplex, direct', start: 'click on Video' },
-  { id: 'floor-direct-gum', label: 'floor, direct, incl. getUserMedia', start: 'caller getUserMedia' },
+  {
+    id: 'floor-direct-gum',
+    label: 'floor, direct, incl. getUserMedia',
+    start: 'caller getUserMedia',
+  },
   { id: 'floor-direct', label: 'floor, direct', start: 'createOffer' },
   { id: 'duplex-relay', label: 'Duplex, relay (`?relay=1`)', start: 'click on Video' },
-  { id: 'floor-relay-gum', label: 'floor, relay, incl. getUserMedia', start: 'caller getUserMedia' },
+  {
+    id: 'floor-relay-gum',
+    label: 'floor, relay, incl. getUserMedia',
+    start: 'caller getUserMedia',
+  },
   { id: 'floor-relay', label: 'floor, relay', start: 'createOffer' },
   { id: 'floor-direct-noice', label: 'floor, direct, no ICE servers', start: 'createOffer' },
 ];
@@ -104,11 +129,19 @@ const DUPLEX_TIMELINE: readonly [string, 'caller' | 'callee', string][] = [
   ['callee: prompt → Accept clicked (bench auto-accept)', 'callee', 'accept:click'],
   ['callee: Accept → call.accept written', 'callee', 'ws:out:call.accept'],
   ['call.accept through the api (callee → caller) ¹', 'caller', 'ws:in:call.accept'],
-  ['caller: accept → call.offer written (made while ringing, held until now)', 'caller', 'ws:out:call.offer'],
+  [
+    'caller: accept → call.offer written (made while ringing, held until now)',
+    'caller',
+    'ws:out:call.offer',
+  ],
   ['call.offer through the api ¹', 'callee', 'ws:in:call.offer'],
   ['callee: offer → call.answer written', 'callee', 'ws:out:call.answer'],
   ['call.answer through the api ¹', 'caller', 'ws:in:call.answer'],
-  ['caller: answer → connected (ICE checks, DTLS; candidates via the api)', 'caller', 'pc:connected'],
+  [
+    'caller: answer → connected (ICE checks, DTLS; candidates via the api)',
+    'caller',
+    'pc:connected',
+  ],
   ['connected → remote video track unmuted (first packets)', 'caller', 'track:unmute:video'],
   ['unmuted → first remote frame shown', 'caller', 'video:firstFrame'],
 ];
@@ -117,11 +150,36 @@ const DUPLEX_TIMELINE: readonly [string, 'caller' | 'callee', string][] = [
 const ALONGSIDE: readonly [string, 'caller' | 'callee', string, string][] = [
   ['caller getUserMedia', 'caller', 'gum:start', 'gum:end'],
   ['callee getUserMedia (from Accept)', 'callee', 'gum:start', 'gum:end'],
-  ['caller: click → its ICE gathering starts (after its offer is set)', 'caller', 'click:call-video', 'gather:gathering'],
-  ["call.invite written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.invite', 'ws:in:ack:call.invite'],
-  ["call.accept written → its ack back, on the callee's clock ²", 'callee', 'ws:out:call.accept', 'ws:in:ack:call.accept'],
-  ["call.offer written → its ack back, on the caller's clock ²", 'caller', 'ws:out:call.offer', 'ws:in:ack:call.offer'],
-  ["call.answer written → its ack back, on the callee's clock ²", 'callee', 'ws:out:call.answer', 'ws:in:ack:call.answer'],
+  [
+    'caller: click → its ICE gathering starts (after its offer is set)',
+    'caller',
+    'click:call-video',
+    'gather:gathering',
+  ],
+  [
+    "call.invite written → its ack back, on the caller's clock ²",
+    'caller',
+    'ws:out:call.invite',
+    'ws:in:ack:call.invite',
+  ],
+  [
+    "call.accept written → its ack back, on the callee's clock ²",
+    'callee',
+    'ws:out:call.accept',
+    'ws:in:ack:call.accept',
+  ],
+  [
+    "call.offer written → its ack back, on the caller's clock ²",
+    'caller',
+    'ws:out:call.offer',
+    'ws:in:ack:call.offer',
+  ],
+  [
+    "call.answer written → its ack back, on the callee's clock ²",
+    'callee',
+    'ws:out:call.answer',
+    'ws:in:ack:call.answer',
+  ],
 ];
 
 const noFrames: FrameLog = { lines: [], attachTo: async () => {} };
@@ -152,21 +210,24 @@ async function clockOffset(page: Page, samples = 9): Promise<{ offset: number; r
     const before = performance.now();
     const inPage = await page.evaluate(() => performance.now());
     const after = performance.now();
-    if (after - before < best.rtt) best = { offset: (before + after) / 2 - inPage, rtt: after - before };
+    if (after - before < best.rtt)
+      best = { offset: (before + after) / 2 - inPage, rtt: after - before };
   }
   return best;
 }
 
 async function probeMarks(page: Page): Promise<{ origin: number; marks: ProbeMark[] }> {
   return page.evaluate(() => {
-    const bench = (window as unknown as { __bench: { timeOrigin: number; marks: ProbeMark[] } }).__bench;
+    const bench = (window as unknown as { __bench: { timeOrigin: number; marks: ProbeMark[] } })
+      .__bench;
     return { origin: bench.timeOrigin, marks: bench.marks.slice() };
   });
 }
 
 function resetProbe(page: Page, autoAccept: boolean): Promise<void> {
   return page.evaluate((accept) => {
-    const bench = (window as unknown as { __bench: { reset(): void; autoAccept: boolean } }).__bench;
+    const bench = (window as unknown as { __bench: { reset(): void; autoAccept: boolean } })
+      .__bench;
     bench.reset();
     bench.autoAccept = accept;
   }, autoAccept);
@@ -174,9 +235,11 @@ function resetProbe(page: Page, autoAccept: boolean): Promise<void> {
 
 function callPhase(page: Page): Promise<string | null> {
   return page.evaluate(() => {
-    const call = (window as unknown as {
-      __duplexCall?: { manager: { current: { getSnapshot(): { phase: string } } | null } };
-    }).__duplexCall;
+    const call = (
+      window as unknown as {
+        __duplexCall?: { manager: { current: { getSnapshot(): { phase: string } } | null } };
+      }
+    ).__duplexCall;
     return call?.manager.current?.getSnapshot().phase ?? null;
   });
 }
@@ -185,16 +248,16 @@ function callPhase(page: Page): Promise<string | null> {
 async function endCall(pair: DuplexPair): Promise<void> {
   for (const party of [pair.caller, pair.callee]) {
     await party.page.evaluate(async () => {
-      const call = (window as unknown as {
-        __duplexCall?: { manager: { current: { hangUp(): Promise<void> } | null } };
-      }).__duplexCall;
+      const call = (
+        window as unknown as {
+          __duplexCall?: { manager: { current: { hangUp(): Promise<void> } | null } };
+        }
+      ).__duplexCall;
       await call?.manager.current?.hangUp();
     });
   }
   for (const party of [pair.caller, pair.callee]) {
-    await expect
-      .poll(() => callPhase(party.page), { timeout: 10_000 })
-      .toMatch(/^(ended|null)$/);
+    await expect.poll(() => callPhase(party.page), { timeout: 10_000 }).toMatch(/^(ended|null)$/);
     const close = party.page.getByTestId('call-close');
     if (await close.isVisible()) await close.click().catch(() => {});
     await expect(party.page.getByTestId('call-view')).toHaveCount(0, { timeout: 10_000 });
@@ -211,7 +274,9 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
   const calleeConnected = callee.page
     .evaluate(
       (timeout) =>
-        (window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }).__bench
+        (
+          window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }
+        ).__bench
           .waitFor(['pc:connected'], timeout)
           .then(() => null),
       CALL_TIMEOUT_MS,
@@ -230,12 +295,17 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
       traced = true;
       tracing = true;
       for (const { user, page } of [caller, callee])
-        await user.browser.startTracing(page, { path: traceFile(page === caller.page ? 'caller' : 'callee'), categories: TRACE_CATEGORIES });
+        await user.browser.startTracing(page, {
+          path: traceFile(page === caller.page ? 'caller' : 'callee'),
+          categories: TRACE_CATEGORIES,
+        });
     }
     await button.click();
     await caller.page.evaluate(
       (timeout) =>
-        (window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }).__bench
+        (
+          window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }
+        ).__bench
           .waitFor(['click:call-video', 'pc:connected', 'video:firstFrame'], timeout)
           .then(() => null),
       CALL_TIMEOUT_MS,
@@ -244,22 +314,38 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
     const calleeError = await calleeConnected;
     if (calleeError) throw new Error(`callee: ${calleeError}`);
     const pairInfo = await caller.page.evaluate(() =>
-      (window as unknown as { __bench: { pairInfo(): Promise<Record<string, unknown>> } }).__bench.pairInfo(),
+      (
+        window as unknown as { __bench: { pairInfo(): Promise<Record<string, unknown>> } }
+      ).__bench.pairInfo(),
     );
-    const [callerProbe, calleeProbe] = await Promise.all([probeMarks(caller.page), probeMarks(callee.page)]);
+    const [callerProbe, calleeProbe] = await Promise.all([
+      probeMarks(caller.page),
+      probeMarks(callee.page),
+    ]);
     const callerClock = await clockOffset(caller.page);
     const calleeClock = await clockOffset(callee.page);
     const shift = calleeClock.offset - callerClock.offset; // callee time + shift = caller time
     const marks = [
-      ...callerProbe.marks.map((m) => ({ side: 'caller' as const, name: m.name, t: m.t, detail: m.detail })),
-      ...calleeProbe.marks.map((m) => ({ side: 'callee' as const, name: m.name, t: m.t + shift, detail: m.detail })),
+      ...callerProbe.marks.map((m) => ({
+        side: 'caller' as const,
+        name: m.name,
+        t: m.t,
+        detail: m.detail,
+      })),
+      ...calleeProbe.marks.map((m) => ({
+        side: 'callee' as const,
+        name: m.name,
+        t: m.t + shift,
+        detail: m.detail,
+      })),
     ];
     const first = (side: 'caller' | 'callee', name: string) =>
       marks.find((m) => m.side === side && m.name === name)?.t;
     const clickAt = first('caller', 'click:call-video')!;
     const policy = callerProbe.marks.find((m) => m.name === 'pc:new')?.detail?.policy;
     const wantPolicy = pair.relay ? 'relay' : 'all';
-    if (policy !== wantPolicy) throw new Error(`caller iceTransportPolicy ${String(policy)}, expected ${wantPolicy}`);
+    if (policy !== wantPolicy)
+      throw new Error(`caller iceTransportPolicy ${String(policy)}, expected ${wantPolicy}`);
     const segments: Record<string, number> = {};
     let previous = clickAt;
     for (const [label, side, name] of DUPLEX_TIMELINE) {
@@ -344,7 +430,10 @@ async function joinPair(caller: Party, callee: Party, room: string, relay: boole
 
 function gitHead(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -403,7 +492,10 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     const floorContext = await browserA!.newContext();
     await floorContext.addInitScript(installCallProbe);
     await floorContext.route(FLOOR_URL, (route) =>
-      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>floor</title><body></body>' }),
+      route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><title>floor</title><body></body>',
+      }),
     );
     const floorPage = await floorContext.newPage();
     await floorPage.goto(FLOOR_URL);
@@ -418,13 +510,26 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       'duplex-direct': (r, w) => duplexCall(direct, r, w),
       'duplex-relay': (r, w) => duplexCall(relay, r, w),
       // The same TURN server the Duplex pages are given, policy "all": only signalling differs.
-      'floor-direct-gum': (r, w) => floorSample(floorPage, floorOptions(true, { iceServers: [turnServer] }), r, w),
-      'floor-direct': (r, w) => floorSample(floorPage, floorOptions(false, { iceServers: [turnServer] }), r, w),
+      'floor-direct-gum': (r, w) =>
+        floorSample(floorPage, floorOptions(true, { iceServers: [turnServer] }), r, w),
+      'floor-direct': (r, w) =>
+        floorSample(floorPage, floorOptions(false, { iceServers: [turnServer] }), r, w),
       'floor-relay-gum': (r, w) =>
-        floorSample(floorPage, floorOptions(true, { iceServers: [turnServer], iceTransportPolicy: 'relay' }), r, w),
+        floorSample(
+          floorPage,
+          floorOptions(true, { iceServers: [turnServer], iceTransportPolicy: 'relay' }),
+          r,
+          w,
+        ),
       'floor-relay': (r, w) =>
-        floorSample(floorPage, floorOptions(false, { iceServers: [turnServer], iceTransportPolicy: 'relay' }), r, w),
-      'floor-direct-noice': (r, w) => floorSample(floorPage, floorOptions(false, { iceServers: [] }), r, w),
+        floorSample(
+          floorPage,
+          floorOptions(false, { iceServers: [turnServer], iceTransportPolicy: 'relay' }),
+          r,
+          w,
+        ),
+      'floor-direct-noice': (r, w) =>
+        floorSample(floorPage, floorOptions(false, { iceServers: [] }), r, w),
     };
 
     // --- rounds: every series once per round, so slow moments of a shared machine hit all ----
@@ -445,7 +550,9 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         if (!sample.ok) console.log(`calls: round ${round} ${series.id} failed: ${sample.error}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      console.log(`calls: round ${round}${warmup ? ' (warm-up)' : ''}: ${line.join(', ')} (connected/first frame ms)`);
+      console.log(
+        `calls: round ${round}${warmup ? ' (warm-up)' : ''}: ${line.join(', ')} (connected/first frame ms)`,
+      );
     }
   } finally {
     await Promise.all(browsers.map((browser) => browser.close().catch(() => {})));
@@ -455,18 +562,36 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   // --- report ------------------------------------------------------------------------------
   const loadEnd = os.loadavg();
   const measured = (id: SeriesId) => samples.get(id)!.filter((s) => !s.warmup);
-  const summary = {} as Record<SeriesId, { connected: SeriesSummary; firstFrame: SeriesSummary; pairs: string[] }>;
+  const summary = {} as Record<
+    SeriesId,
+    { connected: SeriesSummary; firstFrame: SeriesSummary; pairs: string[] }
+  >;
   for (const series of SERIES) {
     const all = measured(series.id);
     const ok = all.filter((s) => s.ok);
     summary[series.id] = {
-      connected: summarize(ok.map((s) => s.connectedMs!), all.length - ok.length),
-      firstFrame: summarize(ok.map((s) => s.firstFrameMs!), all.length - ok.length),
+      connected: summarize(
+        ok.map((s) => s.connectedMs!),
+        all.length - ok.length,
+      ),
+      firstFrame: summarize(
+        ok.map((s) => s.firstFrameMs!),
+        all.length - ok.length,
+      ),
       pairs: [...new Set(ok.map((s) => `${String(s.pair?.local)}/${String(s.pair?.remote)}`))],
     };
   }
   const mainTable = table(
-    ['series', 'measured from', 'calls ok', '→ connected median ms', 'worst', '→ first frame median ms', 'worst', 'pair (local/remote)'],
+    [
+      'series',
+      'measured from',
+      'calls ok',
+      '→ connected median ms',
+      'worst',
+      '→ first frame median ms',
+      'worst',
+      'pair (local/remote)',
+    ],
     ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
     SERIES.map((series) => {
       const s = summary[series.id];
@@ -484,17 +609,28 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   );
   const ratios = {
     direct: {
-      vsFloorWithGum: summary['duplex-direct'].firstFrame.median / summary['floor-direct-gum'].firstFrame.median,
-      vsFloor: summary['duplex-direct'].firstFrame.median / summary['floor-direct'].firstFrame.median,
+      vsFloorWithGum:
+        summary['duplex-direct'].firstFrame.median / summary['floor-direct-gum'].firstFrame.median,
+      vsFloor:
+        summary['duplex-direct'].firstFrame.median / summary['floor-direct'].firstFrame.median,
     },
     relay: {
-      vsFloorWithGum: summary['duplex-relay'].firstFrame.median / summary['floor-relay-gum'].firstFrame.median,
+      vsFloorWithGum:
+        summary['duplex-relay'].firstFrame.median / summary['floor-relay-gum'].firstFrame.median,
       vsFloor: summary['duplex-relay'].firstFrame.median / summary['floor-relay'].firstFrame.median,
     },
   };
   const verdict = (value: number) => (value <= 1.5 ? 'met' : 'not met');
   const ratioTable = table(
-    ['path', 'Duplex click → first frame, median', 'floor incl. getUserMedia', 'ratio', 'floor from createOffer', 'ratio', 'target ≤ 1.5×'],
+    [
+      'path',
+      'Duplex click → first frame, median',
+      'floor incl. getUserMedia',
+      'ratio',
+      'floor from createOffer',
+      'ratio',
+      'target ≤ 1.5×',
+    ],
     ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
     (['direct', 'relay'] as const).map((path) => {
       const d = summary[`duplex-${path}`].firstFrame.median;
@@ -554,24 +690,36 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     const ok = measured(id).filter((s) => s.ok && s.floor);
     return [
       summarize(ok.map((s) => s.floor!.connectedMs)),
-      summarize(ok.map((s) => s.floor!.videoUnmutedMs - s.floor!.connectedMs).filter(Number.isFinite)),
-      summarize(ok.map((s) => s.floor!.firstFrameMs - s.floor!.videoUnmutedMs).filter(Number.isFinite)),
+      summarize(
+        ok.map((s) => s.floor!.videoUnmutedMs - s.floor!.connectedMs).filter(Number.isFinite),
+      ),
+      summarize(
+        ok.map((s) => s.floor!.firstFrameMs - s.floor!.videoUnmutedMs).filter(Number.isFinite),
+      ),
     ];
   };
   const floorDirectSplit = floorSplit('floor-direct');
   const floorRelaySplit = floorSplit('floor-relay');
   const floorSplitTable = table(
-    ['floor (from createOffer), segment', 'direct median ms', 'direct worst', 'relay median ms', 'relay worst'],
+    [
+      'floor (from createOffer), segment',
+      'direct median ms',
+      'direct worst',
+      'relay median ms',
+      'relay worst',
+    ],
     ['l', 'r', 'r', 'r', 'r'],
-    ['createOffer → connected', 'connected → remote video track unmuted', 'unmuted → first remote frame shown'].map(
-      (label, i) => [
-        label,
-        ms(floorDirectSplit[i]!.median, 1),
-        ms(floorDirectSplit[i]!.worst, 1),
-        ms(floorRelaySplit[i]!.median, 1),
-        ms(floorRelaySplit[i]!.worst, 1),
-      ],
-    ),
+    [
+      'createOffer → connected',
+      'connected → remote video track unmuted',
+      'unmuted → first remote frame shown',
+    ].map((label, i) => [
+      label,
+      ms(floorDirectSplit[i]!.median, 1),
+      ms(floorDirectSplit[i]!.worst, 1),
+      ms(floorRelaySplit[i]!.median, 1),
+      ms(floorRelaySplit[i]!.worst, 1),
+    ]),
   );
   const floorGum = (id: SeriesId) => {
     const ok = measured(id).filter((s) => s.ok && s.floor);
@@ -585,11 +733,26 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     ['l', 'r', 'r'],
     [
       ...(['caller', 'callee'] as const).map((side) => {
-        const gum = alongsideSummary('duplex-direct', ALONGSIDE.find(([, s, from]) => s === side && from === 'gum:start')![0]);
-        return [`Duplex ${side} (${side === 'caller' ? 'own' : 'other'} browser)`, ms(gum.median, 1), ms(gum.worst, 1)];
+        const gum = alongsideSummary(
+          'duplex-direct',
+          ALONGSIDE.find(([, s, from]) => s === side && from === 'gum:start')![0],
+        );
+        return [
+          `Duplex ${side} (${side === 'caller' ? 'own' : 'other'} browser)`,
+          ms(gum.median, 1),
+          ms(gum.worst, 1),
+        ];
       }),
-      ['floor, first call in the page (caller)', ms(floorGum('floor-direct-gum').caller.median, 1), ms(floorGum('floor-direct-gum').caller.worst, 1)],
-      ['floor, second call in the same page (callee)', ms(floorGum('floor-direct-gum').callee.median, 1), ms(floorGum('floor-direct-gum').callee.worst, 1)],
+      [
+        'floor, first call in the page (caller)',
+        ms(floorGum('floor-direct-gum').caller.median, 1),
+        ms(floorGum('floor-direct-gum').caller.worst, 1),
+      ],
+      [
+        'floor, second call in the same page (callee)',
+        ms(floorGum('floor-direct-gum').callee.median, 1),
+        ms(floorGum('floor-direct-gum').callee.worst, 1),
+      ],
     ],
   );
 
@@ -608,7 +771,8 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     chromium: chromiumVersion,
     loadavgStart: loadStart.map((v) => Number(v.toFixed(2))),
     loadavgEnd: loadEnd.map((v) => Number(v.toFixed(2))),
-    networkNamespace: process.env.PLAYWRIGHT_LOOPBACK_NETNS === '1' ? 'private, loopback only' : 'host network',
+    networkNamespace:
+      process.env.PLAYWRIGHT_LOOPBACK_NETNS === '1' ? 'private, loopback only' : 'host network',
     gitHead: gitHead(),
     apiBuildMtime: apiBuild,
   };
@@ -623,10 +787,10 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     '',
     breakdownTable,
     '',
-    '¹ across the two browsers: each page\'s clock is synchronised to the runner\'s (round trip < ' +
+    "¹ across the two browsers: each page's clock is synchronised to the runner's (round trip < " +
       `${ms(Math.max(...[...measured('duplex-direct'), ...measured('duplex-relay')].filter((s) => s.clock).map((s) => s.clock!.syncRttMs)), 1)} ms, error ≤ half of that); ` +
-      'includes the receiving page\'s main-thread delay before its message handler ran.',
-    '² the api forwards a frame before it acks it, so this bounds the api\'s share of one hop (plus the sender page\'s delay).',
+      "includes the receiving page's main-thread delay before its message handler ran.",
+    "² the api forwards a frame before it acks it, so this bounds the api's share of one hop (plus the sender page's delay).",
     '',
     floorSplitTable,
     '',
@@ -661,6 +825,9 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   console.log(`\n${markdown}\n\ncalls: JSON written to ${relative(process.cwd(), jsonPath)}`);
 
   for (const series of SERIES) {
-    expect(summary[series.id].firstFrame.n, `${series.label}: calls that reached the first frame`).toBeGreaterThan(0);
+    expect(
+      summary[series.id].firstFrame.n,
+      `${series.label}: calls that reached the first frame`,
+    ).toBeGreaterThan(0);
   }
 });

@@ -101,7 +101,9 @@ export async function floorCall(options: FloorOptions): Promise<FloorResult> {
     a.addEventListener('track', (event) => {
       if (!video.srcObject) video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       if (event.track.kind === 'video')
-        event.track.addEventListener('unmute', () => (unmutedAt ||= performance.now()), { once: true });
+        event.track.addEventListener('unmute', () => (unmutedAt ||= performance.now()), {
+          once: true,
+        });
     });
     for (const track of callerStream!.getTracks()) a.addTrack(track, callerStream!);
 
@@ -120,7 +122,10 @@ export async function floorCall(options: FloorOptions): Promise<FloorResult> {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error('floor call timed out')), options.timeoutMs),
     );
-    await Promise.race([Promise.all([connected, bench.waitFor(['video:firstFrame'], options.timeoutMs)]), timeout]);
+    await Promise.race([
+      Promise.all([connected, bench.waitFor(['video:firstFrame'], options.timeoutMs)]),
+      timeout,
+    ]);
     const frame = bench.marks.find((m) => m.name === 'video:firstFrame')!;
     return {
       connectedMs: connectedAt - t0,

@@ -148,10 +148,7 @@ export function installCallProbe(): void {
   const NativeWebSocket = window.WebSocket;
   const requestEvents = new Map<string, string>();
   const peek = (payload: unknown): { event?: string; id?: string } | null => {
-    if (
-      typeof payload !== 'string' ||
-      (!payload.includes('"call.') && !payload.includes('"ack"'))
-    )
+    if (typeof payload !== 'string' || (!payload.includes('"call.') && !payload.includes('"ack"')))
       return null;
     try {
       return JSON.parse(payload) as { event?: string; id?: string };
@@ -175,7 +172,7 @@ export function installCallProbe(): void {
         }
       });
     }
-    override send(data: Parameters<WebSocket["send"]>[0]): void {
+    override send(data: Parameters<WebSocket['send']>[0]): void {
       const frame = peek(data);
       if (frame?.event?.startsWith('call.')) {
         if (frame.id !== undefined) requestEvents.set(String(frame.id), frame.event);
@@ -260,9 +257,7 @@ export function installCallProbe(): void {
   const scan = (root: Element) => {
     if (root.matches('video[data-testid="remote-video"]')) hookVideo(root as HTMLVideoElement);
     if (root.matches('[data-testid="incoming-call"]')) clickAccept(root);
-    root
-      .querySelectorAll<HTMLVideoElement>('video[data-testid="remote-video"]')
-      .forEach(hookVideo);
+    root.querySelectorAll<HTMLVideoElement>('video[data-testid="remote-video"]').forEach(hookVideo);
     root.querySelectorAll('[data-testid="incoming-call"]').forEach(clickAccept);
   };
   new MutationObserver((records) => {

@@ -33,7 +33,11 @@ export function ratio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : '–';
 }
 
-export function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string {
+export function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly (readonly string[])[],
+): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [
     line(header),

@@ -61,6 +61,9 @@ for (const event of events) {
 const ms = (us) => (us / 1000).toFixed(1).padStart(7);
 const rows = [...threads.entries()].sort((a, b) => b[1].cpu - a[1].cpu);
 const total = rows.reduce((sum, [, entry]) => sum + entry.cpu, 0);
-console.log(`${from} → ${to}: ${ms(end - start).trim()} ms; CPU of both browsers ${ms(total).trim()} ms`);
+console.log(
+  `${from} → ${to}: ${ms(end - start).trim()} ms; CPU of both browsers ${ms(total).trim()} ms`,
+);
 console.log('  cpu ms  wall ms  process / thread');
-for (const [key, entry] of rows.slice(0, 25)) console.log(`${ms(entry.cpu)}  ${ms(entry.wall)}  ${key}`);
+for (const [key, entry] of rows.slice(0, 25))
+  console.log(`${ms(entry.cpu)}  ${ms(entry.wall)}  ${key}`);

@@ -27,7 +27,12 @@ const http = createServer((req, res) => {
 });
 
 // Same transport settings as the api: 64 KiB frames, no compression.
-const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: 64 * 1024, perMessageDeflate: false });
+const wss = new WebSocketServer({
+  server: http,
+  path: '/ws',
+  maxPayload: 64 * 1024,
+  perMessageDeflate: false,
+});
 
 /** room -> Set<WebSocket> */
 const rooms = new Map();
@@ -69,7 +74,13 @@ wss.on('connection', (socket) => {
         if (!members) rooms.set(room, (members = new Set()));
         members.add(socket);
         joined.add(room);
-        reply(frame.id, { room, members: [], history: [], lastSeq: seqs.get(room) ?? 0, recovered: false });
+        reply(frame.id, {
+          room,
+          members: [],
+          history: [],
+          lastSeq: seqs.get(room) ?? 0,
+          recovered: false,
+        });
         return;
       }
       case 'chat.send': {

@@ -20,7 +20,16 @@
 // ends the run (and its children) if it ever overruns.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  createWriteStream,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -70,31 +79,75 @@ function parseArgs(argv) {
       return n;
     };
     switch (arg) {
-      case '--': break;
-      case '--clients': opts.clients = Math.floor(num()); break;
-      case '--rates': opts.rates = value().split(',').map(Number); break;
-      case '--duration': opts.duration = num(); break;
-      case '--senders': opts.senders = Math.floor(num()); break;
-      case '--drain': opts.drain = num(); break;
-      case '--warmup': opts.warmup = Number(value()); break;
-      case '--batch': opts.batch = Math.floor(num()); break;
-      case '--servers': opts.servers = value().split(',').map((s) => s.trim()); break;
-      case '--cpu-step': opts.cpuStep = Number(value()); break;
-      case '--profile': opts.profile = true; break;
-      case '--repeat': opts.repeat = Math.floor(num()); break;
-      case '--quick': opts.quick = true; break;
-      case '--help': case '-h':
-        console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 20).join('\n'));
+      case '--':
+        break;
+      case '--clients':
+        opts.clients = Math.floor(num());
+        break;
+      case '--rates':
+        opts.rates = value().split(',').map(Number);
+        break;
+      case '--duration':
+        opts.duration = num();
+        break;
+      case '--senders':
+        opts.senders = Math.floor(num());
+        break;
+      case '--drain':
+        opts.drain = num();
+        break;
+      case '--warmup':
+        opts.warmup = Number(value());
+        break;
+      case '--batch':
+        opts.batch = Math.floor(num());
+        break;
+      case '--servers':
+        opts.servers = value()
+          .split(',')
+          .map((s) => s.trim());
+        break;
+      case '--cpu-step':
+        opts.cpuStep = Number(value());
+        break;
+      case '--profile':
+        opts.profile = true;
+        break;
+      case '--repeat':
+        opts.repeat = Math.floor(num());
+        break;
+      case '--quick':
+        opts.quick = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          readFileSync(fileURLToPath(import.meta.url), 'utf8')
+            .split('\n')
+            .slice(0, 20)
+            .join('\n'),
+        );
         process.exit(0);
         break;
-      default: throw new Error(`unknown flag ${arg}`);
+      default:
+        throw new Error(`unknown flag ${arg}`);
     }
   }
   if (opts.quick) Object.assign(opts, { clients: 200, rates: [5, 20], duration: 3, warmup: 1 });
-  if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error('--rates: positive numbers');
-  for (const s of opts.servers) if (!['duplex', 'reference'].includes(s)) throw new Error(`unknown server ${s}`);
-  if (opts.clients > 5000 || opts.senders > 64 || opts.duration > 120 || opts.rates.length > 20 || opts.repeat > 5) {
-    throw new Error('refusing an unbounded run: clients ≤ 5000, senders ≤ 64, duration ≤ 120, ≤ 20 rates, repeat ≤ 5');
+  if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0))
+    throw new Error('--rates: positive numbers');
+  for (const s of opts.servers)
+    if (!['duplex', 'reference'].includes(s)) throw new Error(`unknown server ${s}`);
+  if (
+    opts.clients > 5000 ||
+    opts.senders > 64 ||
+    opts.duration > 120 ||
+    opts.rates.length > 20 ||
+    opts.repeat > 5
+  ) {
+    throw new Error(
+      'refusing an unbounded run: clients ≤ 5000, senders ≤ 64, duration ≤ 120, ≤ 20 rates, repeat ≤ 5',
+    );
   }
   opts.cpuStep = Math.min(Math.max(0, Math.floor(opts.cpuStep)), opts.rates.length - 1);
   return opts;
@@ -121,7 +174,12 @@ function cpuSeconds(pid) {
 
 /** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
 function machineBusySeconds() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const [user, nice, system, , , irq, softirq, steal] = line;
   return (user + nice + system + irq + softirq + (steal || 0)) / CLK_TCK;
 }
@@ -177,7 +235,8 @@ async function startServer(kind, opts, runDir) {
   // Measurement hooks only (forced GC for the memory reading, CPU profiler toggle): see bench-preload.mjs.
   const preload = ['--expose-gc', '--import', path.join(here, 'bench-preload.mjs')];
   if (kind === 'duplex') {
-    if (!existsSync(apiMain)) throw new Error(`${apiMain} missing: build the api first (cd apps/api && pnpm build)`);
+    if (!existsSync(apiMain))
+      throw new Error(`${apiMain} missing: build the api first (cd apps/api && pnpm build)`);
     dataDir = mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
     Object.assign(env, {
       LOG_LEVEL: 'warn',
@@ -198,7 +257,11 @@ async function startServer(kind, opts, runDir) {
   }
   const logPath = path.join(runDir, `${kind}.log`);
   const log = createWriteStream(logPath);
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
@@ -220,7 +283,9 @@ async function startServer(kind, opts, runDir) {
   }
   if (phase !== 'done') {
     await stopServer({ child, dataDir, log });
-    throw new Error(`${kind} did not become ready (${exited ? `exited ${JSON.stringify(exited)}` : 'timeout'}); see ${logPath}`);
+    throw new Error(
+      `${kind} did not become ready (${exited ? `exited ${JSON.stringify(exited)}` : 'timeout'}); see ${logPath}`,
+    );
   }
   return {
     kind,
@@ -424,7 +489,11 @@ async function runStep(server, senders, receivers, stepId, rate, opts) {
           JSON.stringify({
             event: 'chat.send',
             id: `m${stepId}.${sent}`,
-            data: { room: ROOM, clientId: `c${stepId}-${sent}`, text: `b|${stepId}|${sent}|${ts.toFixed(3)}` },
+            data: {
+              room: ROOM,
+              clientId: `c${stepId}-${sent}`,
+              text: `b|${stepId}|${sent}|${ts.toFixed(3)}`,
+            },
           }),
         );
         sent += 1;
@@ -468,9 +537,10 @@ async function runStep(server, senders, receivers, stepId, rate, opts) {
     serverCpuS: cpuS,
     cpuUsPerDelivery: n > 0 ? (cpuS * 1e6) / n : NaN,
     serverCpuPct: (100 * cpuS) / ((end - t0) / 1000),
-    loadgenCpuPct: (100 * (lg.user + lg.system) / 1e6) / ((end - t0) / 1000),
+    loadgenCpuPct: (100 * (lg.user + lg.system)) / 1e6 / ((end - t0) / 1000),
     // CPU used by everything else on the machine meanwhile (other work sharing the 2 cores).
-    otherCpuPct: (100 * Math.max(0, machineS - cpuS - (lg.user + lg.system) / 1e6)) / ((end - t0) / 1000),
+    otherCpuPct:
+      (100 * Math.max(0, machineS - cpuS - (lg.user + lg.system) / 1e6)) / ((end - t0) / 1000),
     maxSendLagMs: maxLagMs,
     outOfOrder: M.disorder,
     stepS: (end - t0) / 1000,
@@ -481,13 +551,17 @@ async function runStep(server, senders, receivers, stepId, rate, opts) {
   const settleStart = performance.now();
   let lastLate = -1;
   let quietSince = performance.now();
-  await waitUntil(() => {
-    if (M.late !== lastLate) {
-      lastLate = M.late;
-      quietSince = performance.now();
-    }
-    return performance.now() - quietSince > 300;
-  }, 20_000, 50);
+  await waitUntil(
+    () => {
+      if (M.late !== lastLate) {
+        lastLate = M.late;
+        quietSince = performance.now();
+      }
+      return performance.now() - quietSince > 300;
+    },
+    20_000,
+    50,
+  );
   result.lateAfterDrain = M.late;
   // Deliveries that never came at all, even after the settle (a real loss, not just lateness).
   result.neverArrived = Math.max(0, sent * N - (n + M.late));
@@ -502,7 +576,9 @@ async function benchServer(kind, opts, runDir) {
   const label = kind === 'duplex' ? 'Duplex api' : 'bare ws reference';
   log(`\n== ${label}: starting`);
   const server = await startServer(kind, opts, runDir);
-  log(`   ready after ${(server.readyAfterMs / 1000).toFixed(1)} s (pid ${server.pid}, port ${server.port})`);
+  log(
+    `   ready after ${(server.readyAfterMs / 1000).toFixed(1)} s (pid ${server.pid}, port ${server.port})`,
+  );
   const url = `ws://${HOST}:${server.port}/ws`;
   let receivers = [];
   let senders = [];
@@ -518,7 +594,9 @@ async function benchServer(kind, opts, runDir) {
       rssAfterKiB: rssAfter,
       perConnectionKiB: (rssAfter - rssBefore) / opts.clients,
     };
-    log(`   ${opts.clients} receivers joined in ${connectS.toFixed(1)} s; RSS ${(rssBefore / 1024).toFixed(0)} → ${(rssAfter / 1024).toFixed(0)} MiB, ${memory.perConnectionKiB.toFixed(1)} KiB/connection`);
+    log(
+      `   ${opts.clients} receivers joined in ${connectS.toFixed(1)} s; RSS ${(rssBefore / 1024).toFixed(0)} → ${(rssAfter / 1024).toFixed(0)} MiB, ${memory.perConnectionKiB.toFixed(1)} KiB/connection`,
+    );
     senders = await openMembers(url, opts.senders, opts.senders, 's', false);
     await sleep(500);
     // The server's own CPU with every member connected and no traffic (timers, metrics, storage):
@@ -526,21 +604,30 @@ async function benchServer(kind, opts, runDir) {
     const idleCpu0 = cpuSeconds(server.pid);
     await sleep(5000);
     const idleCpuPct = (100 * (cpuSeconds(server.pid) - idleCpu0)) / 5;
-    log(`   idle with ${opts.clients + opts.senders} members: server CPU ${idleCpuPct.toFixed(1)}%`);
+    log(
+      `   idle with ${opts.clients + opts.senders} members: server CPU ${idleCpuPct.toFixed(1)}%`,
+    );
 
     if (opts.warmup > 0) {
-      const warm = await runStep(server, senders, opts.clients, 0, opts.rates[0], { ...opts, duration: opts.warmup });
-      log(`   warm-up: ${warm.delivered}/${warm.expected} delivered, p99 ${warm.p99Ms.toFixed(1)} ms`);
+      const warm = await runStep(server, senders, opts.clients, 0, opts.rates[0], {
+        ...opts,
+        duration: opts.warmup,
+      });
+      log(
+        `   warm-up: ${warm.delivered}/${warm.expected} delivered, p99 ${warm.p99Ms.toFixed(1)} ms`,
+      );
     }
     if (opts.profile && server.profilePath) server.child.kill('SIGUSR2'); // profiler on
     const steps = [];
     for (let i = 0; i < opts.rates.length; i += 1) {
-      if (server.exited) throw new Error(`${kind} exited during the run: ${JSON.stringify(server.exited)}`);
+      if (server.exited)
+        throw new Error(`${kind} exited during the run: ${JSON.stringify(server.exited)}`);
       const step = await runStep(server, senders, opts.clients, i + 1, opts.rates[i], opts);
       // The same, less the server's idle CPU over the step: the marginal cost of a delivery.
-      step.cpuUsPerDeliveryNetIdle = step.delivered > 0
-        ? (Math.max(0, step.serverCpuS - (idleCpuPct / 100) * step.stepS) * 1e6) / step.delivered
-        : NaN;
+      step.cpuUsPerDeliveryNetIdle =
+        step.delivered > 0
+          ? (Math.max(0, step.serverCpuS - (idleCpuPct / 100) * step.stepS) * 1e6) / step.delivered
+          : NaN;
       steps.push(step);
       log(
         `   ${String(step.rate).padStart(4)} msg/s: ${fmt(step.deliveriesPerS, 0).padStart(7)} deliveries/s, ` +
@@ -560,7 +647,16 @@ async function benchServer(kind, opts, runDir) {
         profile.file = path.relative(repoRoot, server.profilePath);
       }
     }
-    return { server: kind, label, readyAfterS: server.readyAfterMs / 1000, connectS, memory, idleCpuPct, steps, profile };
+    return {
+      server: kind,
+      label,
+      readyAfterS: server.readyAfterMs / 1000,
+      connectS,
+      memory,
+      idleCpuPct,
+      steps,
+      profile,
+    };
   } finally {
     closeAll(senders);
     closeAll(receivers);
@@ -587,10 +683,18 @@ function medianResult(rounds) {
     for (const [key, value] of Object.entries(step)) {
       if (typeof value === 'number') merged[key] = median(rounds.map((r) => r.steps[i][key]));
     }
-    merged.perRound = rounds.map((r) => ({ cpuUsPerDelivery: r.steps[i].cpuUsPerDelivery, p99Ms: r.steps[i].p99Ms, lost: r.steps[i].lost, otherCpuPct: r.steps[i].otherCpuPct }));
+    merged.perRound = rounds.map((r) => ({
+      cpuUsPerDelivery: r.steps[i].cpuUsPerDelivery,
+      p99Ms: r.steps[i].p99Ms,
+      lost: r.steps[i].lost,
+      otherCpuPct: r.steps[i].otherCpuPct,
+    }));
     return merged;
   });
-  const memory = { perConnectionKiB: median(rounds.map((r) => r.memory.perConnectionKiB)), perRound: rounds.map((r) => r.memory) };
+  const memory = {
+    perConnectionKiB: median(rounds.map((r) => r.memory.perConnectionKiB)),
+    perRound: rounds.map((r) => r.memory),
+  };
   return {
     ...first,
     steps,
@@ -631,9 +735,12 @@ function summarize(results, opts) {
     const d = summary.duplex;
     const ref = summary.reference;
     summary.ratios = {
-      sustainedDeliveries: ref.sustainedDeliveriesPerS ? d.sustainedDeliveriesPerS / ref.sustainedDeliveriesPerS : NaN,
+      sustainedDeliveries: ref.sustainedDeliveriesPerS
+        ? d.sustainedDeliveriesPerS / ref.sustainedDeliveriesPerS
+        : NaN,
       cpuPerDelivery: d.cpuUsPerDeliveryAtCpuStep / ref.cpuUsPerDeliveryAtCpuStep,
-      cpuPerDeliveryNetIdle: d.cpuUsPerDeliveryNetIdleAtCpuStep / ref.cpuUsPerDeliveryNetIdleAtCpuStep,
+      cpuPerDeliveryNetIdle:
+        d.cpuUsPerDeliveryNetIdleAtCpuStep / ref.cpuUsPerDeliveryNetIdleAtCpuStep,
       memoryPerConnection: d.perConnectionKiB / ref.perConnectionKiB,
       cpuStepRate: opts.rates[opts.cpuStep],
       targets: { sustainedDeliveriesAtLeast: 0.85, cpuPerDeliveryAtMost: 1.2 },
@@ -647,11 +754,17 @@ function summarize(results, opts) {
 function markdown(results, summary, opts, meta) {
   const lines = [];
   if (opts.repeat > 1) lines.push(`Medians of ${opts.repeat} alternating rounds per server.`);
-  lines.push(`Fan-out: ${opts.clients} receivers + ${opts.senders} senders in one room, ${opts.duration} s per step, drain ${opts.drain} s. ` +
-    `${meta.cpuCount} cores, Node ${meta.node}, load average at start ${meta.loadavgStart.map((l) => l.toFixed(2)).join(' ')}.`);
+  lines.push(
+    `Fan-out: ${opts.clients} receivers + ${opts.senders} senders in one room, ${opts.duration} s per step, drain ${opts.drain} s. ` +
+      `${meta.cpuCount} cores, Node ${meta.node}, load average at start ${meta.loadavgStart.map((l) => l.toFixed(2)).join(' ')}.`,
+  );
   lines.push('');
-  lines.push('| server | msgs/s | offered deliv/s | achieved deliv/s | p50 ms | p99 ms | max ms | lost | server CPU s | CPU µs/deliv | server CPU % | loadgen CPU % | other CPU % |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '| server | msgs/s | offered deliv/s | achieved deliv/s | p50 ms | p99 ms | max ms | lost | server CPU s | CPU µs/deliv | server CPU % | loadgen CPU % | other CPU % |',
+  );
+  lines.push(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const r of results) {
     for (const s of r.steps) {
       lines.push(
@@ -661,7 +774,11 @@ function markdown(results, summary, opts, meta) {
     }
   }
   lines.push('');
-  lines.push('| server | sustained deliv/s (p99 < 50 ms, 0 lost) | CPU µs/deliv at ' + opts.rates[opts.cpuStep] + ' msg/s | same, net of idle | RSS per idle member KiB | idle server CPU % | ready after s | join of all members s |');
+  lines.push(
+    '| server | sustained deliv/s (p99 < 50 ms, 0 lost) | CPU µs/deliv at ' +
+      opts.rates[opts.cpuStep] +
+      ' msg/s | same, net of idle | RSS per idle member KiB | idle server CPU % | ready after s | join of all members s |',
+  );
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const s = summary[r.server];
@@ -672,19 +789,25 @@ function markdown(results, summary, opts, meta) {
   if (summary.ratios) {
     const q = summary.ratios;
     lines.push('');
-    lines.push(`Duplex / reference: sustained deliveries ${fmt(q.sustainedDeliveries, 2)} (target ≥ 0.85: ${Number.isFinite(q.sustainedDeliveries) ? (q.meetsThroughput ? 'met' : 'NOT met') : 'undetermined: the reference had no clean step'}), ` +
-      `CPU per delivery ${fmt(q.cpuPerDelivery, 2)}× (target ≤ 1.2×: ${q.meetsCpu ? 'met' : 'NOT met'}; net of idle ${fmt(q.cpuPerDeliveryNetIdle, 2)}×), memory per connection ${fmt(q.memoryPerConnection, 2)}×.`);
+    lines.push(
+      `Duplex / reference: sustained deliveries ${fmt(q.sustainedDeliveries, 2)} (target ≥ 0.85: ${Number.isFinite(q.sustainedDeliveries) ? (q.meetsThroughput ? 'met' : 'NOT met') : 'undetermined: the reference had no clean step'}), ` +
+        `CPU per delivery ${fmt(q.cpuPerDelivery, 2)}× (target ≤ 1.2×: ${q.meetsCpu ? 'met' : 'NOT met'}; net of idle ${fmt(q.cpuPerDeliveryNetIdle, 2)}×), memory per connection ${fmt(q.memoryPerConnection, 2)}×.`,
+    );
     if (opts.repeat > 1) {
       for (const r of results) {
         const per = r.steps[opts.cpuStep]?.perRound ?? [];
-        lines.push(`- ${r.server} CPU µs/delivery at ${opts.rates[opts.cpuStep]} msg/s per round: ${per.map((p) => fmt(p.cpuUsPerDelivery, 2)).join(', ')}`);
+        lines.push(
+          `- ${r.server} CPU µs/delivery at ${opts.rates[opts.cpuStep]} msg/s per round: ${per.map((p) => fmt(p.cpuUsPerDelivery, 2)).join(', ')}`,
+        );
       }
     }
   }
   for (const r of results) {
     if (!r.profile) continue;
     lines.push('');
-    lines.push(`Profile of ${r.server} (${r.profile.file}): ${fmt(r.profile.busyMs, 0)} ms busy of ${fmt(r.profile.totalMs, 0)} ms sampled`);
+    lines.push(
+      `Profile of ${r.server} (${r.profile.file}): ${fmt(r.profile.busyMs, 0)} ms busy of ${fmt(r.profile.totalMs, 0)} ms sampled`,
+    );
     lines.push('');
     lines.push('| self ms | % busy | category |\n| ---: | ---: | --- |');
     for (const c of r.profile.categories.filter((c) => c.key !== '(idle)').slice(0, 15)) {
@@ -704,11 +827,14 @@ function markdown(results, summary, opts, meta) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const perServerS = 75 + (opts.warmup + opts.rates.length * (opts.duration + opts.drain + 20));
-  const watchdog = setTimeout(() => {
-    log('watchdog: the run overran its time budget; stopping');
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(3);
-  }, perServerS * opts.servers.length * opts.repeat * 1000);
+  const watchdog = setTimeout(
+    () => {
+      log('watchdog: the run overran its time budget; stopping');
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(3);
+    },
+    perServerS * opts.servers.length * opts.repeat * 1000,
+  );
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const runDir = path.join(resultsDir, `fanout-${runId}`);
   mkdirSync(runDir, { recursive: true });
@@ -724,18 +850,24 @@ async function main() {
     apiDistMtime: existsSync(apiMain) ? statSync(apiMain).mtime.toISOString() : null,
     gitHead: (() => {
       try {
-        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+        }).trim();
       } catch {
         return null;
       }
     })(),
   };
-  log(`fan-out bench: ${opts.clients} receivers, rates ${opts.rates.join(',')} msg/s, ${opts.duration} s each; ` +
-    `load average ${meta.loadavgStart.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `fan-out bench: ${opts.clients} receivers, rates ${opts.rates.join(',')} msg/s, ${opts.duration} s each; ` +
+      `load average ${meta.loadavgStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   const rounds = [];
   for (let round = 0; round < opts.repeat; round += 1) {
     if (opts.repeat > 1) log(`\n### round ${round + 1} of ${opts.repeat}`);
-    for (const kind of opts.servers) rounds.push({ round, ...(await benchServer(kind, opts, runDir)) });
+    for (const kind of opts.servers)
+      rounds.push({ round, ...(await benchServer(kind, opts, runDir)) });
   }
   const results = opts.servers.map((kind) => medianResult(rounds.filter((r) => r.server === kind)));
   meta.loadavgEnd = loadavg();
@@ -743,9 +875,18 @@ async function main() {
   const summary = summarize(results, opts);
   const table = markdown(results, summary, opts, meta);
   const file = path.join(resultsDir, `fanout-${runId}.json`);
-  writeFileSync(file, JSON.stringify({ meta, options: opts, summary, results, rounds: opts.repeat > 1 ? rounds : undefined }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { meta, options: opts, summary, results, rounds: opts.repeat > 1 ? rounds : undefined },
+      null,
+      2,
+    ),
+  );
   console.log(table);
-  log(`\nload average at end ${meta.loadavgEnd.map((l) => l.toFixed(2)).join(' ')}; results: ${path.relative(repoRoot, file)}; logs: ${path.relative(repoRoot, runDir)}`);
+  log(
+    `\nload average at end ${meta.loadavgEnd.map((l) => l.toFixed(2)).join(' ')}; results: ${path.relative(repoRoot, file)}; logs: ${path.relative(repoRoot, runDir)}`,
+  );
   clearTimeout(watchdog);
 }
 

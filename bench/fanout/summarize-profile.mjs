@@ -10,7 +10,8 @@ export function summarizeProfile(profile, top = 30) {
   // the next sample lands in (typically the writev syscall). The sampler ticks only while the
   // thread runs, so counts approximate CPU time. "ms" = samples x the mean sampling interval.
   const { samples = [] } = profile;
-  const intervalUs = samples.length > 0 ? (profile.endTime - profile.startTime) / samples.length : 0;
+  const intervalUs =
+    samples.length > 0 ? (profile.endTime - profile.startTime) / samples.length : 0;
   const nominalUs = Math.min(intervalUs, 500) || 500;
   for (const id of samples) selfUs.set(id, (selfUs.get(id) ?? 0) + nominalUs);
   let total = 0;
@@ -33,12 +34,18 @@ export function summarizeProfile(profile, top = 30) {
   const rank = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
-      .map(([key, us]) => ({ key, ms: us / 1000, pctBusy: key === '(idle)' ? null : (100 * us) / busy }));
+      .map(([key, us]) => ({
+        key,
+        ms: us / 1000,
+        pctBusy: key === '(idle)' ? null : (100 * us) / busy,
+      }));
   return {
     totalMs: total / 1000,
     busyMs: busy / 1000,
     idleMs: idle / 1000,
-    functions: rank(byFunction).filter((row) => row.key !== '(idle)  ').slice(0, top),
+    functions: rank(byFunction)
+      .filter((row) => row.key !== '(idle)  ')
+      .slice(0, top),
     categories: rank(byCategory),
   };
 }
@@ -46,7 +53,8 @@ export function summarizeProfile(profile, top = 30) {
 function shortUrl(url) {
   if (!url) return '';
   const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) return url.slice(nm + 'node_modules/'.length).replace(/^\.pnpm\/[^/]+\/node_modules\//, '');
+  if (nm >= 0)
+    return url.slice(nm + 'node_modules/'.length).replace(/^\.pnpm\/[^/]+\/node_modules\//, '');
   const api = url.indexOf('apps/api/');
   if (api >= 0) return url.slice(api);
   return url.replace(/^file:\/\//, '');
@@ -80,7 +88,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(summary, null, 2));
   } else {
-    console.log(`profile: ${summary.totalMs.toFixed(0)} ms sampled, ${summary.busyMs.toFixed(0)} ms busy, ${summary.idleMs.toFixed(0)} ms idle\n`);
+    console.log(
+      `profile: ${summary.totalMs.toFixed(0)} ms sampled, ${summary.busyMs.toFixed(0)} ms busy, ${summary.idleMs.toFixed(0)} ms idle\n`,
+    );
     console.log('| self ms | % of busy | category |\n| ---: | ---: | --- |');
     for (const row of summary.categories.filter((r) => r.key !== '(idle)')) {
       console.log(`| ${row.ms.toFixed(0)} | ${row.pctBusy.toFixed(1)} | ${row.key} |`);
