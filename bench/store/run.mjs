@@ -2,7 +2,7 @@
 // the ack) against PGlite's defaults (no fsync anywhere), both through the api's SqlMessageStore,
 // taking turns in one run on fresh data folders. See docs/benchmarks.md for how to read it.
 //
-//   pnpm --filter @duplex/bench run store [flags]       (or: node bench/store/run.mjs [flags])
+//   pnpm --filter @duplex/bench durability [flags] (or: node bench/store/run.mjs [flags])
 //   (`run` is needed: `pnpm store` is pnpm's own command)
 //
 //   --rounds R          rounds, each on fresh data folders for both stores (default 3)
