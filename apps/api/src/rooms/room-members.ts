@@ -1,6 +1,6 @@
 import type { User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
-import { MemberFeed } from './member-feed.js';
+import { MemberFeed, type FeedJoin } from './member-feed.js';
 
 /** What adding a session to a room changed. */
 export type MemberJoin = 'user-joined' | 'session-joined' | 'already-member';
@@ -8,6 +8,8 @@ export interface MemberAdded {
   change: MemberJoin;
   /** The session's feed of the room, holding messages until the join's history is sent. */
   feed: MemberFeed;
+  /** This join of the feed. */
+  join: FeedJoin;
 }
 /** What removing a session from a room changed. */
 export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
@@ -25,21 +27,23 @@ export class RoomMembers {
     const feeds = this.sessionsByUser.get(userId);
     const existing = feeds?.get(session);
     if (existing) {
-      existing.startJoining();
-      return { change: 'already-member', feed: existing };
+      return { change: 'already-member', feed: existing, join: existing.startJoining() };
     }
     const feed = new MemberFeed(session);
+    const join = feed.startJoining();
     if (feeds) {
       feeds.set(session, feed);
-      return { change: 'session-joined', feed };
+      return { change: 'session-joined', feed, join };
     }
     this.sessionsByUser.set(userId, new Map([[session, feed]]));
-    return { change: 'user-joined', feed };
+    return { change: 'user-joined', feed, join };
   }
 
-  remove(session: Session): MemberLeave {
+  /** Removes the session; with `feed`, only while that is still its feed (not a later join's). */
+  remove(session: Session, feed?: MemberFeed): MemberLeave {
     const userId = session.user.userId;
     const feeds = this.sessionsByUser.get(userId);
+    if (feed !== undefined && feeds?.get(session) !== feed) return 'not-member';
     if (!feeds?.delete(session)) return 'not-member';
     if (feeds.size > 0) return 'session-left';
     this.sessionsByUser.delete(userId);

@@ -22,10 +22,11 @@ export class RoomRegistry {
     return added;
   }
 
-  remove(room: string, session: Session): MemberLeave {
+  /** Removes the session; with `feed`, only while that is still its feed in the room. */
+  remove(room: string, session: Session, feed?: MemberFeed): MemberLeave {
     const members = this.rooms.get(room);
     if (!members) return 'not-member';
-    const change = members.remove(session);
+    const change = members.remove(session, feed);
     if (change === 'not-member') return change;
     session.rooms.delete(room);
     if (members.isEmpty) this.rooms.delete(room);

@@ -33,14 +33,13 @@ export class RoomService {
     since: number | undefined,
     reply: (ack: AckData<'room.join'>) => void,
   ): Promise<void> {
-    const { change, feed } = this.rooms.add(room, session);
+    const { change, feed, join } = this.rooms.add(room, session);
     let stored;
     try {
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
       stored = await this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
     } catch (error) {
-      if (change !== 'already-member') this.rooms.remove(room, session);
-      else feed.cancelJoining();
+      if (feed.failJoin(join)) this.rooms.remove(room, session, feed);
       throw error;
     }
     // The session may have ended while its history was read.
@@ -49,7 +48,7 @@ export class RoomService {
     const online = this.rooms.online(room);
     const ack = fitJoinAck({ room, members, online, ...stored });
     reply(ack);
-    feed.goLive(ack.lastSeq);
+    feed.goLive(join, ack.lastSeq);
     if (change === 'user-joined') this.presence.joined(room, session.user);
   }
 

@@ -1,0 +1,219 @@
+import { type AckData, type ChatMessage, type ServerFrame, type User } from '@duplex/protocol';
+import { describe, expect, it } from 'vitest';
+import { InProcessBroker } from '../src/broker/in-process-broker.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
+import { PresenceCoalescer } from '../src/rooms/presence-coalescer.js';
+import { RoomRegistry } from '../src/rooms/room-registry.js';
+import { RoomService } from '../src/rooms/room.service.js';
+import type { SessionRegistry } from '../src/session/session-registry.js';
+import type { Session } from '../src/session/session.js';
+import type { MessageStore, RoomHistory } from '../src/storage/message-store.js';
+import type { Connection } from '../src/ws/connection.js';
+
+/** What one fake connection was sent, in order, decoded. */
+class RecordingConnection {
+  readonly frames: ServerFrame[] = [];
+  readonly isOpen = true;
+
+  sendEncoded(payload: Buffer): boolean {
+    this.frames.push(JSON.parse(payload.toString('utf8')) as ServerFrame);
+    return true;
+  }
+
+  send(frame: ServerFrame): void {
+    this.frames.push(JSON.parse(JSON.stringify(frame)) as ServerFrame);
+  }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A store whose history reads answer when the test says so, one deferred per read. */
+class ControlledStore {
+  readonly reads: Deferred<RoomHistory>[] = [];
+
+  history(): Promise<RoomHistory> {
+    const read = deferred<RoomHistory>();
+    this.reads.push(read);
+    return read.promise;
+  }
+}
+
+const ROOM = 'review';
+
+function textMessage(seq: number): ChatMessage {
+  return {
+    room: ROOM,
+    seq,
+    clientId: `c-${seq}`,
+    from: { userId: 'author', name: 'Author' },
+    text: `message ${seq}`,
+    ts: new Date(seq * 1000).toISOString(),
+  };
+}
+
+function historyUpTo(lastSeq: number, from = 1): RoomHistory {
+  const history: ChatMessage[] = [];
+  for (let seq = from; seq <= lastSeq; seq++) history.push(textMessage(seq));
+  return { history, lastSeq, recovered: false };
+}
+
+/** Rooms of one api instance, without sockets: the real registry, broker, coalescer and service. */
+class RoomsHarness {
+  readonly store = new ControlledStore();
+  readonly registry = new RoomRegistry();
+  readonly broker = new InProcessBroker(this.registry, new MetricsService());
+  readonly presence = new PresenceCoalescer(this.registry, this.broker);
+  private readonly endedListeners: ((session: Session) => void)[] = [];
+  readonly service = new RoomService(
+    this.registry,
+    this.presence,
+    this.store as unknown as MessageStore,
+    new MetricsService(),
+    {
+      onEnded: (listener: (session: Session) => void) => {
+        this.endedListeners.push(listener);
+        return () => undefined;
+      },
+    } as unknown as SessionRegistry,
+  );
+  private nextSession = 0;
+
+  session(user: User, connection = new RecordingConnection()): Session {
+    return {
+      id: `session-${++this.nextSession}`,
+      user,
+      token: '',
+      connection: connection as unknown as Connection,
+      rooms: new Set(),
+      graceTimer: null,
+    };
+  }
+
+  /** Starts a join whose ack goes to the session's connection of the moment, with `id`. */
+  join(session: Session, id: string, since?: number): Promise<void> {
+    const connection = session.connection as unknown as RecordingConnection;
+    return this.service.join(session, ROOM, since, (ack: AckData<'room.join'>) =>
+      connection.send({ event: 'ack', id, data: ack }),
+    );
+  }
+
+  /** The latest history read started, answered now. */
+  answerRead(history: RoomHistory): void {
+    this.store.reads.at(-1)!.resolve(history);
+  }
+
+  /** A stored chat message, broadcast as `ChatService` does. */
+  broadcast(seq: number): void {
+    this.broker.publish(ROOM, { event: 'chat.message', data: textMessage(seq) });
+  }
+
+  /** The session's grace period is over. */
+  end(session: Session): void {
+    session.connection = null;
+    for (const listener of this.endedListeners) listener(session);
+  }
+}
+
+/** The frames a connection received, as `ack <id>` and `chat <seq>` (presence left out). */
+function chatView(connection: RecordingConnection): string[] {
+  return connection.frames.flatMap((frame) => {
+    if (frame.event === 'ack') {
+      const history = (frame.data as AckData<'room.join'>).history.map((m) => m.seq);
+      return [`ack ${frame.id} [${history.join(',')}]`];
+    }
+    if (frame.event === 'chat.message') return [`chat ${frame.data.seq}`];
+    return [];
+  });
+}
+
+describe('a re-join of a session while its join is still reading history', () => {
+  it('delivers each message once, none before the ack of the join that counts', async () => {
+    const rooms = new RoomsHarness();
+    const oldConnection = new RecordingConnection();
+    const session = rooms.session({ userId: 'u-1', name: 'Ann' }, oldConnection);
+
+    const firstJoin = rooms.join(session, 'j1');
+    rooms.broadcast(11);
+    // The connection dropped and the session was resumed on a new one, which joins again.
+    const newConnection = new RecordingConnection();
+    session.connection = newConnection as unknown as Connection;
+    const secondJoin = rooms.join(session, 'j2', 10);
+    const firstRead = rooms.store.reads[0]!;
+    firstRead.resolve(historyUpTo(10));
+    await firstJoin;
+    rooms.broadcast(12);
+    // The second read began after 11 and 12 were stored.
+    rooms.answerRead({ ...historyUpTo(12, 11), recovered: true });
+    await secondJoin;
+    rooms.broadcast(13);
+
+    expect(chatView(newConnection)).toEqual(['ack j2 [11,12]', 'chat 13']);
+  });
+
+  it('a failing first join leaves the membership to the join that came after it', async () => {
+    const rooms = new RoomsHarness();
+    const session = rooms.session({ userId: 'u-1', name: 'Ann' });
+
+    const firstJoin = rooms.join(session, 'j1');
+    const newConnection = new RecordingConnection();
+    session.connection = newConnection as unknown as Connection;
+    const secondJoin = rooms.join(session, 'j2');
+    rooms.store.reads[0]!.reject(new Error('store unavailable'));
+    await expect(firstJoin).rejects.toThrow('store unavailable');
+    rooms.answerRead(historyUpTo(3));
+    await secondJoin;
+    rooms.broadcast(4);
+
+    expect(rooms.registry.isMember(ROOM, session)).toBe(true);
+    expect(chatView(newConnection)).toEqual(['ack j2 [1,2,3]', 'chat 4']);
+  });
+
+  it('a failing re-join after an earlier join completed goes on from that join', async () => {
+    const rooms = new RoomsHarness();
+    const session = rooms.session({ userId: 'u-1', name: 'Ann' });
+
+    const firstJoin = rooms.join(session, 'j1');
+    const newConnection = new RecordingConnection();
+    session.connection = newConnection as unknown as Connection;
+    const secondJoin = rooms.join(session, 'j2', 2);
+    rooms.broadcast(3);
+    rooms.store.reads[0]!.resolve(historyUpTo(2));
+    await firstJoin;
+    rooms.store.reads[1]!.reject(new Error('store unavailable'));
+    await expect(secondJoin).rejects.toThrow('store unavailable');
+    rooms.broadcast(4);
+
+    expect(rooms.registry.isMember(ROOM, session)).toBe(true);
+    expect(chatView(newConnection)).toEqual(['chat 3', 'chat 4']);
+  });
+
+  it('a re-join that fails after every earlier join failed too leaves the room', async () => {
+    const rooms = new RoomsHarness();
+    const session = rooms.session({ userId: 'u-1', name: 'Ann' });
+
+    const firstJoin = rooms.join(session, 'j1');
+    session.connection = new RecordingConnection() as unknown as Connection;
+    const secondJoin = rooms.join(session, 'j2');
+    rooms.store.reads[0]!.reject(new Error('store unavailable'));
+    await expect(firstJoin).rejects.toThrow();
+    rooms.store.reads[1]!.reject(new Error('store unavailable'));
+    await expect(secondJoin).rejects.toThrow();
+
+    expect(rooms.registry.isMember(ROOM, session)).toBe(false);
+    expect(session.rooms.has(ROOM)).toBe(false);
+  });
+});
