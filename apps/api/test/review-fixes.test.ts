@@ -1,5 +1,11 @@
-import { type AckData, type ChatMessage, type ServerFrame, type User } from '@duplex/protocol';
-import { describe, expect, it } from 'vitest';
+import {
+  PROTOCOL_BOUNDS,
+  type AckData,
+  type ChatMessage,
+  type ServerFrame,
+  type User,
+} from '@duplex/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessBroker } from '../src/broker/in-process-broker.js';
 import { MetricsService } from '../src/metrics/metrics.service.js';
 import { PresenceCoalescer } from '../src/rooms/presence-coalescer.js';
@@ -215,5 +221,136 @@ describe('a re-join of a session while its join is still reading history', () =>
 
     expect(rooms.registry.isMember(ROOM, session)).toBe(false);
     expect(session.rooms.has(ROOM)).toBe(false);
+  });
+});
+
+/**
+ * A member's view of the room, built as a client builds it: the members of its join ack, then
+ * every presence frame applied in order. Lists what a client could not make sense of.
+ */
+function presenceView(
+  ack: AckData<'room.join'>,
+  frames: readonly ServerFrame[],
+): { members: Set<string>; online: number; problems: string[] } {
+  const members = new Set(ack.members.map((user) => user.userId));
+  let online = ack.online;
+  const problems: string[] = [];
+  const apply = (joined: readonly User[], left: readonly User[], count: number) => {
+    for (const user of left) {
+      if (!members.delete(user.userId)) problems.push(`${user.name} left without having joined`);
+    }
+    for (const user of joined) {
+      if (members.has(user.userId)) problems.push(`${user.name} joined twice`);
+      members.add(user.userId);
+    }
+    online = count;
+    if (count !== members.size) problems.push(`online ${count} with ${members.size} members`);
+  };
+  for (const frame of frames) {
+    if (frame.event === 'presence.joined') apply([frame.data.user], [], frame.data.online);
+    if (frame.event === 'presence.left') apply([], [frame.data.user], frame.data.online);
+    if (frame.event === 'presence.diff')
+      apply(frame.data.joined, frame.data.left, frame.data.online);
+  }
+  return { members, online, problems };
+}
+
+describe('presence while a join reads its history', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A member that has joined (and gone live) before anything else happens. */
+  async function observer(rooms: RoomsHarness) {
+    const connection = new RecordingConnection();
+    const session = rooms.session({ userId: 'observer', name: 'Obs' }, connection);
+    const joined = rooms.join(session, 'obs');
+    rooms.answerRead(historyUpTo(0));
+    await joined;
+    const ack = connection.frames[0]!.data as AckData<'room.join'>;
+    return { view: () => presenceView(ack, connection.frames) };
+  }
+
+  /** Every coalescing window still open closes. */
+  const windowsClose = () => vi.advanceTimersByTime(PROTOCOL_BOUNDS.presenceCoalesceMs * 3);
+
+  it('a user whose session ends during its first join is never reported leaving without joining', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const rooms = new RoomsHarness();
+    const obs = await observer(rooms);
+    const ann = rooms.session({ userId: 'ann', name: 'Ann' });
+
+    const join = rooms.join(ann, 'j');
+    rooms.end(ann); // its grace period ran out while a slow store still read its history
+    rooms.answerRead(historyUpTo(0));
+    await join;
+    windowsClose();
+
+    const view = obs.view();
+    expect(view.problems).toEqual([]);
+    expect([...view.members]).toEqual(['observer']);
+    expect(view.online).toBe(rooms.registry.online(ROOM));
+  });
+
+  it('online in every presence frame counts exactly the users the frames announced', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const rooms = new RoomsHarness();
+    const obs = await observer(rooms);
+    const ann = rooms.session({ userId: 'ann', name: 'Ann' });
+    const bob = rooms.session({ userId: 'bob', name: 'Bob' });
+
+    const annJoin = rooms.join(ann, 'a'); // a slow read
+    const bobJoin = rooms.join(bob, 'b');
+    rooms.store.reads[2]!.resolve(historyUpTo(0));
+    await bobJoin;
+    rooms.store.reads[1]!.resolve(historyUpTo(0));
+    await annJoin;
+    windowsClose();
+
+    const view = obs.view();
+    expect(view.problems).toEqual([]);
+    expect([...view.members].sort()).toEqual(['ann', 'bob', 'observer']);
+    expect(view.online).toBe(3);
+  });
+
+  it('a user stays announced when its first session fails to join and its second one joined', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const rooms = new RoomsHarness();
+    const obs = await observer(rooms);
+    const annUser = { userId: 'ann', name: 'Ann' };
+    const firstTab = rooms.session(annUser);
+    const secondTab = rooms.session(annUser);
+
+    const firstJoin = rooms.join(firstTab, 'first');
+    const secondJoin = rooms.join(secondTab, 'second');
+    rooms.store.reads[2]!.resolve(historyUpTo(0));
+    await secondJoin;
+    rooms.store.reads[1]!.reject(new Error('store unavailable'));
+    await expect(firstJoin).rejects.toThrow();
+    windowsClose();
+
+    expect(rooms.registry.online(ROOM)).toBe(2);
+    const view = obs.view();
+    expect(view.problems).toEqual([]);
+    expect([...view.members].sort()).toEqual(['ann', 'observer']);
+    expect(view.online).toBe(2);
+  });
+
+  it('a user whose only join fails is reported leaving after joining, or not at all', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const rooms = new RoomsHarness();
+    const obs = await observer(rooms);
+    const ann = rooms.session({ userId: 'ann', name: 'Ann' });
+
+    const join = rooms.join(ann, 'j');
+    rooms.store.reads[1]!.reject(new Error('store unavailable'));
+    await expect(join).rejects.toThrow();
+    windowsClose();
+
+    expect(rooms.registry.online(ROOM)).toBe(1);
+    const view = obs.view();
+    expect(view.problems).toEqual([]);
+    expect([...view.members]).toEqual(['observer']);
+    expect(view.online).toBe(1);
   });
 });

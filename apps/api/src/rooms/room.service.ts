@@ -34,12 +34,16 @@ export class RoomService {
     reply: (ack: AckData<'room.join'>) => void,
   ): Promise<void> {
     const { change, feed, join } = this.rooms.add(room, session);
+    // Presence follows membership, which starts now (online counts the user from here on).
+    if (change === 'user-joined') this.presence.joined(room, session.user);
     let stored;
     try {
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
       stored = await this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
     } catch (error) {
-      if (feed.failJoin(join)) this.rooms.remove(room, session, feed);
+      if (feed.failJoin(join) && this.rooms.remove(room, session, feed) === 'user-left') {
+        this.presence.left(room, session.user);
+      }
       throw error;
     }
     // The session may have ended while its history was read.
@@ -49,7 +53,6 @@ export class RoomService {
     const ack = fitJoinAck({ room, members, online, ...stored });
     reply(ack);
     feed.goLive(join, ack.lastSeq);
-    if (change === 'user-joined') this.presence.joined(room, session.user);
   }
 
   leave(session: Session, room: string): void {
