@@ -3,7 +3,7 @@ import { CallEndReason, CallOutcome } from '@duplex/protocol';
 import {
   call,
   dropSocket,
-  expectCallRecord,
+  expectCallEnded,
   expectNothingPending,
   expectRelayed,
   joinRoom,
@@ -18,6 +18,7 @@ import {
   uniqueRoom,
   useCallServer,
   type Party,
+  type PlacedCall,
 } from './support/call-helpers.js';
 import { expectError } from './support/raw-client.js';
 
@@ -67,11 +68,27 @@ async function ringTabs(
   ringing: Party[],
   room: string,
   callId: string,
-): Promise<void> {
-  await ok(caller, 'call.invite', { callId, to: ringing[0]!.user.userId, room, video: true });
+): Promise<PlacedCall> {
+  const callee = ringing[0]!;
+  await ok(caller, 'call.invite', { callId, to: callee.user.userId, room, video: true });
   for (const tab of ringing) {
     await expectRelayed(tab, 'call.invite', { callId, room, from: caller.user, video: true });
   }
+  return { room, callId, caller, callee, video: true };
+}
+
+/**
+ * Alice calls Bob in a new room where Bob is a member in two tabs, `b1` and `b2`: both ring.
+ * `ringingSince` is when the invite was sent.
+ */
+async function bobRingingInTwoTabs(roomPrefix: string) {
+  const room = uniqueRoom(roomPrefix);
+  const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
+  const b2 = await tabIn(b1, room);
+  const callId = uniqueCallId();
+  const ringingSince = Date.now();
+  const placed = await ringTabs(a, [b1, b2], room, callId);
+  return { room, a, b1, b2, callId, placed, ringingSince };
 }
 
 /** Waits until the server has ended `party`'s session (its grace period is over). */
@@ -101,7 +118,7 @@ describe('a callee with several tabs', () => {
     await expectNothingPending([a, a2, b1, b2, c]);
     const callId = uniqueCallId();
 
-    await ringTabs(a, [b1, b2], room, callId);
+    const placed = await ringTabs(a, [b1, b2], room, callId);
     await expectNothingPending([a, a2, c]);
     await relay(b2, a, 'call.accept', { callId });
     await expectRelayed(b1, 'call.bye', {
@@ -140,21 +157,12 @@ describe('a callee with several tabs', () => {
     }
 
     await relay(b2, a, 'call.bye', { callId });
-    await expectCallRecord([a, a2, b1, b2, c], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(placed, CallOutcome.Completed, [a, a2, b1, b2, c]);
     await expectNothingPending([a, a2, b1, b2, c]);
   });
 
   it('declined from one tab: the caller gets call.decline, the other tab "answered_elsewhere"; the call is declined', async () => {
-    const room = uniqueRoom('tabs-decline');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-decline');
 
     await ok(b1, 'call.decline', { callId });
     await expectRelayed(a, 'call.decline', {
@@ -167,22 +175,13 @@ describe('a callee with several tabs', () => {
       from: a.user,
       reason: CallEndReason.AnsweredElsewhere,
     });
-    await expectCallRecord([a, b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(placed, CallOutcome.Declined, [a, b1, b2]);
     await expectEachRefused(b2, callId, 'not_in_call');
     await expectNothingPending([a, b1, b2]);
   });
 
   it('a ringing tab\'s call.bye is a decline: the caller gets the bye, the other tab "answered_elsewhere"', async () => {
-    const room = uniqueRoom('tabs-bye');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-bye');
 
     await relay(b2, a, 'call.bye', { callId, reason: 'not now' });
     await expectRelayed(b1, 'call.bye', {
@@ -190,32 +189,18 @@ describe('a callee with several tabs', () => {
       from: a.user,
       reason: CallEndReason.AnsweredElsewhere,
     });
-    await expectCallRecord([a, b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(placed, CallOutcome.Declined, [a, b1, b2]);
     await expectNothingPending([a, b1, b2]);
   });
 
   it('the caller cancels: every ringing tab gets the bye', async () => {
-    const room = uniqueRoom('tabs-cancel');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-cancel');
 
     await ok(a, 'call.bye', { callId });
     for (const tab of [b1, b2]) {
       await expectRelayed(tab, 'call.bye', { callId, from: a.user, reason: CallEndReason.Hangup });
     }
-    await expectCallRecord([a, b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
     await expectNothingPending([a, b1, b2]);
   });
 
@@ -224,7 +209,7 @@ describe('a callee with several tabs', () => {
     const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const b2 = await pool.tab(b1);
     const callId = uniqueCallId();
-    await ringTabs(a, [b1], room, callId);
+    const placed = await ringTabs(a, [b1], room, callId);
     await expectNothingPending([b2]);
     await expectEachRefused(b2, callId, 'not_in_call');
 
@@ -232,12 +217,7 @@ describe('a callee with several tabs', () => {
     await relay(a, b1, 'call.offer', { callId, sdp: SDP });
     await relay(b1, a, 'call.bye', { callId });
     // The record reaches the room's members, which B's second tab is not.
-    await expectCallRecord([a, b1], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(placed, CallOutcome.Completed, [a, b1]);
     await expectNothingPending([a, b1, b2]);
   });
 
@@ -249,17 +229,12 @@ describe('a callee with several tabs', () => {
     await dropSocket(server(), b1);
 
     const callId = uniqueCallId();
-    await ringTabs(a, [b2], room, callId);
+    const placed = await ringTabs(a, [b2], room, callId);
     await resume(pool, b1);
     await expectNothingPending([b1, b3]);
     await expectEachRefused(b1, callId, 'not_in_call');
     await relay(a, b2, 'call.bye', { callId });
-    await expectCallRecord([a, b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
 
     // B's member tabs in grace, a connected tab that is not a member: nobody to ring.
     await dropSocket(server(), b1);
@@ -275,12 +250,7 @@ describe('a callee with several tabs', () => {
   });
 
   it('the ring timeout sends exactly one "timeout" bye to the caller and to each ringing tab', async () => {
-    const room = uniqueRoom('tabs-timeout');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    const start = Date.now();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { a, b1, b2, callId, placed, ringingSince } = await bobRingingInTwoTabs('tabs-timeout');
 
     const wait = RING_TIMEOUT_MS + 2_000;
     expect(await a.client.next(wait)).toEqual({
@@ -293,24 +263,15 @@ describe('a callee with several tabs', () => {
         data: { callId, from: a.user, reason: CallEndReason.Timeout },
       });
     }
-    expect(Date.now() - start).toBeGreaterThanOrEqual(RING_TIMEOUT_MS - 50);
-    await expectCallRecord([a, b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Missed,
-    });
+    expect(Date.now() - ringingSince).toBeGreaterThanOrEqual(RING_TIMEOUT_MS - 50);
+    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
     // A second ring timeout would have fired by now.
     await sleep(RING_TIMEOUT_MS + 100);
     await expectNothingPending([a, b1, b2]);
   });
 
   it('a ringing tab that ends for good stops ringing; the other tab can still accept', async () => {
-    const room = uniqueRoom('tabs-one-gone');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-one-gone');
 
     await dropSocket(server(), b1);
     await waitUntilEnded(b1);
@@ -319,21 +280,12 @@ describe('a callee with several tabs', () => {
     await relay(b2, a, 'call.accept', { callId });
     await relay(a, b2, 'call.offer', { callId, sdp: SDP });
     await relay(a, b2, 'call.bye', { callId });
-    await expectCallRecord([a, b2], room, {
-      callId,
-      caller: a,
-      callee: b2,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(placed, CallOutcome.Completed, [a, b2]);
     await expectNothingPending([a, b2]);
   });
 
   it('when no ringing tab is left, the caller gets call.bye "peer_disconnected" and the call is missed', async () => {
-    const room = uniqueRoom('tabs-all-gone');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { room, a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-all-gone');
 
     await dropSocket(server(), b1);
     await waitUntilEnded(b1);
@@ -344,23 +296,14 @@ describe('a callee with several tabs', () => {
       data: { callId, from: b1.user, reason: CallEndReason.PeerDisconnected },
     });
     await presenceLeft(a, b1, room);
-    await expectCallRecord([a], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(placed, CallOutcome.Missed, [a]);
     await expectNothingPending([a]);
     const reply = await call(a, 'call.bye', { callId });
     expectError(reply, 'not_in_call', { id: reply.id });
   });
 
   it('the caller ends for good while ringing: every ringing tab gets call.bye "peer_disconnected"; the call is missed', async () => {
-    const room = uniqueRoom('tabs-caller-gone');
-    const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
-    const callId = uniqueCallId();
-    await ringTabs(a, [b1, b2], room, callId);
+    const { room, a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-caller-gone');
 
     await dropSocket(server(), a);
     for (const tab of [b1, b2]) {
@@ -371,12 +314,7 @@ describe('a callee with several tabs', () => {
     }
     await presenceLeft(b1, a, room);
     await presenceLeft(b2, a, room);
-    await expectCallRecord([b1, b2], room, {
-      callId,
-      caller: a,
-      callee: b1,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(placed, CallOutcome.Missed, [b1, b2]);
     await expectNothingPending([b1, b2]);
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig, type ConfigInput } from '../../src/config/config.js';
 
@@ -48,6 +48,40 @@ export async function startServer(overrides: ConfigInput = {}): Promise<TestServ
         await app.close();
         if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
       })()),
+  };
+}
+
+/** What a test opens and the test file closes once that test is over (a socket). */
+export interface Closable {
+  close(): Promise<unknown>;
+}
+
+/**
+ * One api for a test file: started before its tests (with `overrides`, see `startServer`) and
+ * stopped after them. What a test hands to `closeAfterTest` is closed once that test is over.
+ */
+export function useServer(overrides: ConfigInput = {}): {
+  server: () => TestServer;
+  closeAfterTest: <T extends Closable>(closable: T) => T;
+} {
+  let started: TestServer | undefined;
+  const open: Closable[] = [];
+  beforeAll(async () => {
+    started = await startServer(overrides);
+  });
+  afterAll(() => started?.stop());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((closable) => closable.close()));
+  });
+  return {
+    server: () => {
+      if (!started) throw new Error('the test server has not started');
+      return started;
+    },
+    closeAfterTest: (closable) => {
+      open.push(closable);
+      return closable;
+    },
   };
 }
 

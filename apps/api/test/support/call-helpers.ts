@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   CallOutcome,
   MessageKind,
@@ -10,7 +10,7 @@ import {
 import { isConnected, SessionRegistry } from '../../src/session/session-registry.js';
 import type { Session } from '../../src/session/session.js';
 import type { ConfigInput } from '../../src/config/config.js';
-import { startServer, type TestServer } from './api-server.js';
+import { useServer, type TestServer } from './api-server.js';
 import { ISO_TIME, RawClient, type ServerFrame } from './raw-client.js';
 
 /** A `User` as PROTOCOL.md defines it. */
@@ -67,34 +67,19 @@ export function useCallServer(overrides: ConfigInput = {}): {
   pool: ClientPool;
   server: () => TestServer;
 } {
-  let started: TestServer | undefined;
-  const server = (): TestServer => {
-    if (!started) throw new Error('the call test server has not started');
-    return started;
-  };
-  const pool = new ClientPool(server);
-  beforeAll(async () => {
-    started = await startServer({ ...CALL_SERVER_CONFIG, ...overrides });
-  });
-  afterAll(() => started?.stop());
-  afterEach(() => pool.closeAll());
-  return { pool, server };
+  const { server, closeAfterTest } = useServer({ ...CALL_SERVER_CONFIG, ...overrides });
+  return { pool: new ClientPool(server, closeAfterTest), server };
 }
 
-/** Tracks the sockets opened by a test file so that `afterEach` can close them. */
+/** Opens the sockets of a test's parties; each is closed after the test. */
 export class ClientPool {
-  private readonly clients: RawClient[] = [];
-
-  constructor(private readonly server: () => TestServer) {}
+  constructor(
+    private readonly server: () => TestServer,
+    private readonly closeAfterTest: (client: RawClient) => RawClient,
+  ) {}
 
   async connect(): Promise<RawClient> {
-    const client = await RawClient.connect(this.server().wsUrl('/ws'));
-    this.clients.push(client);
-    return client;
-  }
-
-  async closeAll(): Promise<void> {
-    await Promise.all(this.clients.splice(0).map((client) => client.close()));
+    return this.closeAfterTest(await RawClient.connect(this.server().wsUrl('/ws')));
   }
 
   /** Connects and says hello as a new user. */
@@ -244,6 +229,15 @@ export async function relay(
   await expectRelayed(receiver, event, expected);
 }
 
+/** A call as a test placed it: all its record will tell but the outcome and the times. */
+export interface PlacedCall {
+  room: string;
+  callId: string;
+  caller: Party;
+  callee: Party;
+  video: boolean;
+}
+
 /** A rings B: B receives the invite. */
 export async function ring(
   caller: Party,
@@ -251,9 +245,10 @@ export async function ring(
   room: string,
   callId: string,
   video = true,
-): Promise<void> {
+): Promise<PlacedCall> {
   await ok(caller, 'call.invite', { callId, to: callee.user.userId, room, video });
   await expectRelayed(callee, 'call.invite', { callId, room, from: caller.user, video });
+  return { room, callId, caller, callee, video };
 }
 
 /** A calls B and B accepts: the call is active. */
@@ -263,9 +258,10 @@ export async function startCall(
   room: string,
   callId: string,
   video = true,
-): Promise<void> {
-  await ring(caller, callee, room, callId, video);
+): Promise<PlacedCall> {
+  const placed = await ring(caller, callee, room, callId, video);
   await relay(callee, caller, 'call.accept', { callId });
+  return placed;
 }
 
 /**
@@ -374,6 +370,15 @@ export async function expectCallRecord(
   for (const frame of frames) expect(frame).toEqual({ event: 'chat.message', data: message });
   expectRecordOf(message, room, expected);
   return message;
+}
+
+/** Every one of `members` receives the record of `placed`, which ended `outcome`; returns it. */
+export function expectCallEnded(
+  placed: PlacedCall,
+  outcome: CallOutcome,
+  members: Party[],
+): Promise<CallMessage> {
+  return expectCallRecord(members, placed.room, { ...placed, outcome });
 }
 
 /** `message` is the stored record of the call `expected`, in `room`, well-formed per PROTOCOL.md. */
