@@ -5,7 +5,11 @@ import {
   type ServerFrame,
   type User,
 } from '@duplex/protocol';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadIdentitySecret } from '../src/identity/identity-secret.js';
 import { InProcessBroker } from '../src/broker/in-process-broker.js';
 import { MetricsService } from '../src/metrics/metrics.service.js';
 import { PresenceCoalescer } from '../src/rooms/presence-coalescer.js';
@@ -352,5 +356,38 @@ describe('presence while a join reads its history', () => {
     expect(view.problems).toEqual([]);
     expect([...view.members]).toEqual(['observer']);
     expect(view.online).toBe(1);
+  });
+});
+
+describe('the identity secret kept in the data folder', () => {
+  const folders: string[] = [];
+  afterEach(async () => {
+    await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  async function dataDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'duplex-identity-'));
+    folders.push(dir);
+    return dir;
+  }
+
+  it('a kept file without a usable secret (cut short by a crash) stops the start instead of signing with it', async () => {
+    const dir = await dataDir();
+    await writeFile(join(dir, 'identity-secret'), '\n');
+
+    await expect(loadIdentitySecret(undefined, dir)).rejects.toThrow(/no usable identity secret/);
+  });
+
+  it('instances starting together on one folder all sign with the one secret kept, never a half-written one', async () => {
+    const dir = await dataDir();
+
+    const secrets = await Promise.all(
+      Array.from({ length: 24 }, () => loadIdentitySecret(undefined, dir)),
+    );
+
+    expect(secrets[0]!.length).toBeGreaterThanOrEqual(32);
+    expect(new Set(secrets)).toEqual(new Set([secrets[0]]));
+    expect(await loadIdentitySecret(undefined, dir)).toBe(secrets[0]);
+    expect(await readdir(dir)).toEqual(['identity-secret']);
+    expect((await stat(join(dir, 'identity-secret'))).mode & 0o777).toBe(0o600);
   });
 });
