@@ -5,7 +5,7 @@ import {
   call,
   useCallServer,
   dropSocket,
-  expectCallRecord,
+  expectCallEnded,
   expectQuiet,
   expectRelayed,
   ok,
@@ -20,6 +20,7 @@ import {
   uniqueRoom,
   waitUntilInGrace,
   type Party,
+  type PlacedCall,
 } from './support/call-helpers.js';
 import { expectError } from './support/raw-client.js';
 
@@ -39,7 +40,7 @@ describe('ring timeout', () => {
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
     const start = Date.now();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
 
     const [byeToA, byeToB] = await Promise.all([
       a.client.next(CALL_RING_TIMEOUT_MS + 2_000),
@@ -55,12 +56,7 @@ describe('ring timeout', () => {
       data: { callId, from: a.user, reason: 'timeout' },
     });
     expect(elapsed).toBeGreaterThanOrEqual(CALL_RING_TIMEOUT_MS - 50);
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b, c]);
     await expectQuiet([a, b, c]);
 
     // Afterwards, signalling for it → not_in_call.
@@ -72,23 +68,13 @@ describe('ring timeout', () => {
 
     // Both can make new calls: B calls C, and A calls B once B is free again (same id reused).
     const bc = uniqueCallId();
-    await startCall(b, c, room, bc);
+    const bCallsC = await startCall(b, c, room, bc);
     await relay(c, b, 'call.bye', { callId: bc });
-    await expectCallRecord([a, b, c], room, {
-      callId: bc,
-      caller: b,
-      callee: c,
-      outcome: CallOutcome.Completed,
-    });
-    await startCall(a, b, room, callId);
+    await expectCallEnded(bCallsC, CallOutcome.Completed, [a, b, c]);
+    const again = await startCall(a, b, room, callId);
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(again, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -112,8 +98,10 @@ describe('peer_disconnected', () => {
       const room = uniqueRoom('gone');
       const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
       const callId = uniqueCallId();
-      await startCall(a, b, room, callId);
+      const aCallsB = await startCall(a, b, room, callId);
 
+      // The grace period starts when the server sees the close: no earlier than this.
+      const closingAt = Date.now();
       if (how === 'terminate') {
         await dropSocket(server(), b);
       } else {
@@ -137,7 +125,7 @@ describe('peer_disconnected', () => {
         RESUME_GRACE_MS + 2_000,
         'call.bye',
       );
-      expect(Date.now() - inGraceAt).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 20);
+      expect(Date.now() - closingAt).toBeGreaterThanOrEqual(RESUME_GRACE_MS - 20);
       expect(bye).toEqual({
         event: 'call.bye',
         data: { callId, from: b.user, reason: 'peer_disconnected' },
@@ -145,26 +133,16 @@ describe('peer_disconnected', () => {
       // B also left the room; the call was accepted, so it completed.
       await presenceLeft(a, b, room);
       await presenceLeft(c, b, room);
-      await expectCallRecord([a, c], room, {
-        callId,
-        caller: a,
-        callee: b,
-        outcome: CallOutcome.Completed,
-      });
+      await expectCallEnded(aCallsB, CallOutcome.Completed, [a, c]);
       await expectQuiet([a, c]);
 
       // The call is over and A is free for a new call.
       expectError(await call(a, 'call.offer', { callId, sdp: SDP_OFFER }), 'not_in_call');
       expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
-      await startCall(a, c, room, callId);
+      const aCallsC = await startCall(a, c, room, callId);
       await relay(c, a, 'call.offer', { callId, sdp: SDP_OFFER });
       await relay(a, c, 'call.bye', { callId });
-      await expectCallRecord([a, c], room, {
-        callId,
-        caller: a,
-        callee: c,
-        outcome: CallOutcome.Completed,
-      });
+      await expectCallEnded(aCallsC, CallOutcome.Completed, [a, c]);
       await expectQuiet([a, c]);
     });
   }
@@ -173,7 +151,7 @@ describe('peer_disconnected', () => {
     const room = uniqueRoom('gone-ringing');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await dropSocket(server(), a);
     const bye = await b.client.nextWhere(
       (frame) => frame.event === 'call.bye',
@@ -185,12 +163,7 @@ describe('peer_disconnected', () => {
       data: { callId, from: a.user, reason: 'peer_disconnected' },
     });
     await presenceLeft(b, a, room);
-    await expectCallRecord([b], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [b]);
     await sleep(CALL_RING_TIMEOUT_MS);
     await expectQuiet([b], 0);
     expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
@@ -202,7 +175,7 @@ describe('resume keeps the call', () => {
     const room = uniqueRoom('resume');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
 
@@ -234,12 +207,7 @@ describe('resume keeps the call', () => {
       'busy',
     );
     await relay(b, a, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -261,19 +229,14 @@ describe('resume keeps the call', () => {
     const room = uniqueRoom('resume-ringing');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await dropSocket(server(), b);
     await resume(pool, b);
     await relay(b, a, 'call.accept', { callId });
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b]);
     await expectQuiet([a, b]);
   });
 
@@ -281,7 +244,7 @@ describe('resume keeps the call', () => {
     const room = uniqueRoom('takeover');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     const old = b.client;
     await resume(pool, b);
     expect((await old.waitClosed()).code).toBe(4003);
@@ -289,7 +252,7 @@ describe('resume keeps the call', () => {
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await sleep(RESUME_GRACE_MS + 100);
     await expectQuiet([a, b], 50);
-    await hangUpQuietly(a, b, room, callId, [a, b]);
+    await hangUpQuietly(aCallsB, [a, b]);
   });
 });
 
@@ -298,7 +261,7 @@ describe('rooms', () => {
     const room = uniqueRoom('leave');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     await ok(b, 'room.leave', { room });
     await presenceLeft(a, b, room);
     await presenceLeft(c, b, room);
@@ -318,29 +281,19 @@ describe('rooms', () => {
       'peer_unavailable',
     );
     // The record goes to the room, which only C is still a member of.
-    await hangUpQuietly(a, b, room, callId, [c]);
+    await hangUpQuietly(aCallsB, [c]);
     await expectQuiet([c]);
   });
 });
 
 /**
- * Ends A's call to B from B, checks its record reached `members` of `room`, and that nothing
- * else was pending for A or B.
+ * The callee ends `active` (`call.bye`, no reason), its record reaches `members`, and nothing
+ * else was pending for either party.
  */
-async function hangUpQuietly(
-  a: Party,
-  b: Party,
-  room: string,
-  callId: string,
-  members: Party[],
-): Promise<void> {
-  await ok(b, 'call.bye', { callId });
-  await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: 'hangup' });
-  await expectCallRecord(members, room, {
-    callId,
-    caller: a,
-    callee: b,
-    outcome: CallOutcome.Completed,
-  });
-  await expectQuiet([a, b]);
+async function hangUpQuietly(active: PlacedCall, members: Party[]): Promise<void> {
+  const { callId, caller, callee } = active;
+  await ok(callee, 'call.bye', { callId });
+  await expectRelayed(caller, 'call.bye', { callId, from: callee.user, reason: 'hangup' });
+  await expectCallEnded(active, CallOutcome.Completed, members);
+  await expectQuiet([caller, callee]);
 }
