@@ -139,6 +139,8 @@ export class CallSession {
   /** While answering: remote media changes wait (see publishRemote). */
   private remoteHeld = false;
   private remotePending = false;
+  /** Offers taken from the peer: any after the callee's first restart ICE or renegotiate. */
+  private remoteOffers = 0;
 
   /** @internal Made by `CallManager`. */
   constructor(
@@ -426,7 +428,10 @@ export class CallSession {
       });
       return;
     }
-    if (ACTIVE_PHASES.has(this.phase)) void this.restartIce();
+    if (!ACTIVE_PHASES.has(this.phase)) return;
+    // What this side announced while the connection was down may have been lost with it.
+    this.announcer.repeat(localMediaOf(this.store.get()));
+    void this.restartIce();
   }
 
   /** Caller: the callee accepted; send the offer and candidates held until now. */
@@ -450,6 +455,17 @@ export class CallSession {
     this.watch?.expectConnection(this.config.mediaConnectTimeoutMs, () => {
       if (!this.ended) void this.endAndSay(CallEndState.MediaTimeout, CallEndReason.Failed);
     });
+  }
+
+  /**
+   * The peer restarts ICE after its session resumed, when what was sent to it meanwhile was
+   * dropped: this side's media state is announced again with every offer but the first.
+   */
+  private remoteOfferArrived(): void {
+    this.watch?.remoteOfferArrived();
+    const firstOffer = this.remoteOffers === 0 && this.store.get().role === 'callee';
+    this.remoteOffers++;
+    if (!firstOffer) this.announcer.repeat(localMediaOf(this.store.get()));
   }
 
   private remoteMediaAnnounced({ audio, video }: MediaState): void {
@@ -522,7 +538,7 @@ export class CallSession {
     this.negotiation = new PerfectNegotiation(pc, {
       polite: callee,
       awaitFirstOffer: callee, // the caller sends the first offer
-      offerArrived: () => this.watch?.remoteOfferArrived(),
+      offerArrived: () => this.remoteOfferArrived(),
       signals: {
         offer: (sdp) => this.negotiationSignal('call.offer', { callId, sdp }),
         answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),

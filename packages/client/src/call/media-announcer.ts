@@ -19,11 +19,20 @@ export class MediaAnnouncer {
   update(state: MediaState): void {
     if (!this.active) return;
     if (this.sent?.audio === state.audio && this.sent.video === state.video) return;
-    this.sent = { audio: state.audio, video: state.video };
-    this.send(this.sent);
+    this.announce(state);
+  }
+
+  /** What was sent may not have arrived (a connection was lost meanwhile): `state` goes out again. */
+  repeat(state: MediaState): void {
+    if (this.active) this.announce(state);
   }
 
   stop(): void {
     this.active = false;
+  }
+
+  private announce(state: MediaState): void {
+    this.sent = { audio: state.audio, video: state.video };
+    this.send(this.sent);
   }
 }
