@@ -4,7 +4,7 @@ import {
   call,
   useCallServer,
   dropSocket,
-  expectCallRecord,
+  expectCallEnded,
   expectQuiet,
   expectRelayed,
   ok,
@@ -42,6 +42,18 @@ async function expectFails(
   return reply;
 }
 
+/**
+ * `from` invites the user `to` to a new call in `room` (with video unless `video` is false); the
+ * reply is `error` with `code`.
+ */
+function expectInviteFails(
+  from: Party,
+  invite: { to: string; room: string; video?: boolean },
+  code: string,
+): Promise<ServerFrame> {
+  return expectFails(from, 'call.invite', { callId: uniqueCallId(), video: true, ...invite }, code);
+}
+
 /** Every signalling frame about `callId`, as any party might send it. */
 function everySignal(callId: string): [string, Record<string, unknown>][] {
   return [
@@ -75,19 +87,14 @@ describe('not_in_call', () => {
     const room = uniqueRoom('third-active');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     for (const [event, data] of everySignal(callId))
       await expectFails(c, event, data, 'not_in_call');
     await expectQuiet([a, b, c]);
     await relay(a, b, 'call.offer', { callId, sdp: SDP });
     await relay(b, a, 'call.answer', { callId, sdp: SDP });
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -109,14 +116,9 @@ describe('not_in_call', () => {
     const room = uniqueRoom('ended');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b]);
     for (const [event, data] of everySignal(callId)) {
       await expectFails(a, event, data, 'not_in_call');
       await expectFails(b, event, data, 'not_in_call');
@@ -132,42 +134,20 @@ describe('peer_unavailable', () => {
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const [d] = await pool.partiesIn(otherRoom, ['Dave']);
 
-    await expectFails(
+    await expectInviteFails(a, { to: a.user.userId, room }, 'peer_unavailable');
+    await expectInviteFails(
       a,
-      'call.invite',
-      { callId: uniqueCallId(), to: a.user.userId, room, video: true },
+      { to: '00000000-0000-4000-8000-000000000000', room },
       'peer_unavailable',
     );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: '00000000-0000-4000-8000-000000000000', room, video: true },
-      'peer_unavailable',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: d.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: d.user.userId, room }, 'peer_unavailable');
     // D is in otherRoom, A is not: they share no room named in the invite.
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: d.user.userId, room: otherRoom, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: d.user.userId, room: otherRoom }, 'peer_unavailable');
     // B is in room, but the invite names a room only D is in / no one is in.
-    await expectFails(
+    await expectInviteFails(a, { to: b.user.userId, room: otherRoom }, 'peer_unavailable');
+    await expectInviteFails(
       a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room: otherRoom, video: true },
-      'peer_unavailable',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room: uniqueRoom('empty'), video: false },
+      { to: b.user.userId, room: uniqueRoom('empty'), video: false },
       'peer_unavailable',
     );
     await expectQuiet([a, b, d]);
@@ -181,12 +161,7 @@ describe('peer_unavailable', () => {
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     await ok(b, 'room.leave', { room });
     await presenceLeft(a, b, room);
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: b.user.userId, room }, 'peer_unavailable');
     await expectQuiet([a, b]);
   });
 
@@ -195,22 +170,12 @@ describe('peer_unavailable', () => {
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     await dropSocket(server(), b);
     const start = Date.now();
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: b.user.userId, room }, 'peer_unavailable');
     expect(Date.now() - start).toBeLessThan(RESUME_GRACE_MS);
     // B is still a member meanwhile: nobody saw B leave yet.
     await expectQuiet([a, c], 50);
     await presenceLeft(a, b, room);
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: b.user.userId, room }, 'peer_unavailable');
     // A is not stuck in a call: A calls C.
     await presenceLeft(c, b, room);
     await startCall(a, c, room, uniqueCallId());
@@ -225,53 +190,18 @@ describe('peer_unavailable', () => {
     await startCall(a, b, room, callId);
 
     // A (busy) invites itself, an unknown user, or D who shares no room: peer_unavailable.
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: a.user.userId, room, video: true },
-      'peer_unavailable',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: 'nobody', room, video: true },
-      'peer_unavailable',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: d.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(a, { to: a.user.userId, room }, 'peer_unavailable');
+    await expectInviteFails(a, { to: 'nobody', room }, 'peer_unavailable');
+    await expectInviteFails(a, { to: d.user.userId, room }, 'peer_unavailable');
     // D (free) invites B (busy) but they share no room: peer_unavailable.
-    await expectFails(
-      d,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room: otherRoom, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(d, { to: b.user.userId, room: otherRoom }, 'peer_unavailable');
     // C (free) invites B (busy) naming a room C is not in: peer_unavailable.
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room: otherRoom, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(c, { to: b.user.userId, room: otherRoom }, 'peer_unavailable');
     // B (busy) drops into grace: an invite to B is peer_unavailable, not busy.
     await dropSocket(server(), b);
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'peer_unavailable',
-    );
+    await expectInviteFails(c, { to: b.user.userId, room }, 'peer_unavailable');
     // ... while a free and connected callee plus a busy caller is busy.
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: e.user.userId, room, video: true },
-      'busy',
-    );
+    await expectInviteFails(a, { to: e.user.userId, room }, 'busy');
     await expectQuiet([c, d, e], 0);
   });
 });
@@ -283,43 +213,13 @@ describe('busy', () => {
     const callId = uniqueCallId();
     await ring(a, b, room, callId);
 
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: a.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: c.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      b,
-      'call.invite',
-      { callId: uniqueCallId(), to: c.user.userId, room, video: true },
-      'busy',
-    );
+    await expectInviteFails(c, { to: a.user.userId, room }, 'busy');
+    await expectInviteFails(c, { to: b.user.userId, room }, 'busy');
+    await expectInviteFails(a, { to: c.user.userId, room }, 'busy');
+    await expectInviteFails(b, { to: c.user.userId, room }, 'busy');
     // Calling each other again with a new id is busy too.
-    await expectFails(
-      b,
-      'call.invite',
-      { callId: uniqueCallId(), to: a.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'busy',
-    );
+    await expectInviteFails(b, { to: a.user.userId, room }, 'busy');
+    await expectInviteFails(a, { to: b.user.userId, room }, 'busy');
 
     // The A-B call is untouched, and C is free (C calls D).
     await relay(b, a, 'call.accept', { callId });
@@ -331,42 +231,17 @@ describe('busy', () => {
     const room = uniqueRoom('busy-active');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
 
-    await expectFails(
-      a,
-      'call.invite',
-      { callId: uniqueCallId(), to: c.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      b,
-      'call.invite',
-      { callId: uniqueCallId(), to: c.user.userId, room, video: false },
-      'busy',
-    );
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: a.user.userId, room, video: true },
-      'busy',
-    );
-    await expectFails(
-      c,
-      'call.invite',
-      { callId: uniqueCallId(), to: b.user.userId, room, video: true },
-      'busy',
-    );
+    await expectInviteFails(a, { to: c.user.userId, room }, 'busy');
+    await expectInviteFails(b, { to: c.user.userId, room, video: false }, 'busy');
+    await expectInviteFails(c, { to: a.user.userId, room }, 'busy');
+    await expectInviteFails(c, { to: b.user.userId, room }, 'busy');
     await expectQuiet([a, b, c]);
 
     // Once the call ends A is free: A calls C.
     await relay(b, a, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await startCall(a, c, room, uniqueCallId());
     await expectQuiet([a, b, c]);
   });
@@ -588,19 +463,14 @@ describe('bad_state', () => {
     const room = uniqueRoom('caller-accept');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await expectFails(a, 'call.accept', { callId }, 'bad_state');
     await expectFails(a, 'call.decline', { callId }, 'bad_state');
     await expectFails(a, 'call.decline', { callId, reason: 'x' }, 'bad_state');
     // Still ringing: the caller cancels it.
     await ok(a, 'call.bye', { callId });
     await expectRelayed(b, 'call.bye', { callId, from: a.user, reason: 'hangup' });
-    await expectCallRecord([a, b], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b]);
     await expectQuiet([a, b]);
   });
 

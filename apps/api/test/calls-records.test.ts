@@ -4,7 +4,7 @@ import { ChatService } from '../src/chat/chat.service.js';
 import { APP_LOGGER, type AppLogger } from '../src/logging/logger.js';
 import {
   call,
-  expectCallRecord,
+  expectCallEnded,
   expectNothingPending,
   expectRelayed,
   ok,
@@ -66,93 +66,39 @@ describe('call records', () => {
     const records: CallMessage[] = [];
 
     // completed: accepted, then hung up; durationMs runs from the accept.
-    const completed = uniqueCallId();
-    await startCall(a, b, room, completed);
+    const completed = await startCall(a, b, room, uniqueCallId());
     await sleep(40);
-    await relay(b, a, 'call.bye', { callId: completed });
-    const completedRecord = await expectCallRecord(members, room, {
-      callId: completed,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await relay(b, a, 'call.bye', { callId: completed.callId });
+    const completedRecord = await expectCallEnded(completed, CallOutcome.Completed, members);
     expect(completedRecord.call.durationMs).toBeGreaterThanOrEqual(40);
     records.push(completedRecord);
 
     // failed: accepted, then ended with reason "failed" (media never connected).
-    const failed = uniqueCallId();
-    await startCall(b, a, room, failed, false);
-    await relay(a, b, 'call.bye', { callId: failed, reason: CallEndReason.Failed });
-    records.push(
-      await expectCallRecord(members, room, {
-        callId: failed,
-        caller: b,
-        callee: a,
-        outcome: CallOutcome.Failed,
-        video: false,
-      }),
-    );
+    const failed = await startCall(b, a, room, uniqueCallId(), false);
+    await relay(a, b, 'call.bye', { callId: failed.callId, reason: CallEndReason.Failed });
+    records.push(await expectCallEnded(failed, CallOutcome.Failed, members));
 
     // declined: a call.decline ...
-    const declined = uniqueCallId();
-    await ring(a, c, room, declined);
-    await relay(c, a, 'call.decline', { callId: declined });
-    records.push(
-      await expectCallRecord(members, room, {
-        callId: declined,
-        caller: a,
-        callee: c,
-        outcome: CallOutcome.Declined,
-      }),
-    );
+    const declined = await ring(a, c, room, uniqueCallId());
+    await relay(c, a, 'call.decline', { callId: declined.callId });
+    records.push(await expectCallEnded(declined, CallOutcome.Declined, members));
 
     // ... or the callee's call.bye while ringing.
-    const hungUpRinging = uniqueCallId();
-    await ring(c, a, room, hungUpRinging);
-    await relay(a, c, 'call.bye', { callId: hungUpRinging });
-    records.push(
-      await expectCallRecord(members, room, {
-        callId: hungUpRinging,
-        caller: c,
-        callee: a,
-        outcome: CallOutcome.Declined,
-      }),
-    );
+    const hungUpRinging = await ring(c, a, room, uniqueCallId());
+    await relay(a, c, 'call.bye', { callId: hungUpRinging.callId });
+    records.push(await expectCallEnded(hungUpRinging, CallOutcome.Declined, members));
 
     // missed: the caller cancels ...
-    const cancelled = uniqueCallId();
-    await ring(b, c, room, cancelled);
-    await relay(b, c, 'call.bye', { callId: cancelled });
-    records.push(
-      await expectCallRecord(members, room, {
-        callId: cancelled,
-        caller: b,
-        callee: c,
-        outcome: CallOutcome.Missed,
-      }),
-    );
+    const cancelled = await ring(b, c, room, uniqueCallId());
+    await relay(b, c, 'call.bye', { callId: cancelled.callId });
+    records.push(await expectCallEnded(cancelled, CallOutcome.Missed, members));
 
     // ... or nobody answers before the ring timeout.
-    const unanswered = uniqueCallId();
-    await ring(a, b, room, unanswered);
-    await expectRelayed(a, 'call.bye', {
-      callId: unanswered,
-      from: b.user,
-      reason: CallEndReason.Timeout,
-    });
-    await expectRelayed(b, 'call.bye', {
-      callId: unanswered,
-      from: a.user,
-      reason: CallEndReason.Timeout,
-    });
-    records.push(
-      await expectCallRecord(members, room, {
-        callId: unanswered,
-        caller: a,
-        callee: b,
-        outcome: CallOutcome.Missed,
-      }),
-    );
+    const unanswered = await ring(a, b, room, uniqueCallId());
+    const { callId } = unanswered;
+    await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: CallEndReason.Timeout });
+    await expectRelayed(b, 'call.bye', { callId, from: a.user, reason: CallEndReason.Timeout });
+    records.push(await expectCallEnded(unanswered, CallOutcome.Missed, members));
     await expectNothingPending(members);
 
     // One new seq each, in the order the calls ended.
@@ -190,7 +136,7 @@ describe('call records', () => {
       expectError(reply, 'peer_unavailable', { id: reply.id });
     }
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     for (const [from, to] of [
       [c, a],
       [c, b],
@@ -209,12 +155,7 @@ describe('call records', () => {
     await expectNothingPending([...members, d]);
 
     await relay(a, b, 'call.bye', { callId });
-    const record = await expectCallRecord(members, room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Missed,
-    });
+    const record = await expectCallEnded(aCallsB, CallOutcome.Missed, members);
     expect(record.seq).toBe(before + 2);
     await expectNothingPending([...members, d]);
   });
@@ -252,16 +193,10 @@ describe('call records', () => {
     }
 
     // The next call's record is stored as usual.
-    const next = uniqueCallId();
-    await startCall(a, b, room, next);
-    await ok(b, 'call.bye', { callId: next });
-    await expectRelayed(a, 'call.bye', { callId: next, from: b.user, reason: 'hangup' });
-    const record = await expectCallRecord([a, b], room, {
-      callId: next,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    const next = await startCall(a, b, room, uniqueCallId());
+    await ok(b, 'call.bye', { callId: next.callId });
+    await expectRelayed(a, 'call.bye', { callId: next.callId, from: b.user, reason: 'hangup' });
+    const record = await expectCallEnded(next, CallOutcome.Completed, [a, b]);
     expect(record.seq).toBe(before + 2);
   });
 });

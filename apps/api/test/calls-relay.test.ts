@@ -4,6 +4,7 @@ import {
   CALL_RING_TIMEOUT_MS,
   call,
   useCallServer,
+  expectCallEnded,
   expectCallRecord,
   expectEmptyAck,
   expectQuiet,
@@ -92,15 +93,9 @@ describe('relay between the two parties only', () => {
     const room = uniqueRoom('audio');
     const [a, b, c] = await pool.partiesIn(room, ['Ann', 'Ben', 'Cid']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId, false);
+    const aCallsB = await ring(a, b, room, callId, false);
     await relay(b, a, 'call.decline', { callId, reason: 'no' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Declined,
-      video: false,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -108,7 +103,7 @@ describe('relay between the two parties only', () => {
     const room = uniqueRoom('reneg');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
 
     for (let round = 0; round < 3; round++) {
       await relay(a, b, 'call.offer', { callId, sdp: `${SDP_OFFER}a=round:a${round}\r\n` });
@@ -136,12 +131,7 @@ describe('relay between the two parties only', () => {
     for (const sdp of sdps) await expectRelayed(b, 'call.offer', { callId, from: a.user, sdp });
 
     await relay(a, b, 'call.bye', { callId, reason: 'done' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -175,7 +165,7 @@ describe('call.media', () => {
     const room = uniqueRoom('media');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     for (const party of [a, b]) {
       const reply = await call(party, 'call.media', { callId, audio: true, video: false });
       expectError(reply, 'bad_state', { id: reply.id });
@@ -194,12 +184,7 @@ describe('call.media', () => {
     await expectQuiet([a, b, c]);
 
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     for (const party of [a, b]) {
       const reply = await call(party, 'call.media', { callId, audio: true, video: true });
       expectError(reply, 'not_in_call', { id: reply.id });
@@ -232,15 +217,10 @@ describe('bye', () => {
     const room = uniqueRoom('cancel');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await ok(a, 'call.bye', { callId });
     await expectRelayed(b, 'call.bye', { callId, from: a.user, reason: 'hangup' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Missed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b, c]);
     await expectQuiet([a, b, c]);
     // Over: accepting it now is not_in_call, and the ring timer does not fire later.
     expectError(await call(b, 'call.accept', { callId }), 'not_in_call');
@@ -254,14 +234,9 @@ describe('bye', () => {
     const room = uniqueRoom('calleebye');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await relay(b, a, 'call.bye', { callId, reason: 'busy elsewhere' });
-    await expectCallRecord([a, b], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b]);
     expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
     await expectQuiet([a, b]);
   });
@@ -270,15 +245,10 @@ describe('bye', () => {
     const room = uniqueRoom('hangup');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await startCall(a, b, room, callId);
+    const aCallsB = await startCall(a, b, room, callId);
     await ok(b, 'call.bye', { callId });
     await expectRelayed(a, 'call.bye', { callId, from: b.user, reason: 'hangup' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
     for (const [party, event, data] of [
       [a, 'call.offer', { callId, sdp: SDP_OFFER }],
@@ -292,14 +262,9 @@ describe('bye', () => {
       expect(reply.id).toEqual(expect.any(String));
     }
     await expectQuiet([a, b, c]);
-    await startCall(a, b, room, callId);
+    const again = await startCall(a, b, room, callId);
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(again, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 });
@@ -309,15 +274,10 @@ describe('decline', () => {
     const room = uniqueRoom('decline');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await ok(b, 'call.decline', { callId });
     await expectRelayed(a, 'call.decline', { callId, from: b.user, reason: 'declined' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b, c]);
     await expectQuiet([a, b, c]);
 
     expectError(await call(a, 'call.bye', { callId }), 'not_in_call');
@@ -326,17 +286,11 @@ describe('decline', () => {
     await expectQuiet([a, b, c]);
 
     // Ended ids are reusable: the same callId rings again and works end to end.
-    await startCall(a, b, room, callId, false);
+    const again = await startCall(a, b, room, callId, false);
     await relay(a, b, 'call.offer', { callId, sdp: SDP_OFFER });
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await relay(a, b, 'call.bye', { callId });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-      video: false,
-    });
+    await expectCallEnded(again, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
   });
 
@@ -344,14 +298,9 @@ describe('decline', () => {
     const room = uniqueRoom('declinereason');
     const [a, b, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
     const callId = uniqueCallId();
-    await ring(a, b, room, callId);
+    const aCallsB = await ring(a, b, room, callId);
     await relay(b, a, 'call.decline', { callId, reason: ' in a meeting ' });
-    await expectCallRecord([a, b, c], room, {
-      callId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b, c]);
     await expectQuiet([a, b, c]);
     // Either may start a new call at once, also in the other direction, with the same id.
     await startCall(b, a, room, callId);
@@ -364,14 +313,9 @@ describe('callId and reason text', () => {
     const room = uniqueRoom('text');
     const [a, b] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const emojiId = '📞'.repeat(64); // 64 code points, 128 UTF-16 units
-    await startCall(a, b, room, emojiId);
+    const emojiCall = await startCall(a, b, room, emojiId);
     await relay(a, b, 'call.bye', { callId: emojiId, reason: '👋'.repeat(64) });
-    await expectCallRecord([a, b], room, {
-      callId: emojiId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(emojiCall, CallOutcome.Completed, [a, b]);
     expectError(
       await call(a, 'call.invite', {
         callId: '📞'.repeat(65),
@@ -384,23 +328,13 @@ describe('callId and reason text', () => {
     );
 
     const spacedId = ' ';
-    await ring(a, b, room, spacedId);
+    const spacedCall = await ring(a, b, room, spacedId);
     await relay(b, a, 'call.decline', { callId: spacedId, reason: '  ' });
-    await expectCallRecord([a, b], room, {
-      callId: spacedId,
-      caller: a,
-      callee: b,
-      outcome: CallOutcome.Declined,
-    });
+    await expectCallEnded(spacedCall, CallOutcome.Declined, [a, b]);
     const controlId = 'id\u0001\n';
-    await startCall(b, a, room, controlId);
+    const controlCall = await startCall(b, a, room, controlId);
     await relay(a, b, 'call.bye', { callId: controlId, reason: 'tab\there' });
-    await expectCallRecord([a, b], room, {
-      callId: controlId,
-      caller: b,
-      callee: a,
-      outcome: CallOutcome.Completed,
-    });
+    await expectCallEnded(controlCall, CallOutcome.Completed, [a, b]);
     await expectQuiet([a, b]);
   });
 });
