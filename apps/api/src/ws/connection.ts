@@ -35,6 +35,7 @@ export class Connection {
   private queue: Promise<void> = Promise.resolve();
   /** Tasks queued and not finished. */
   private pending = 0;
+  private unfinishedFrames = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -45,6 +46,11 @@ export class Connection {
 
   get isOpen(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Accepted frames not yet processed to the end (the one being processed included). */
+  get backlog(): number {
+    return this.unfinishedFrames;
   }
 
   /** False once a close was decided: frames arriving after that are not processed. */
@@ -93,6 +99,18 @@ export class Connection {
     if (this.intake === 'closing') return;
     this.intake = 'closing';
     this.enqueue(async () => this.close(code, reason));
+  }
+
+  /** Processes an accepted frame after the ones before it; counted in {@link backlog}. */
+  enqueueFrame(process: () => Promise<void>): void {
+    this.unfinishedFrames += 1;
+    this.enqueue(async () => {
+      try {
+        await process();
+      } finally {
+        this.unfinishedFrames -= 1;
+      }
+    });
   }
 
   /** Runs frames of one connection one after another, in arrival order. */

@@ -26,6 +26,8 @@ import { peekRequestId } from './request-id-peek.js';
 export class FramePipeline {
   private readonly eventSchemas: ClientEventSchemas;
   private readonly reporter: FrameReporter;
+  /** Frames one connection may have waiting before it is closed 1013 (overloaded). */
+  private readonly maxBacklog: number;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,6 +35,7 @@ export class FramePipeline {
     private readonly metrics: MetricsService,
   ) {
     this.eventSchemas = createClientEventSchemas(config.limits);
+    this.maxBacklog = 2 * config.limits.burst;
     this.reporter = {
       errorSent: (code) => this.metrics.errors.inc({ code }),
       internalError: (error, event) => this.logger.error({ err: error, event }, 'handler failed'),
@@ -51,7 +54,12 @@ export class FramePipeline {
     if (!connection.isTakingFrames) return;
     switch (connection.rate.decide()) {
       case 'accept':
-        connection.enqueue(() =>
+        if (connection.backlog >= this.maxBacklog) {
+          // Its frames wait on something slow (a stalled database): stop taking more.
+          connection.close(CloseCode.TryAgainLater, 'overloaded');
+          return;
+        }
+        connection.enqueueFrame(() =>
           this.process(connection, raw, isBinary).catch((error: unknown) =>
             this.failedUnexpectedly(connection, error),
           ),
