@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/api-server.js';
+import { describe, expect, it } from 'vitest';
+import { useServer } from './support/api-server.js';
 import {
   joinAs,
   nextChatMessage,
@@ -13,18 +13,13 @@ import {
 import { RawClient } from './support/raw-client.js';
 
 const GRACE_MS = 600;
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer({ RESUME_GRACE_MS: GRACE_MS });
-});
-afterAll(() => server?.stop());
+const { server } = useServer({ RESUME_GRACE_MS: GRACE_MS });
 
 describe('reconnect within the grace period', () => {
   it('keeps user and membership; the others never see a leave; missed messages come back with since', async () => {
     const room = uniqueRoom();
-    const ann = await joinAs(server, 'Ann', room);
-    const bob = await joinAs(server, 'Bob', room);
+    const ann = await joinAs(server(), 'Ann', room);
+    const bob = await joinAs(server(), 'Bob', room);
     await presenceSays(ann.client, room, 'joined', bob.user.userId);
     const seen = (await say(bob, room, 'before the drop')).seq;
 
@@ -32,7 +27,7 @@ describe('reconnect within the grace period', () => {
     await bob.client.waitClosed();
     for (let i = 1; i <= 3; i++) await say(ann, room, `missed ${i}`);
 
-    const back = await RawClient.connect(server.wsUrl());
+    const back = await RawClient.connect(server().wsUrl());
     const resumed = await back.hello('ignored name', { resume: bob.user.resume });
     expect(resumed.userId).toBe(bob.user.userId);
     expect(resumed.name).toBe('Bob');
@@ -52,7 +47,7 @@ describe('reconnect within the grace period', () => {
     // Past the original grace period (a timed rule: waiting is the test), Cid joins: the next
     // presence Ann sees is Cid's alone, so Bob neither left nor joined again before it.
     await sleep(GRACE_MS + 200);
-    const cid = await joinAs(server, 'Cid', room);
+    const cid = await joinAs(server(), 'Cid', room);
     expect(cid.join.online).toBe(3);
     const next = await nextPresence(ann.client, room);
     expect(userIdsOf(next.joined)).toEqual([cid.user.userId]);
@@ -67,11 +62,11 @@ describe('reconnect within the grace period', () => {
 
   it('counts a member in grace as online and lists it', async () => {
     const room = uniqueRoom();
-    const ann = await joinAs(server, 'Ann', room);
-    const bob = await joinAs(server, 'Bob', room);
+    const ann = await joinAs(server(), 'Ann', room);
+    const bob = await joinAs(server(), 'Bob', room);
     bob.client.socket.terminate();
     await bob.client.waitClosed();
-    const cid = await joinAs(server, 'Cid', room);
+    const cid = await joinAs(server(), 'Cid', room);
     expect(cid.join.members.map((m: { name: string }) => m.name).sort()).toEqual([
       'Ann',
       'Bob',
@@ -84,12 +79,12 @@ describe('reconnect within the grace period', () => {
   });
 
   it('invalidates the previous token on every successful hello', async () => {
-    const client = await RawClient.connect(server.wsUrl());
+    const client = await RawClient.connect(server().wsUrl());
     const first = await client.hello('Ann');
     await client.close();
-    const second = await RawClient.connect(server.wsUrl());
+    const second = await RawClient.connect(server().wsUrl());
     await second.hello('Ann', { resume: first.resume });
-    const third = await RawClient.connect(server.wsUrl());
+    const third = await RawClient.connect(server().wsUrl());
     const reply = await third.helloFrame('Ann', { resume: first.resume });
     expect(reply.data.code).toBe('resume_expired');
     await Promise.all([second.close(), third.close()]);
@@ -99,8 +94,8 @@ describe('reconnect within the grace period', () => {
 describe('after the grace period', () => {
   it('the user leaves every room with presence.left, and the token is resume_expired', async () => {
     const room = uniqueRoom();
-    const ann = await joinAs(server, 'Ann', room);
-    const bob = await joinAs(server, 'Bob', room);
+    const ann = await joinAs(server(), 'Ann', room);
+    const bob = await joinAs(server(), 'Bob', room);
     await presenceSays(ann.client, room, 'joined', bob.user.userId);
     const closedAt = Date.now();
     await bob.client.close(1000);
@@ -111,7 +106,7 @@ describe('after the grace period', () => {
     expect(left.joined).toEqual([]);
     expect(left.online).toBe(1);
 
-    const late = await RawClient.connect(server.wsUrl());
+    const late = await RawClient.connect(server().wsUrl());
     const reply = await late.helloFrame('Bob', { resume: bob.user.resume });
     expect(reply.data.code).toBe('resume_expired');
     await late.expectUsable();
@@ -122,8 +117,8 @@ describe('after the grace period', () => {
 describe('takeover', () => {
   it('a token presented while its connection is open closes the old one with 4003 and keeps the rooms', async () => {
     const room = uniqueRoom();
-    const ann = await joinAs(server, 'Ann', room);
-    const second = await RawClient.connect(server.wsUrl());
+    const ann = await joinAs(server(), 'Ann', room);
+    const second = await RawClient.connect(server().wsUrl());
     const resumed = await second.hello('Ann', { resume: ann.user.resume });
     expect(resumed.userId).toBe(ann.user.userId);
     expect(resumed.resumed).toBe(true);

@@ -6,27 +6,16 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { HTTP_BAD_REQUEST, PROTOCOL_BOUNDS, schemas } from '@duplex/protocol';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { HTTP_SERVER_TIMEOUTS, type HttpServerTimeouts } from '../src/http/server-timeouts.js';
 import { MESSAGE_STORE, type MessageStore } from '../src/storage/message-store.js';
-import { startServer, type TestServer } from './support/api-server.js';
+import { useServer, type TestServer } from './support/api-server.js';
 import { uniqueRoom } from './support/chat-helpers.js';
 import { RawClient, withTimeout } from './support/raw-client.js';
 
-let server: TestServer;
-const clients: RawClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ BURST: 1_000, MESSAGES_PER_SECOND: 1_000 });
-});
-afterAll(async () => {
-  await server.stop();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-});
+const { server, closeAfterTest } = useServer({ BURST: 1_000, MESSAGES_PER_SECOND: 1_000 });
 
 interface JsonResponse {
   status: number;
@@ -34,7 +23,7 @@ interface JsonResponse {
   body: unknown;
 }
 
-async function getJson(path: string, on: TestServer = server): Promise<JsonResponse> {
+async function getJson(path: string, on: TestServer = server()): Promise<JsonResponse> {
   const response = await fetch(on.httpUrl(path));
   const text = await response.text();
   let body: unknown = text;
@@ -56,7 +45,7 @@ function expectBadRequest(response: JsonResponse): void {
 }
 
 async function metrics(): Promise<string> {
-  const response = await fetch(server.httpUrl('/metrics'));
+  const response = await fetch(server().httpUrl('/metrics'));
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   return response.text();
@@ -87,17 +76,17 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 2000): Promi
 
 describe('HTTP', () => {
   it('GET /health → 200', async () => {
-    const response = await fetch(server.httpUrl('/health'));
+    const response = await fetch(server().httpUrl('/health'));
     expect(response.status).toBe(200);
   });
 
   it('GET /ready → 200', async () => {
-    const response = await fetch(server.httpUrl('/ready'));
+    const response = await fetch(server().httpUrl('/ready'));
     expect(response.status).toBe(200);
   });
 
   it('an unknown path → 404', async () => {
-    const response = await fetch(server.httpUrl('/no-such-path'));
+    const response = await fetch(server().httpUrl('/no-such-path'));
     expect(response.status).toBe(404);
   });
 
@@ -108,7 +97,7 @@ describe('HTTP', () => {
     const helloBefore = sample(before, 'duplex_ws_frames_in_total', { event: 'hello' });
     const connectionsBefore = sample(before, 'duplex_ws_connections', { endpoint: '/ws' });
 
-    const client = await RawClient.connect(server.wsUrl('/ws'));
+    const client = await RawClient.connect(server().wsUrl('/ws'));
     await client.hello('metered');
     const during = await metrics();
     expect(sample(during, 'duplex_ws_frames_in_total', { event: 'hello' })).toBe(helloBefore + 1);
@@ -125,7 +114,7 @@ describe('HTTP', () => {
 
   it('duplex_ws_connections counts /ws/echo under its own endpoint', async () => {
     const before = sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' });
-    const client = await RawClient.connect(server.wsUrl('/ws/echo'));
+    const client = await RawClient.connect(server().wsUrl('/ws/echo'));
     await until(
       async () =>
         sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before + 1,
@@ -139,7 +128,7 @@ describe('HTTP', () => {
 
   it('duplex_ws_errors_total{code="bad_json"} increments after a bad frame', async () => {
     const before = sample(await metrics(), 'duplex_ws_errors_total', { code: 'bad_json' });
-    const client = await RawClient.connect(server.wsUrl('/ws'));
+    const client = await RawClient.connect(server().wsUrl('/ws'));
     client.send('{oops');
     const frame = await client.next();
     expect(frame.data.code).toBe('bad_json');
@@ -151,7 +140,7 @@ describe('HTTP', () => {
 
   it('duplex_ws_errors_total{code="unauthenticated"} increments for a refused handler frame', async () => {
     const before = sample(await metrics(), 'duplex_ws_errors_total', { code: 'unauthenticated' });
-    const client = await RawClient.connect(server.wsUrl('/ws'));
+    const client = await RawClient.connect(server().wsUrl('/ws'));
     expect((await client.request('ping', {})).data.code).toBe('unauthenticated');
     expect(sample(await metrics(), 'duplex_ws_errors_total', { code: 'unauthenticated' })).toBe(
       before + 1,
@@ -168,7 +157,7 @@ describe('GET /api/rooms/:room/messages', () => {
 
   beforeAll(async () => {
     // Seeded straight into the store: 205 messages over the socket would be slow.
-    const store = server.app.get<MessageStore>(MESSAGE_STORE);
+    const store = server().app.get<MessageStore>(MESSAGE_STORE);
     const from = { userId: 'seeder', name: 'Seeder' };
     await store.appendBatch(
       room,
@@ -287,7 +276,7 @@ describe('GET /api/rooms/:room/messages', () => {
 
 describe('every 400 has the body {code: "bad_request", message}', () => {
   it('a request body that is not JSON', async () => {
-    const response = await fetch(server.httpUrl('/api/rooms'), {
+    const response = await fetch(server().httpUrl('/api/rooms'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{not json',
@@ -309,7 +298,7 @@ describe('GET /api/rooms/:room/members', () => {
   beforeAll(async () => {
     users = [];
     for (const name of names) {
-      const client = await RawClient.connect(server.wsUrl());
+      const client = await RawClient.connect(server().wsUrl());
       const ack = await client.hello(name);
       expect((await client.request('room.join', { room })).event).toBe('ack');
       users.push({ userId: ack.userId, name: ack.name });
@@ -354,9 +343,8 @@ describe('GET /api/rooms/:room/members', () => {
 
   it('a user with two sessions in the room is one member', async () => {
     const otherRoom = uniqueRoom('members');
-    const first = await RawClient.connect(server.wsUrl());
-    const second = await RawClient.connect(server.wsUrl());
-    clients.push(first, second);
+    const first = closeAfterTest(await RawClient.connect(server().wsUrl()));
+    const second = closeAfterTest(await RawClient.connect(server().wsUrl()));
     const ack = await first.hello('Twin');
     const again = await second.hello('Twin', { identity: ack.identity });
     expect(again.userId).toBe(ack.userId);
@@ -394,14 +382,14 @@ describe('hardening', () => {
   it.each(['/health', '/no-such-path', '/api/rooms/BAD/messages'])(
     'no X-Powered-By header (%s)',
     async (path) => {
-      const response = await fetch(server.httpUrl(path));
+      const response = await fetch(server().httpUrl(path));
       await response.arrayBuffer();
       expect(response.headers.has('x-powered-by')).toBe(false);
     },
   );
 
   it('the server gives up on slow requests: headers within 10 s, the whole request within 30 s', () => {
-    const http = server.app.getHttpServer() as Server;
+    const http = server().app.getHttpServer() as Server;
     expect(http.headersTimeout).toBe(HTTP_SERVER_TIMEOUTS.headersTimeoutMs);
     expect(http.requestTimeout).toBe(HTTP_SERVER_TIMEOUTS.requestTimeoutMs);
     expect(HTTP_SERVER_TIMEOUTS.headersTimeoutMs).toBeLessThanOrEqual(10_000);
@@ -453,9 +441,8 @@ describe('hardening', () => {
     });
 
     it('a WebSocket outlives the request timeout (on /ws and /ws/echo)', async () => {
-      const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
-      const echo = await RawClient.connect(`ws://127.0.0.1:${port}/ws/echo`);
-      clients.push(client, echo);
+      const client = closeAfterTest(await RawClient.connect(`ws://127.0.0.1:${port}/ws`));
+      const echo = closeAfterTest(await RawClient.connect(`ws://127.0.0.1:${port}/ws/echo`));
       await client.hello('long-lived');
       await new Promise((resolve) => setTimeout(resolve, TIMEOUTS.requestTimeoutMs * 2));
       await client.expectUsable();
@@ -464,8 +451,7 @@ describe('hardening', () => {
     });
 
     it('a frame over maxFrameBytes (close 1009) is logged as a warning, not an error', async () => {
-      const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
-      clients.push(client);
+      const client = closeAfterTest(await RawClient.connect(`ws://127.0.0.1:${port}/ws`));
       const errorsBefore = logLines.filter((line) => line.level >= 50).length;
       client.send('x'.repeat(2_000));
       expect((await client.waitClosed()).code).toBe(1009);

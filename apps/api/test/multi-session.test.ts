@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/api-server.js';
+import { describe, expect, it } from 'vitest';
+import { useServer } from './support/api-server.js';
 import {
   joinAs,
   joinWith,
@@ -15,28 +15,23 @@ import {
 import { expectError, RawClient } from './support/raw-client.js';
 
 const RESUME_GRACE_MS = 300;
-let server: TestServer;
-const members: Member[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ RESUME_GRACE_MS, BURST: 1000, MESSAGES_PER_SECOND: 1000 });
-});
-afterAll(() => server?.stop());
-afterEach(async () => {
-  await Promise.all(members.splice(0).map((member) => member.client.close()));
+const { server, closeAfterTest } = useServer({
+  RESUME_GRACE_MS,
+  BURST: 1000,
+  MESSAGES_PER_SECOND: 1000,
 });
 
 async function join(name: string, room: string): Promise<Member> {
-  const member = await joinAs(server, name, room);
-  members.push(member);
+  const member = await joinAs(server(), name, room);
+  closeAfterTest(member.client);
   return member;
 }
 
 /** Another session (tab) of `of`'s user, joined to `room`. */
 async function secondTab(of: Member, room: string): Promise<Member> {
-  const member = await joinWith(server, of.user.name, room, { identity: of.user.identity });
+  const member = await joinWith(server(), of.user.name, room, { identity: of.user.identity });
   expect(member.user.userId).toBe(of.user.userId);
-  members.push(member);
+  closeAfterTest(member.client);
   return member;
 }
 
@@ -50,7 +45,7 @@ async function observerAndTwoTabs(room: string) {
 }
 
 async function membersPage(room: string): Promise<{ online: number; members: unknown[] }> {
-  const response = await fetch(server.httpUrl(`/api/rooms/${room}/members`));
+  const response = await fetch(server().httpUrl(`/api/rooms/${room}/members`));
   expect(response.status).toBe(200);
   return (await response.json()) as { online: number; members: unknown[] };
 }
@@ -110,7 +105,7 @@ describe('several sessions of one user', () => {
     await tab1.client.waitClosed();
     // The grace period is a timed rule: wait it out, and check the first session really ended.
     await sleep(RESUME_GRACE_MS + 200);
-    const probe = await RawClient.connect(server.wsUrl());
+    const probe = await RawClient.connect(server().wsUrl());
     expectError(
       await probe.request('hello', { protocol: 1, name: 'Ann', resume: tab1.user.resume }),
       'resume_expired',
@@ -179,10 +174,10 @@ describe('several sessions of one user', () => {
   it('room memberships are per session: a tab that did not join is not a member', async () => {
     const room = uniqueRoom('tabs');
     const tab1 = await join('Ann', room);
-    const other = await joinWith(server, 'Ann', uniqueRoom('elsewhere'), {
+    const other = await joinWith(server(), 'Ann', uniqueRoom('elsewhere'), {
       identity: tab1.user.identity,
     });
-    members.push(other);
+    closeAfterTest(other.client);
     const refused = await other.client.request('chat.send', { room, clientId: 'x', text: 'hi' });
     expectError(refused, 'not_in_room', { id: refused.id });
     await say(tab1, room, 'only for members');

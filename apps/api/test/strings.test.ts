@@ -1,28 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { joinAs, uniqueRoom, type Member } from './support/chat-helpers.js';
-import { startServer, type TestServer } from './support/api-server.js';
+import { useServer } from './support/api-server.js';
 import { expectError, RawClient } from './support/raw-client.js';
 
-let server: TestServer;
-const members: Member[] = [];
-const clients: RawClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ BURST: 1_000, MESSAGES_PER_SECOND: 1_000 });
-});
-afterAll(async () => {
-  await server.stop();
-});
-afterEach(async () => {
-  await Promise.all([
-    ...members.splice(0).map((member) => member.client.close()),
-    ...clients.splice(0).map((client) => client.close()),
-  ]);
-});
+const { server, closeAfterTest } = useServer({ BURST: 1_000, MESSAGES_PER_SECOND: 1_000 });
 
 async function member(name: string, room: string): Promise<Member> {
-  const joined = await joinAs(server, name, room);
-  members.push(joined);
+  const joined = await joinAs(server(), name, room);
+  closeAfterTest(joined.client);
   return joined;
 }
 
@@ -40,7 +25,7 @@ const LONE_LOW = '\udc00';
 const NUL = '\u0000';
 
 async function storedMessages(room: string): Promise<unknown[]> {
-  const response = await fetch(server.httpUrl(`/api/rooms/${room}/messages`));
+  const response = await fetch(server().httpUrl(`/api/rooms/${room}/messages`));
   expect(response.status).toBe(200);
   return (await response.json()) as unknown[];
 }
@@ -106,8 +91,7 @@ describe('every string is well-formed Unicode without U+0000', () => {
   );
 
   it('an event name holding a lone surrogate → bad_message naming event', async () => {
-    const client = await RawClient.connect(server.wsUrl());
-    clients.push(client);
+    const client = closeAfterTest(await RawClient.connect(server().wsUrl()));
     client.send(frameText({ event: `chat.send${LONE_HIGH}`, data: {}, id: 'ev' }));
     expectError(await client.next(), 'bad_message', { fields: ['event'], id: 'ev' });
     await client.expectUsable();
@@ -119,8 +103,7 @@ describe('every string is well-formed Unicode without U+0000', () => {
   ])(
     'hello with a name holding %s → bad_message naming name; the connection stays unauthenticated',
     async (_, name) => {
-      const client = await RawClient.connect(server.wsUrl());
-      clients.push(client);
+      const client = closeAfterTest(await RawClient.connect(server().wsUrl()));
       client.send(frameText({ event: 'hello', data: { protocol: 1, name }, id: 'h' }));
       expectError(await client.next(), 'bad_message', { fields: ['name'], id: 'h' });
       expectError(await client.request('ping', {}), 'unauthenticated');
