@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { CallOutcome } from '@duplex/protocol';
 import {
-  call,
-  useCallServer,
   dropSocket,
   expectCallEnded,
+  expectFails,
+  expectInviteFails,
   expectQuiet,
   expectRelayed,
   ok,
+  presenceLeft,
   relay,
-  ring,
   RESUME_GRACE_MS,
+  ring,
   startCall,
   uniqueCallId,
   uniqueRoom,
-  presenceLeft,
-  type Party,
+  useCallServer,
 } from './support/call-helpers.js';
-import { expectError, type ServerFrame } from './support/raw-client.js';
+import { expectError } from './support/raw-client.js';
 
 const { pool, server } = useCallServer();
 
@@ -27,32 +27,6 @@ const CANDIDATE = {
   sdpMid: '0',
   sdpMLineIndex: 0,
 };
-
-/** Sends a request and asserts the reply is `error` with `code` (and `fields`), carrying the request's id. */
-async function expectFails(
-  party: Party,
-  event: string,
-  data: Record<string, unknown>,
-  code: string,
-  fields?: string[],
-): Promise<ServerFrame> {
-  const reply = await call(party, event, data);
-  expect(reply.id, JSON.stringify(reply)).toEqual(expect.any(String));
-  expectError(reply, code, { id: reply.id, ...(fields && { fields }) });
-  return reply;
-}
-
-/**
- * `from` invites the user `to` to a new call in `room` (with video unless `video` is false); the
- * reply is `error` with `code`.
- */
-function expectInviteFails(
-  from: Party,
-  invite: { to: string; room: string; video?: boolean },
-  code: string,
-): Promise<ServerFrame> {
-  return expectFails(from, 'call.invite', { callId: uniqueCallId(), video: true, ...invite }, code);
-}
 
 /** Every signalling frame about `callId`, as any party might send it. */
 function everySignal(callId: string): [string, Record<string, unknown>][] {

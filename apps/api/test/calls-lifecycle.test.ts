@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CallOutcome } from '@duplex/protocol';
 import {
-  CALL_RING_TIMEOUT_MS,
   call,
-  useCallServer,
+  CALL_RING_TIMEOUT_MS,
   dropSocket,
   expectCallEnded,
+  expectInviteFails,
   expectQuiet,
   expectRelayed,
   ok,
   presenceLeft,
   relay,
-  RESUME_GRACE_MS,
   resume,
+  RESUME_GRACE_MS,
   ring,
   sleep,
   startCall,
   uniqueCallId,
   uniqueRoom,
+  useCallServer,
   waitUntilInGrace,
   type Party,
   type PlacedCall,
@@ -197,15 +198,7 @@ describe('resume keeps the call', () => {
     await expectQuiet([a, b, c], 100);
 
     // B is still busy in that call, and the call ends normally.
-    expectError(
-      await call(c, 'call.invite', {
-        callId: uniqueCallId(),
-        to: b.user.userId,
-        room,
-        video: true,
-      }),
-      'busy',
-    );
+    await expectInviteFails(c, { to: b.user.userId, room }, 'busy');
     await relay(b, a, 'call.bye', { callId });
     await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b, c]);
     await expectQuiet([a, b, c]);
@@ -271,15 +264,7 @@ describe('rooms', () => {
     await relay(b, a, 'call.answer', { callId, sdp: SDP_ANSWER });
     await expectQuiet([a, b, c]);
     // A is no longer in the room: peer_unavailable (checked before busy).
-    expectError(
-      await call(c, 'call.invite', {
-        callId: uniqueCallId(),
-        to: a.user.userId,
-        room,
-        video: true,
-      }),
-      'peer_unavailable',
-    );
+    await expectInviteFails(c, { to: a.user.userId, room }, 'peer_unavailable');
     // The record goes to the room, which only C is still a member of.
     await hangUpQuietly(aCallsB, [c]);
     await expectQuiet([c]);

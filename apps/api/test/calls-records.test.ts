@@ -5,6 +5,7 @@ import { APP_LOGGER, type AppLogger } from '../src/logging/logger.js';
 import {
   call,
   expectCallEnded,
+  expectInviteFails,
   expectNothingPending,
   expectRelayed,
   ok,
@@ -18,7 +19,7 @@ import {
   type CallMessage,
   type Party,
 } from './support/call-helpers.js';
-import { expectError, type ServerFrame } from './support/raw-client.js';
+import type { ServerFrame } from './support/raw-client.js';
 
 const { pool, server } = useCallServer();
 
@@ -132,8 +133,7 @@ describe('call records', () => {
     const before = await chat(a, members, room, 'before');
 
     for (const to of [a.user.userId, 'nobody', d.user.userId]) {
-      const reply = await call(a, 'call.invite', { callId: uniqueCallId(), to, room, video: true });
-      expectError(reply, 'peer_unavailable', { id: reply.id });
+      await expectInviteFails(a, { to, room }, 'peer_unavailable');
     }
     const callId = uniqueCallId();
     const aCallsB = await ring(a, b, room, callId);
@@ -142,13 +142,7 @@ describe('call records', () => {
       [c, b],
       [a, c],
     ] as const) {
-      const reply = await call(from, 'call.invite', {
-        callId: uniqueCallId(),
-        to: to.user.userId,
-        room,
-        video: true,
-      });
-      expectError(reply, 'busy', { id: reply.id });
+      await expectInviteFails(from, { to: to.user.userId, room }, 'busy');
     }
     // A call that began but has not ended stores nothing either.
     expect(await chat(c, members, room, 'after')).toBe(before + 1);

@@ -4,14 +4,16 @@ import {
   call,
   dropSocket,
   expectCallEnded,
+  expectFails,
+  expectInviteFails,
   expectNothingPending,
   expectRelayed,
   joinRoom,
   ok,
   presenceLeft,
   relay,
-  RESUME_GRACE_MS,
   resume,
+  RESUME_GRACE_MS,
   sessionOf,
   sleep,
   uniqueCallId,
@@ -49,10 +51,7 @@ function everySignal(callId: string): [string, Record<string, unknown>][] {
 
 /** Every call frame of `party` about `callId` is refused with `code`. */
 async function expectEachRefused(party: Party, callId: string, code: string): Promise<void> {
-  for (const [event, data] of everySignal(callId)) {
-    const reply = await call(party, event, data);
-    expectError(reply, code, { id: reply.id });
-  }
+  for (const [event, data] of everySignal(callId)) await expectFails(party, event, data, code);
 }
 
 /** Another tab of `party`'s user, joined to `room` (a second session of a member: no presence). */
@@ -87,8 +86,8 @@ async function bobRingingInTwoTabs(roomPrefix: string) {
   const b2 = await tabIn(b1, room);
   const callId = uniqueCallId();
   const ringingSince = Date.now();
-  const placed = await ringTabs(a, [b1, b2], room, callId);
-  return { room, a, b1, b2, callId, placed, ringingSince };
+  const aCallsB = await ringTabs(a, [b1, b2], room, callId);
+  return { room, a, b1, b2, callId, aCallsB, ringingSince };
 }
 
 /** Waits until the server has ended `party`'s session (its grace period is over). */
@@ -118,7 +117,7 @@ describe('a callee with several tabs', () => {
     await expectNothingPending([a, a2, b1, b2, c]);
     const callId = uniqueCallId();
 
-    const placed = await ringTabs(a, [b1, b2], room, callId);
+    const aCallsB = await ringTabs(a, [b1, b2], room, callId);
     await expectNothingPending([a, a2, c]);
     await relay(b2, a, 'call.accept', { callId });
     await expectRelayed(b1, 'call.bye', {
@@ -147,22 +146,16 @@ describe('a callee with several tabs', () => {
       [b1, c],
       [a2, c],
     ] as const) {
-      const reply = await call(from, 'call.invite', {
-        callId: uniqueCallId(),
-        to: to.user.userId,
-        room,
-        video: false,
-      });
-      expectError(reply, 'busy', { id: reply.id });
+      await expectInviteFails(from, { to: to.user.userId, room, video: false }, 'busy');
     }
 
     await relay(b2, a, 'call.bye', { callId });
-    await expectCallEnded(placed, CallOutcome.Completed, [a, a2, b1, b2, c]);
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, a2, b1, b2, c]);
     await expectNothingPending([a, a2, b1, b2, c]);
   });
 
   it('declined from one tab: the caller gets call.decline, the other tab "answered_elsewhere"; the call is declined', async () => {
-    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-decline');
+    const { a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-decline');
 
     await ok(b1, 'call.decline', { callId });
     await expectRelayed(a, 'call.decline', {
@@ -175,13 +168,13 @@ describe('a callee with several tabs', () => {
       from: a.user,
       reason: CallEndReason.AnsweredElsewhere,
     });
-    await expectCallEnded(placed, CallOutcome.Declined, [a, b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b1, b2]);
     await expectEachRefused(b2, callId, 'not_in_call');
     await expectNothingPending([a, b1, b2]);
   });
 
   it('a ringing tab\'s call.bye is a decline: the caller gets the bye, the other tab "answered_elsewhere"', async () => {
-    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-bye');
+    const { a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-bye');
 
     await relay(b2, a, 'call.bye', { callId, reason: 'not now' });
     await expectRelayed(b1, 'call.bye', {
@@ -189,18 +182,18 @@ describe('a callee with several tabs', () => {
       from: a.user,
       reason: CallEndReason.AnsweredElsewhere,
     });
-    await expectCallEnded(placed, CallOutcome.Declined, [a, b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Declined, [a, b1, b2]);
     await expectNothingPending([a, b1, b2]);
   });
 
   it('the caller cancels: every ringing tab gets the bye', async () => {
-    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-cancel');
+    const { a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-cancel');
 
     await ok(a, 'call.bye', { callId });
     for (const tab of [b1, b2]) {
       await expectRelayed(tab, 'call.bye', { callId, from: a.user, reason: CallEndReason.Hangup });
     }
-    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b1, b2]);
     await expectNothingPending([a, b1, b2]);
   });
 
@@ -209,7 +202,7 @@ describe('a callee with several tabs', () => {
     const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
     const b2 = await pool.tab(b1);
     const callId = uniqueCallId();
-    const placed = await ringTabs(a, [b1], room, callId);
+    const aCallsB = await ringTabs(a, [b1], room, callId);
     await expectNothingPending([b2]);
     await expectEachRefused(b2, callId, 'not_in_call');
 
@@ -217,7 +210,7 @@ describe('a callee with several tabs', () => {
     await relay(a, b1, 'call.offer', { callId, sdp: SDP });
     await relay(b1, a, 'call.bye', { callId });
     // The record reaches the room's members, which B's second tab is not.
-    await expectCallEnded(placed, CallOutcome.Completed, [a, b1]);
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b1]);
     await expectNothingPending([a, b1, b2]);
   });
 
@@ -229,28 +222,22 @@ describe('a callee with several tabs', () => {
     await dropSocket(server(), b1);
 
     const callId = uniqueCallId();
-    const placed = await ringTabs(a, [b2], room, callId);
+    const aCallsB = await ringTabs(a, [b2], room, callId);
     await resume(pool, b1);
     await expectNothingPending([b1, b3]);
     await expectEachRefused(b1, callId, 'not_in_call');
     await relay(a, b2, 'call.bye', { callId });
-    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b1, b2]);
 
     // B's member tabs in grace, a connected tab that is not a member: nobody to ring.
     await dropSocket(server(), b1);
     await dropSocket(server(), b2);
-    const reply = await call(a, 'call.invite', {
-      callId: uniqueCallId(),
-      to: b1.user.userId,
-      room,
-      video: true,
-    });
-    expectError(reply, 'peer_unavailable', { id: reply.id });
+    await expectInviteFails(a, { to: b1.user.userId, room }, 'peer_unavailable');
     await expectNothingPending([a, b3]);
   });
 
   it('the ring timeout sends exactly one "timeout" bye to the caller and to each ringing tab', async () => {
-    const { a, b1, b2, callId, placed, ringingSince } = await bobRingingInTwoTabs('tabs-timeout');
+    const { a, b1, b2, callId, aCallsB, ringingSince } = await bobRingingInTwoTabs('tabs-timeout');
 
     const wait = RING_TIMEOUT_MS + 2_000;
     expect(await a.client.next(wait)).toEqual({
@@ -264,14 +251,14 @@ describe('a callee with several tabs', () => {
       });
     }
     expect(Date.now() - ringingSince).toBeGreaterThanOrEqual(RING_TIMEOUT_MS - 50);
-    await expectCallEnded(placed, CallOutcome.Missed, [a, b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a, b1, b2]);
     // A second ring timeout would have fired by now.
     await sleep(RING_TIMEOUT_MS + 100);
     await expectNothingPending([a, b1, b2]);
   });
 
   it('a ringing tab that ends for good stops ringing; the other tab can still accept', async () => {
-    const { a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-one-gone');
+    const { a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-one-gone');
 
     await dropSocket(server(), b1);
     await waitUntilEnded(b1);
@@ -280,12 +267,12 @@ describe('a callee with several tabs', () => {
     await relay(b2, a, 'call.accept', { callId });
     await relay(a, b2, 'call.offer', { callId, sdp: SDP });
     await relay(a, b2, 'call.bye', { callId });
-    await expectCallEnded(placed, CallOutcome.Completed, [a, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Completed, [a, b2]);
     await expectNothingPending([a, b2]);
   });
 
   it('when no ringing tab is left, the caller gets call.bye "peer_disconnected" and the call is missed', async () => {
-    const { room, a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-all-gone');
+    const { room, a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-all-gone');
 
     await dropSocket(server(), b1);
     await waitUntilEnded(b1);
@@ -296,14 +283,14 @@ describe('a callee with several tabs', () => {
       data: { callId, from: b1.user, reason: CallEndReason.PeerDisconnected },
     });
     await presenceLeft(a, b1, room);
-    await expectCallEnded(placed, CallOutcome.Missed, [a]);
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [a]);
     await expectNothingPending([a]);
     const reply = await call(a, 'call.bye', { callId });
     expectError(reply, 'not_in_call', { id: reply.id });
   });
 
   it('the caller ends for good while ringing: every ringing tab gets call.bye "peer_disconnected"; the call is missed', async () => {
-    const { room, a, b1, b2, callId, placed } = await bobRingingInTwoTabs('tabs-caller-gone');
+    const { room, a, b1, b2, callId, aCallsB } = await bobRingingInTwoTabs('tabs-caller-gone');
 
     await dropSocket(server(), a);
     for (const tab of [b1, b2]) {
@@ -314,7 +301,7 @@ describe('a callee with several tabs', () => {
     }
     await presenceLeft(b1, a, room);
     await presenceLeft(b2, a, room);
-    await expectCallEnded(placed, CallOutcome.Missed, [b1, b2]);
+    await expectCallEnded(aCallsB, CallOutcome.Missed, [b1, b2]);
     await expectNothingPending([b1, b2]);
   });
 });

@@ -11,7 +11,7 @@ import { isConnected, SessionRegistry } from '../../src/session/session-registry
 import type { Session } from '../../src/session/session.js';
 import type { ConfigInput } from '../../src/config/config.js';
 import { useServer, type TestServer } from './api-server.js';
-import { ISO_TIME, RawClient, type ServerFrame } from './raw-client.js';
+import { expectError, ISO_TIME, RawClient, type ServerFrame } from './raw-client.js';
 
 /** A `User` as PROTOCOL.md defines it. */
 export interface WireUser {
@@ -176,6 +176,32 @@ export function call(
   data: Record<string, unknown>,
 ): Promise<ServerFrame> {
   return party.client.request(event, data);
+}
+
+/** Sends a request and asserts the reply is `error` with `code` (and `fields`), carrying the request's id. */
+export async function expectFails(
+  party: Party,
+  event: string,
+  data: Record<string, unknown>,
+  code: string,
+  fields?: string[],
+): Promise<ServerFrame> {
+  const reply = await call(party, event, data);
+  expect(reply.id, JSON.stringify(reply)).toEqual(expect.any(String));
+  expectError(reply, code, { id: reply.id, ...(fields && { fields }) });
+  return reply;
+}
+
+/**
+ * `from` invites the user `to` to a new call in `room` (with video unless `video` is false); the
+ * reply is `error` with `code`.
+ */
+export function expectInviteFails(
+  from: Party,
+  invite: { to: string; room: string; video?: boolean },
+  code: string,
+): Promise<ServerFrame> {
+  return expectFails(from, 'call.invite', { callId: uniqueCallId(), video: true, ...invite }, code);
 }
 
 /** Asserts a reply is an ack of `{}`, with an id. */
