@@ -197,6 +197,13 @@ describe('hello failures', () => {
   });
 });
 
+/** The last frame `socket` carried is a hello from Ada with `fields` besides the version. */
+function expectHelloSent(socket: FakeWebSocket, fields: Record<string, string> = {}): void {
+  const frame = socket.lastFrame;
+  expect(frame.event).toBe('hello');
+  expect(frame.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada', ...fields });
+}
+
 describe('identity', () => {
   it('reports the identity of the first ack, and presents it in every later hello, resume included', async () => {
     const client = createClient();
@@ -207,7 +214,7 @@ describe('identity', () => {
     client.connect();
     const socket = FakeWebSocket.last;
     socket.open();
-    expect(socket.lastFrame.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada' });
+    expectHelloSent(socket);
     socket.ack(socket.lastFrame.id, helloAck({ identity: 'id-ada', resume: 'r-1' }));
     await flushMicrotasks();
     // Reported before `ready`, so that it is kept before the app goes on.
@@ -224,20 +231,11 @@ describe('identity', () => {
     await vi.advanceTimersByTimeAsync(500);
     const next = FakeWebSocket.last;
     next.open();
-    expect(next.lastFrame.data).toEqual({
-      protocol: PROTOCOL_VERSION,
-      name: 'Ada',
-      resume: 'r-1',
-      identity: 'id-ada',
-    });
+    expectHelloSent(next, { resume: 'r-1', identity: 'id-ada' });
     // The token expired: the fresh hello still presents the identity, so the user stays the same.
     next.fail(next.lastFrame.id, ErrorCode.ResumeExpired);
     await flushMicrotasks();
-    expect(next.lastFrame.data).toEqual({
-      protocol: PROTOCOL_VERSION,
-      name: 'Ada',
-      identity: 'id-ada',
-    });
+    expectHelloSent(next, { identity: 'id-ada' });
     next.ack(next.lastFrame.id, helloAck({ identity: 'id-ada', resume: 'r-2' }));
     await flushMicrotasks();
     expect(client.state).toBe('ready');
@@ -252,11 +250,7 @@ describe('identity', () => {
     client.connect();
     const socket = FakeWebSocket.last;
     socket.open();
-    expect(socket.lastFrame.data).toEqual({
-      protocol: PROTOCOL_VERSION,
-      name: 'Ada',
-      identity: 'kept',
-    });
+    expectHelloSent(socket, { identity: 'kept' });
     socket.ack(socket.lastFrame.id, helloAck({ identity: 'kept' }));
     await flushMicrotasks();
     expect(identities).toEqual([]); // the same user: nothing to persist

@@ -1,14 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { bobRinging, createHarness, fakePc, snapshot, until } from './harness.js';
+import type { CallSession } from '../../src/call/index.js';
+import { bobRinging, createHarness, fakePc, snapshot, until, type Harness } from './harness.js';
+
+/** Alice calls Bob (audio only) and Bob accepts, while Alice's offer waits at the relay. */
+async function acceptedBeforeTheOffer(): Promise<{
+  h: Harness;
+  aliceCall: CallSession;
+  bobCall: CallSession;
+}> {
+  const h = await createHarness();
+  const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+  const bobCall = await bobRinging(h);
+  h.relay.holdIf = (event, _data, to) => to === 'u-bob' && event === 'call.offer';
+  await bobCall.accept();
+  await until(() => h.relay.held.length === 1, 'the caller’s offer held');
+  return { h, aliceCall, bobCall };
+}
+
+/** Delivers Alice's held offer; resolves once both calls are connected. */
+async function deliverTheOffer(
+  h: Harness,
+  aliceCall: CallSession,
+  bobCall: CallSession,
+): Promise<void> {
+  h.relay.release();
+  await until(
+    () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+    'connected',
+  );
+}
 
 describe('the first offer is the caller’s', () => {
   it('a negotiationneeded on the callee before the caller’s offer makes no offer; the call connects on the caller’s', async () => {
-    const h = await createHarness();
-    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
-    const bobCall = await bobRinging(h);
-    h.relay.holdIf = (event, _data, to) => to === 'u-bob' && event === 'call.offer';
-    await bobCall.accept();
-    await until(() => h.relay.held.length === 1, 'the caller’s offer held');
+    const { h, aliceCall, bobCall } = await acceptedBeforeTheOffer();
     const bobPc = fakePc(bobCall);
 
     bobPc.onnegotiationneeded?.({});
@@ -16,11 +40,7 @@ describe('the first offer is the caller’s', () => {
     expect(bobPc.started).not.toContain('setLocalDescription');
     expect(bobPc.signalingState).toBe('stable');
 
-    h.relay.release();
-    await until(
-      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
-      'connected',
-    );
+    await deliverTheOffer(h, aliceCall, bobCall);
     await h.bob.client.request('ping', {}); // barrier: all bob sent is at the relay
     expect(bobPc.offersMade).toEqual([]);
     expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]);
@@ -28,12 +48,7 @@ describe('the first offer is the caller’s', () => {
   });
 
   it('a callee whose session resumed before the caller’s offer restarts nothing (there is no ICE yet)', async () => {
-    const h = await createHarness();
-    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
-    const bobCall = await bobRinging(h);
-    h.relay.holdIf = (event, _data, to) => to === 'u-bob' && event === 'call.offer';
-    await bobCall.accept();
-    await until(() => h.relay.held.length === 1, 'the caller’s offer held');
+    const { h, aliceCall, bobCall } = await acceptedBeforeTheOffer();
 
     h.relay.socketOf('u-bob').serverClose(1001, 'going away');
     await until(() => h.bob.client.state === 'ready', 'bob resumed');
@@ -43,11 +58,7 @@ describe('the first offer is the caller’s', () => {
     expect(fakePc(bobCall).started).not.toContain('setLocalDescription');
     expect(snapshot(bobCall).phase).toBe('connecting');
 
-    h.relay.release();
-    await until(
-      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
-      'connected',
-    );
+    await deliverTheOffer(h, aliceCall, bobCall);
     expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]);
   });
 });
