@@ -3,27 +3,18 @@
  * was said meanwhile, and what they sent offline is delivered once; both pages come back by
  * themselves after the api restarts, history intact. No page is reloaded.
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { startSharedApi, stopSharedApi } from '../support/shared-api.js';
 import {
   joinBoth,
-  launchAnnAndBobForEachTest,
   RECOVERY_TIMEOUT_MS,
   uniqueRoomName,
   uniqueText,
   type ChatUser,
 } from '../support/room-page.js';
+import { test } from '../support/chat-test.js';
 
 test.describe('chat recovery', () => {
-  let users: ChatUser[] = [];
-  let ann: ChatUser;
-  let bob: ChatUser;
-
-  launchAnnAndBobForEachTest((launched) => {
-    users = launched;
-    [ann, bob] = launched;
-  });
-
   /** Waits until `user` is connected again and its banner went away by itself. */
   async function expectRecovered(user: ChatUser): Promise<void> {
     await user.expectReady(RECOVERY_TIMEOUT_MS);
@@ -31,7 +22,11 @@ test.describe('chat recovery', () => {
     await user.expectNotReloaded();
   }
 
-  test('a user offline meanwhile gets the messages sent meanwhile, once each, in order', async () => {
+  test('a user offline meanwhile gets the messages sent meanwhile, once each, in order', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     test.setTimeout(90_000);
     const room = uniqueRoomName('offline');
     await joinBoth(users, room);
@@ -65,7 +60,11 @@ test.describe('chat recovery', () => {
     await bob.expectNotReloaded();
   });
 
-  test('a message sent offline waits as queued and is delivered once after reconnecting', async () => {
+  test('a message sent offline waits as queued and is delivered once after reconnecting', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     test.setTimeout(90_000);
     const room = uniqueRoomName('outbox');
     await joinBoth(users, room);
@@ -107,7 +106,11 @@ test.describe('chat recovery', () => {
     await bob.expectNotReloaded();
   });
 
-  test('both pages recover by themselves after the api restarts, history intact', async () => {
+  test('both pages recover by themselves after the api restarts, history intact', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     test.setTimeout(120_000);
     const room = uniqueRoomName('restart');
     await joinBoth(users, room);

@@ -2,26 +2,16 @@
  * Chat between two users, each in a browser of their own: joining a room from the lobby,
  * presence, messages both ways, the typing indicator, and markup shown as text.
  */
-import { expect, test } from '@playwright/test';
-import {
-  joinBoth,
-  launchAnnAndBobForEachTest,
-  uniqueRoomName,
-  uniqueText,
-  type ChatUser,
-} from '../support/room-page.js';
+import { expect } from '@playwright/test';
+import { joinBoth, uniqueRoomName, uniqueText } from '../support/room-page.js';
+import { test } from '../support/chat-test.js';
 
 test.describe('chat', () => {
-  let users: ChatUser[] = [];
-  let ann: ChatUser;
-  let bob: ChatUser;
-
-  launchAnnAndBobForEachTest((launched) => {
-    users = launched;
-    [ann, bob] = launched;
-  });
-
-  test('both users name themselves in the lobby, join one room and see each other', async () => {
+  test('both users name themselves in the lobby, join one room and see each other', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     const room = uniqueRoomName('join');
     await joinBoth(users, room);
 
@@ -50,7 +40,11 @@ test.describe('chat', () => {
     await lobby.close();
   });
 
-  test('messages go both ways, once each, in order, with the sender names', async () => {
+  test('messages go both ways, once each, in order, with the sender names', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     const room = uniqueRoomName('msgs');
     await joinBoth(users, room);
     const annId = await ann.userId();
@@ -90,7 +84,11 @@ test.describe('chat', () => {
     }
   });
 
-  test('the typing indicator shows who types and goes once the message is sent', async () => {
+  test('the typing indicator shows who types and goes once the message is sent', async ({
+    users,
+    ann,
+    bob,
+  }) => {
     const room = uniqueRoomName('typing');
     await joinBoth(users, room);
     await expect(bob.typingIndicator).toHaveCount(0);
@@ -108,7 +106,7 @@ test.describe('chat', () => {
     await expect(ann.typingIndicator).toHaveCount(0);
   });
 
-  test('markup in a message is shown as text and never run', async () => {
+  test('markup in a message is shown as text and never run', async ({ users, ann, bob }) => {
     const room = uniqueRoomName('markup');
     await joinBoth(users, room);
 

@@ -7,7 +7,7 @@
  * That nothing more arrives later (a leave when a closed page's grace period ends) is proven by
  * a witness who joins and leaves after it (../support/presence-witness.ts), not by a wait.
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { expectOpenWsConnections } from '../support/api-metrics.js';
 import { ENV } from '../support/env.js';
 import {
@@ -17,14 +17,8 @@ import {
   type MemberSnapshot,
 } from '../support/member-watch.js';
 import { PresenceWitness } from '../support/presence-witness.js';
-import {
-  joinBoth,
-  launchAnnAndBobForEachTest,
-  RECOVERY_TIMEOUT_MS,
-  uniqueRoomName,
-  uniqueText,
-  type ChatUser,
-} from '../support/room-page.js';
+import { joinBoth, RECOVERY_TIMEOUT_MS, uniqueRoomName, uniqueText } from '../support/room-page.js';
+import { test } from '../support/chat-test.js';
 
 /** The api's resume grace in this suite: a closed page's user stays a member for this long. */
 const graceMs = (): number => Number(process.env[ENV.resumeGraceMs] ?? 5_000);
@@ -53,17 +47,11 @@ function expectEachListedOnce(
 }
 
 test.describe('one user across reloads and tabs', () => {
-  let users: ChatUser[] = [];
-  let ann: ChatUser;
-  let bob: ChatUser;
-
-  launchAnnAndBobForEachTest((launched) => {
-    users = launched;
-    [ann, bob] = launched;
-  });
-
   test('a reload keeps Ann the same user: no ghost, "2 online" throughout, her messages still hers', async ({
     baseURL,
+    users,
+    ann,
+    bob,
   }) => {
     test.setTimeout(120_000);
     const room = uniqueRoomName('reload');
@@ -142,6 +130,9 @@ test.describe('one user across reloads and tabs', () => {
 
   test('two tabs of one browser are one member; she leaves only when her last tab closes', async ({
     baseURL,
+    users,
+    ann,
+    bob,
   }, testInfo) => {
     test.setTimeout(120_000);
     const room = uniqueRoomName('tabs');

@@ -5,7 +5,6 @@
 import {
   chromium,
   expect,
-  test,
   type Browser,
   type BrowserContext,
   type Locator,
@@ -352,23 +351,6 @@ export async function closeChatUsers(
     );
   }
   await Promise.all(users.map((user) => user.browser.close().catch(() => {})));
-}
-
-/**
- * For every test of the calling `describe`: Ann and Bob, each in a browser of their own, are
- * launched before it (and handed to `onLaunch`) and closed after it, their WebSocket frames
- * attached to the report when it failed.
- */
-export function launchAnnAndBobForEachTest(onLaunch: (users: [ChatUser, ChatUser]) => void): void {
-  let users: ChatUser[] = [];
-  test.beforeEach(async ({ baseURL }) => {
-    users = await launchChatUsers(baseURL, ['Ann', 'Bob']);
-    onLaunch(users as [ChatUser, ChatUser]);
-  });
-  test.afterEach(async ({}, testInfo) => {
-    await closeChatUsers(users, testInfo);
-    users = [];
-  });
 }
 
 /** Both users set their names in the lobby and join `room`; resolves once each sees both. */
