@@ -13,6 +13,7 @@ import {
   closeCallUsers,
   joinCallRoom,
   launchCallUsers,
+  placeAcceptedCall,
   record,
   type CallUser,
 } from '../support/call-page.js';
@@ -40,17 +41,7 @@ test.describe('calls through TURN', () => {
     const [ann, bob] = users as [CallUser, CallUser];
     await joinCallRoom(users, uniqueRoomName('relay'), { relay: true });
 
-    const since = Date.now();
-    await ann.call(bob, true);
-    await bob.expectIncoming(true);
-    await bob.accept.click();
-    await Promise.all([ann.expectPhase('connected'), bob.expectPhase('connected')]);
-    const invited = await ann.traceTime('call-video', since);
-    const accepted = await bob.traceTime('call-accept', since);
-    const connected = Math.max(
-      await ann.traceTime('connected', since),
-      await bob.traceTime('connected', since),
-    );
+    const { invited, accepted, connected } = await placeAcceptedCall(ann, bob, true);
     record(
       testInfo,
       'timing',

@@ -633,16 +633,27 @@ export async function joinCallRoom(
   for (const user of users) await user.startTrace();
 }
 
+/** When each step of a call's set-up happened, by the pages' call traces (ms since the epoch). */
+export interface CallSetupTimes {
+  /** The caller's invite click. */
+  invited: number;
+  /** The callee's page rang. */
+  ringing: number;
+  /** The callee's accept click. */
+  accepted: number;
+  /** Both pages connected. */
+  connected: number;
+}
+
 /**
- * `caller` calls `callee` (video, or audio only), who accepts; resolves once both are connected.
- * The timings, from the pages' call traces, go to the report.
+ * `caller` calls `callee` (video, or audio only), who accepts; resolves once both are connected,
+ * with when each step happened.
  */
-export async function connectCall(
+export async function placeAcceptedCall(
   caller: CallUser,
   callee: CallUser,
   video: boolean,
-  testInfo: TestInfo,
-): Promise<void> {
+): Promise<CallSetupTimes> {
   const since = Date.now();
   await caller.call(callee, video);
   await callee.expectIncoming(video);
@@ -650,13 +661,25 @@ export async function connectCall(
   await callee.accept.click();
   await Promise.all([caller.expectPhase('connected'), callee.expectPhase('connected')]);
 
-  const invited = await caller.traceTime(video ? 'call-video' : 'call-audio', since);
-  const ringing = await callee.traceTime('ringing-in', since);
-  const accepted = await callee.traceTime('call-accept', since);
-  const connected = Math.max(
-    await caller.traceTime('connected', since),
-    await callee.traceTime('connected', since),
-  );
+  return {
+    invited: await caller.traceTime(video ? 'call-video' : 'call-audio', since),
+    ringing: await callee.traceTime('ringing-in', since),
+    accepted: await callee.traceTime('call-accept', since),
+    connected: Math.max(
+      await caller.traceTime('connected', since),
+      await callee.traceTime('connected', since),
+    ),
+  };
+}
+
+/** {@link placeAcceptedCall}, its timings to the report. */
+export async function connectCall(
+  caller: CallUser,
+  callee: CallUser,
+  video: boolean,
+  testInfo: TestInfo,
+): Promise<void> {
+  const { invited, ringing, accepted, connected } = await placeAcceptedCall(caller, callee, video);
   record(
     testInfo,
     'timing',
