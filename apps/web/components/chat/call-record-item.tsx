@@ -2,8 +2,8 @@ import { memo } from 'react';
 import type { CallMessage } from '@duplex/protocol';
 import { PhoneIcon, VideoIcon } from '@/components/call/call-icons';
 import { describeCallRecord } from '@/lib/call-text';
-import { formatHourMinute } from '@/lib/format-time';
 import styles from './chat.module.css';
+import { MessageTime } from './message-time';
 
 /**
  * A call's outcome in the room's history, as a compact system row: "Video call · 3:24",
@@ -47,13 +47,7 @@ export const CallRecordItem = memo(function CallRecordItem({
           {text.detail}
         </span>
       </span>
-      <time
-        className={styles.time}
-        dateTime={message.ts}
-        title={new Date(message.ts).toLocaleString()}
-      >
-        {formatHourMinute(message.ts)}
-      </time>
+      <MessageTime ts={message.ts} />
     </li>
   );
 });

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import type { TextMessage } from '@duplex/protocol';
-import { formatHourMinute } from '@/lib/format-time';
 import styles from './chat.module.css';
+import { MessageTime } from './message-time';
 
 /** One stored text message. The text is a React text node: markup in it is shown, never run. */
 export const MessageItem = memo(function MessageItem({
@@ -42,13 +42,7 @@ export const MessageItem = memo(function MessageItem({
           </span>
         ) : null}
         {own ? <span className={styles.youTag}>you</span> : null}
-        <time
-          className={styles.time}
-          dateTime={message.ts}
-          title={new Date(message.ts).toLocaleString()}
-        >
-          {formatHourMinute(message.ts)}
-        </time>
+        <MessageTime ts={message.ts} />
       </div>
       <p className={styles.text} data-testid="message-text">
         {message.text}
