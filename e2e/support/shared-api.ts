@@ -24,7 +24,8 @@ async function control(path: string, body: unknown = {}): Promise<SharedApiInfo 
     signal: AbortSignal.timeout(90_000),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`e2e: api control ${path} answered ${response.status}: ${text}`);
+  if (!response.ok)
+    throw new Error(`e2e: api control ${path} answered ${response.status}: ${text}`);
   const info = JSON.parse(text) as SharedApiInfo | null;
   if (info) process.env[ENV.apiPid] = String(info.pid);
   return info;
