@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/config.js';
 import { MESSAGE_STORE, type MessageStore } from '../src/storage/message-store.js';
 import { startServer, type TestServer } from './support/api-server.js';
 import { joinAs, uniqueRoom } from './support/chat-helpers.js';
@@ -28,12 +27,5 @@ describe('a connection whose frames wait on a stalled store', () => {
     }
     expect((await sender.client.waitClosed(5_000)).code).toBe(1013);
     expect((await other.client.request('ping', {})).event).toBe('ack');
-  });
-});
-
-describe('BURST', () => {
-  it('is bounded, since each connection keeps 10 × BURST rejection times', () => {
-    expect(loadConfig({ BURST: 10_000 }).limits.burst).toBe(10_000);
-    expect(() => loadConfig({ BURST: 10_001 })).toThrow(/BURST/);
   });
 });

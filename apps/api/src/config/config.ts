@@ -28,8 +28,7 @@ const configSchema = z.object({
   RESUME_GRACE_MS: integer(DEFAULT_TIMEOUTS.resumeGraceMs, 0),
   MAX_FRAME_BYTES: integer(DEFAULT_LIMITS.maxFrameBytes, 256),
   MESSAGES_PER_SECOND: z.coerce.number().positive().default(DEFAULT_LIMITS.messagesPerSecond),
-  // Each connection keeps 10 × BURST rejection times (the 1008 rule): bounded.
-  BURST: integer(DEFAULT_LIMITS.burst, 1).pipe(z.number().max(10_000)),
+  BURST: integer(DEFAULT_LIMITS.burst, 1),
   MAX_TEXT_CHARS: integer(DEFAULT_LIMITS.maxTextChars, 1),
   SEND_BUFFER_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024),
   SHUTDOWN_GRACE_MS: integer(2000, 0),

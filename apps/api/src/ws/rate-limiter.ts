@@ -52,7 +52,8 @@ export class TokenBucket {
  * Nothing but time resets it.
  */
 export class SlidingWindowCounter {
-  private readonly times: Float64Array;
+  /** Allocated at the first event: most connections never have one. */
+  private times: Float64Array | null = null;
   private next = 0;
   private recorded = 0;
 
@@ -60,17 +61,16 @@ export class SlidingWindowCounter {
     private readonly allowed: number,
     private readonly windowMs: number,
     private readonly now: Clock = monotonic,
-  ) {
-    this.times = new Float64Array(allowed);
-  }
+  ) {}
 
   /** Records an event; true when it is one too many for the window. */
   record(): boolean {
     const now = this.now();
-    if (this.recorded === this.allowed && now - this.times[this.next]! < this.windowMs) {
+    const times = (this.times ??= new Float64Array(this.allowed));
+    if (this.recorded === this.allowed && now - times[this.next]! < this.windowMs) {
       return true;
     }
-    this.times[this.next] = now;
+    times[this.next] = now;
     this.next = (this.next + 1) % this.allowed;
     this.recorded = Math.min(this.recorded + 1, this.allowed);
     return false;
