@@ -49,6 +49,33 @@ async function script(...args: string[]): Promise<string> {
   }
 }
 
+/** Runs one statement on the server's `duplex` database (`serverUrl`), on a connection of its own. */
+async function administer(serverUrl: string, statement: string): Promise<void> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A new, empty database on the server of `serverUrl` (see `startLocalPostgres`): its URL. */
+export async function createDatabase(serverUrl: string): Promise<string> {
+  const name = `test_${randomUUID().replaceAll('-', '')}`;
+  await administer(serverUrl, `CREATE DATABASE ${name}`);
+  const database = new URL(serverUrl);
+  database.pathname = `/${name}`;
+  return database.toString();
+}
+
+/** Drops a database that `createDatabase` made, cutting any session still connected to it. */
+export async function dropDatabase(serverUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^test_[0-9a-f]{32}$/.test(name)) throw new Error(`not a test database: ${databaseUrl}`);
+  await administer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 /**
  * A throwaway PostgreSQL server on 127.0.0.1 and a free port, its data in a new temporary folder
  * (see scripts/local-postgres.sh, which installs PostgreSQL where it is missing and it can).
@@ -58,19 +85,7 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
   const url = await script('start', dir);
   return {
     url,
-    createDatabase: async () => {
-      const name = `test_${randomUUID().replaceAll('-', '')}`;
-      const admin = new Client({ connectionString: url });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await admin.end();
-      }
-      const database = new URL(url);
-      database.pathname = `/${name}`;
-      return database.toString();
-    },
+    createDatabase: () => createDatabase(url),
     stop: async () => {
       await script('stop', dir);
     },
