@@ -1,8 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The suites about storage, chat, sessions and calls: with `DUPLEX_TEST_STORE=postgres` only
+ * these run, each api on a PostgreSQL database of its own (see test/support/test-storage.ts).
+ * Not among them: identity and durability restart an api on the same `DATA_DIR` and
+ * store-durability reads the files under it (they test the embedded store); store-contract and
+ * postgres-* run on PostgreSQL servers of their own in every run.
+ */
+const POSTGRES_SUITES = [
+  'chat-rooms',
+  'chat-resume',
+  'session-resume',
+  'multi-session',
+  'join-ack',
+  'calls-records',
+  'http',
+  'strings',
+  'flood',
+  'backlog',
+  // That the run is on PostgreSQL indeed.
+  'test-storage',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include:
+      process.env.DUPLEX_TEST_STORE === 'postgres'
+        ? POSTGRES_SUITES.map((suite) => `test/${suite}.test.ts`)
+        : ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

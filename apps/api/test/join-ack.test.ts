@@ -1,8 +1,5 @@
 import { MAX_SERVER_FRAME_BYTES, PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openPgliteClient } from '../src/storage/pglite-client.js';
-import { migrate } from '../src/storage/schema.js';
-import { SqlMessageStore } from '../src/storage/sql-message-store.js';
 import { startServer, type TestServer } from './support/api-server.js';
 import {
   BULK_TIMEOUT_MS,
@@ -16,24 +13,22 @@ import {
   userIdsOf,
   type Member,
 } from './support/chat-helpers.js';
-import { keptDataDir, type DataDir } from './support/data-dir.js';
 import { RawClient } from './support/raw-client.js';
+import { freshStorage, type TestStorage } from './support/test-storage.js';
 
 /** 500 messages of 4,000 emoji (16,000 UTF-8 bytes each), stored before the api starts. */
 const EMOJI_ROOM = 'emoji-history';
 const EMOJI_TEXT = '😀'.repeat(4000);
 const EMOJI_MESSAGES = 500;
 
-let dataDir: DataDir;
+let storage: TestStorage;
 let server: TestServer;
 const clients: RawClient[] = [];
 
 /** Fills the emoji room through the store itself: far quicker than 8 MB of `chat.send`. */
-async function storeEmojiHistory(path: string): Promise<void> {
-  const sql = await openPgliteClient(path);
-  const store = new SqlMessageStore(sql);
+async function storeEmojiHistory(): Promise<void> {
+  const store = await storage.openStore();
   try {
-    await migrate(sql);
     for (let start = 0; start < EMOJI_MESSAGES; start += 100) {
       await store.appendBatch(
         EMOJI_ROOM,
@@ -52,13 +47,13 @@ async function storeEmojiHistory(path: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dataDir = await keptDataDir();
-  await storeEmojiHistory(dataDir.path);
-  server = await startServer({ DATA_DIR: dataDir.path, BURST: 1000, MESSAGES_PER_SECOND: 1000 });
+  storage = await freshStorage();
+  await storeEmojiHistory();
+  server = await startServer({ ...storage.config, BURST: 1000, MESSAGES_PER_SECOND: 1000 });
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
-  await dataDir?.remove();
+  await storage?.remove();
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));

@@ -1,11 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig, type ConfigInput } from '../../src/config/config.js';
+import { freshStorage, scratchDir, type TestStorage } from './test-storage.js';
 
 export interface TestServer {
   readonly app: INestApplication;
@@ -20,20 +19,19 @@ export interface TestServer {
 
 /**
  * Starts a real api in-process on a free port of 127.0.0.1, logging silenced, HTTP reads
- * practically unlimited. Unless
- * `DATA_DIR` is given, its storage lives in a fresh temporary directory, removed on `stop`.
+ * practically unlimited. Unless the test passes `DATA_DIR` or `DATABASE_URL`, it stores in fresh
+ * storage of the run's kind (see test-storage.ts: PGlite, or PostgreSQL with
+ * `DUPLEX_TEST_STORE=postgres`), removed on `stop`. Next to a `DATABASE_URL` of the test's own,
+ * it gets an empty data directory (for its identity secret), also removed on `stop`.
  */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
-  const ownDataDir = overrides.DATA_DIR === undefined ? await freshDataDir() : null;
-  const config = loadConfig({
-    // Suites read history over HTTP far faster than a person; read-limit.test.ts tests the limit.
-    HTTP_READ_BURST: 100_000,
-    ...overrides,
-    ...(ownDataDir && { DATA_DIR: ownDataDir }),
-    LOG_LEVEL: 'silent',
-  });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  const owned = await ownStorage(overrides);
+  const { app, config } = await listeningApp({ ...overrides, ...owned?.config }).catch(
+    async (error: unknown) => {
+      await owned?.remove();
+      throw error;
+    },
+  );
   const address = app.getHttpServer().address() as AddressInfo;
   const port = address.port;
   let stopped: Promise<void> | undefined;
@@ -46,7 +44,7 @@ export async function startServer(overrides: ConfigInput = {}): Promise<TestServ
     stop: () =>
       (stopped ??= (async () => {
         await app.close();
-        if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
+        await owned?.remove();
       })()),
   };
 }
@@ -85,9 +83,33 @@ export function useServer(overrides: ConfigInput = {}): {
   };
 }
 
-/** A new data directory, copied from the run's initialised template (see global-setup.ts). */
-async function freshDataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duplex-api-test-'));
-  await cp(inject('pgliteTemplate'), dir, { recursive: true });
-  return dir;
+/** An api with `settings` listening on a free port of 127.0.0.1. */
+async function listeningApp(settings: ConfigInput) {
+  const config = loadConfig({
+    // Suites read history over HTTP far faster than a person; read-limit.test.ts tests the limit.
+    HTTP_READ_BURST: 100_000,
+    ...settings,
+    LOG_LEVEL: 'silent',
+  });
+  const app = await createApp(config);
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return { app, config };
+}
+
+/** The storage `startServer` provides (and removes) when the test names none of its own. */
+async function ownStorage(
+  overrides: ConfigInput,
+): Promise<Pick<TestStorage, 'config' | 'remove'> | undefined> {
+  if (overrides.DATA_DIR !== undefined) return undefined;
+  if (overrides.DATABASE_URL === undefined) return freshStorage();
+  const dataDir = await scratchDir();
+  return {
+    config: { DATA_DIR: dataDir },
+    remove: () => rm(dataDir, { recursive: true, force: true }),
+  };
 }

@@ -3,19 +3,67 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
+import { skipPostgres, startLocalPostgres } from './postgres-server.js';
+
+/**
+ * What a test api stores its chat in when the test does not choose (see test-storage.ts): the
+ * embedded PGlite, or a database of its own on one PostgreSQL server shared by the run.
+ */
+export type TestStore = { kind: 'pglite' } | { kind: 'postgres'; serverUrl: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** An initialised, empty PGlite data directory that test servers copy instead of running initdb. */
     pgliteTemplate: string;
+    testStore: TestStore;
   }
 }
 
-/** Runs PGlite's initdb (seconds) once per test run; every test server starts from a copy. */
-export default async function setup(project: TestProject) {
+/** `DUPLEX_TEST_STORE`: `pglite` (the default) or `postgres`. */
+function storeKind(value = ''): TestStore['kind'] {
+  if (value === '' || value === 'pglite') return 'pglite';
+  if (value === 'postgres') {
+    if (skipPostgres) {
+      throw new Error(
+        'DUPLEX_TEST_STORE=postgres runs on PostgreSQL, DUPLEX_SKIP_POSTGRES=1 skips it',
+      );
+    }
+    return 'postgres';
+  }
+  throw new Error(`DUPLEX_TEST_STORE must be pglite or postgres, not ${JSON.stringify(value)}`);
+}
+
+/** An initialised, empty PGlite data directory: PGlite's initdb takes seconds, a copy does not. */
+async function createPgliteTemplate(): Promise<string> {
   const template = await mkdtemp(join(tmpdir(), 'duplex-pglite-template-'));
-  const db = await PGlite.create(template);
-  await db.close();
+  try {
+    const db = await PGlite.create(template);
+    await db.close();
+    return template;
+  } catch (error) {
+    await rm(template, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Runs PGlite's initdb once per test run; every test server starts from a copy. With
+ * `DUPLEX_TEST_STORE=postgres`, also starts the run's PostgreSQL server, removed at the end.
+ */
+export default async function setup(project: TestProject) {
+  const kind = storeKind(process.env.DUPLEX_TEST_STORE);
+  const postgres = kind === 'postgres' ? await startLocalPostgres() : undefined;
+  const template = await createPgliteTemplate().catch(async (error: unknown) => {
+    await postgres?.remove();
+    throw error;
+  });
   project.provide('pgliteTemplate', template);
-  return () => rm(template, { recursive: true, force: true });
+  project.provide(
+    'testStore',
+    postgres ? { kind: 'postgres', serverUrl: postgres.url } : { kind: 'pglite' },
+  );
+  return async () => {
+    await postgres?.remove();
+    await rm(template, { recursive: true, force: true });
+  };
 }
