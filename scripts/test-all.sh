@@ -40,6 +40,16 @@ for package in packages/protocol packages/client apps/api apps/web; do
     --outputFile.json="$reports/vitest-$(basename "$package").json") || status=1
 done
 
+# The api suites about storage, chat, sessions and calls once more, each api on a PostgreSQL
+# database of its own (the list is in apps/api/vitest.config.ts).
+if [ "${DUPLEX_SKIP_POSTGRES:-}" = 1 ]; then
+  echo "DUPLEX_SKIP_POSTGRES=1: the api suites on PostgreSQL are skipped" >&2
+else
+  step "vitest: apps/api on PostgreSQL"
+  (cd apps/api && DUPLEX_TEST_STORE=postgres pnpm exec vitest run --reporter=default \
+    --reporter=json --outputFile.json="$reports/vitest-api-postgres.json") || status=1
+fi
+
 step "interop: a Python client written from PROTOCOL.md"
 REPORTS_DIR="$reports" bash interop/run.sh || status=1
 

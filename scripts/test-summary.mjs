@@ -8,6 +8,8 @@ const expected = [
   'vitest-protocol',
   'vitest-client',
   'vitest-api',
+  // The api suites again on PostgreSQL, unless DUPLEX_SKIP_POSTGRES=1 skipped them on purpose.
+  ...(process.env.DUPLEX_SKIP_POSTGRES === '1' ? [] : ['vitest-api-postgres']),
   'vitest-web',
   'interop-python',
   'playwright-e2e',
