@@ -20,9 +20,11 @@ function addVitest(report) {
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
   totals.skipped += report.numPendingTests + report.numTodoTests;
-  // A file that failed to load has no tests but fails the run.
+  // A file that failed without a failed test (it did not load, or a hook failed) fails the run.
   totals.failed += report.testResults.filter(
-    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    (file) =>
+      file.status === 'failed' &&
+      !file.assertionResults.some((assertion) => assertion.status === 'failed'),
   ).length;
 }
 
