@@ -67,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
 
   const apiEnv: Record<string, string> = {
     RESUME_GRACE_MS: String(E2E_RESUME_GRACE_MS),
+    // Every browser of the suite reads history from 127.0.0.1: one address, many people.
+    HTTP_READ_BURST: '100000',
     ...(turn && { TURN_URLS: turn.urls.join(','), TURN_SECRET: turn.secret }),
   };
 
