@@ -1,4 +1,4 @@
-import type { CallSnapshot, CallStats } from '@duplex/client';
+import { EMPTY_CALL_STATS, type CallSnapshot, type CallStats } from '@duplex/client';
 import { CallOutcome, type CallRecord, type User } from '@duplex/protocol';
 
 export const ann: User = { userId: '3f2a91c0-7d3e-4b1a-9f00-0a1b2c3d4e5f', name: 'Ann' };
@@ -45,17 +45,5 @@ export function callRecord(overrides: Partial<CallRecord> = {}): CallRecord {
 }
 
 export function callStats(overrides: Partial<CallStats> = {}): CallStats {
-  return {
-    rttMs: null,
-    outboundKbps: null,
-    inboundKbps: null,
-    packetLossPct: null,
-    audioCodec: null,
-    videoCodec: null,
-    localCandidateType: null,
-    remoteCandidateType: null,
-    receivingVideo: null,
-    quality: 'unknown',
-    ...overrides,
-  };
+  return { ...EMPTY_CALL_STATS, ...overrides };
 }
