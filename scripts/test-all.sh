@@ -27,6 +27,11 @@ if [ "$(id -u)" = 0 ] && ! bash scripts/local-postgres.sh install; then
   echo "PostgreSQL could not be installed: the PostgreSQL suites will fail saying so" >&2
 fi
 
+# Redis for the Redis suites (installed as root when missing).
+if [ "$(id -u)" = 0 ] && ! bash scripts/local-redis.sh install; then
+  echo "Redis could not be installed: the Redis suites will fail saying so" >&2
+fi
+
 step "build"
 pnpm turbo run build --output-logs=errors-only || { echo "build failed" >&2; exit 1; }
 
