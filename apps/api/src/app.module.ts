@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BrokerModule } from './broker/broker.module.js';
 import { CallsModule } from './calls/calls.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { AppConfig } from './config/config.js';
@@ -6,9 +7,12 @@ import { ConfigModule } from './config/config.module.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { InstancesModule } from './instances/instances.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { AppLogger } from './logging/logger.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PresenceModule } from './presence/presence.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { SessionModule } from './session/session.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -26,6 +30,10 @@ export class AppModule {
         HttpModule,
         WsModule,
         StorageModule,
+        RedisModule,
+        InstancesModule,
+        BrokerModule,
+        PresenceModule,
         IdentityModule,
         SessionModule,
         RoomsModule,

@@ -1,13 +1,52 @@
-import type { ServerEventFrame } from '@duplex/protocol';
+import type { ServerFrame, User } from '@duplex/protocol';
 
-export interface PublishOptions {
-  /** Leave this user out (typing and presence go to the others only). */
-  exceptUserId?: string;
+/** A room frame on its way to the members connected to other instances. */
+export interface RoomEnvelope {
+  readonly room: string;
+  /** The frame, encoded once for every recipient. */
+  readonly payload: Buffer;
+  /** A `chat.message`'s `seq` (its place in the room's order); absent for other frames. */
+  readonly seq?: number;
+  /** Left out: typing and presence go to the user's others only. */
+  readonly exceptUserId?: string;
 }
 
-/** Fan-out of room events to every member's connection, wherever it is connected. */
+/** A user joined or left a room, after which it has `online` users (before any coalescing). */
+export interface PresenceChange {
+  kind: 'joined' | 'left';
+  user: User;
+  online: number;
+}
+
+/** What one instance tells another about a session it holds. */
+export type InstanceMessage =
+  /** The session was resumed elsewhere: close its connection (4003) and forget it quietly. */
+  | { kind: 'release-session'; sessionId: string }
+  /** A frame for one session of this instance (calls address sessions). */
+  | { kind: 'session-frame'; sessionId: string; frame: ServerFrame };
+
+/**
+ * What moves between api instances: room frames to the instances with members in the room,
+ * and messages to one instance. Delivery to this instance's own members is not its job.
+ */
 export interface Broker {
-  publish(room: string, frame: ServerEventFrame, options?: PublishOptions): void;
+  /** Sends the frame to every other instance following the room; never waits, never throws. */
+  publishRoom(envelope: RoomEnvelope): void;
+  /**
+   * Starts receiving the room's frames from the others; resolves once they are sure to arrive.
+   * `null`: they are already (or there are no others), nothing to wait for.
+   */
+  follow(room: string): Promise<void> | null;
+  /** Stops receiving them (the last member here left). */
+  unfollow(room: string): void;
+  onRoomFrame(handler: (envelope: RoomEnvelope) => void): void;
+  /**
+   * Presence changes of the rooms followed, in the one order in which the presence store made
+   * them (its scripts publish them on the room's channel as they change it).
+   */
+  onPresenceChange(handler: (room: string, change: PresenceChange) => void): void;
+  sendToInstance(instanceId: string, message: InstanceMessage): void;
+  onInstanceMessage(handler: (message: InstanceMessage) => void): void;
 }
 
 export const BROKER = Symbol('BROKER');

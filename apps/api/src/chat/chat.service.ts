@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AckData, CallRecord, ChatMessage, ClientEventData } from '@duplex/protocol';
-import { BROKER, type Broker } from '../broker/broker.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { RoomRegistry } from '../rooms/room-registry.js';
+import { PRESENCE_STORE, type PresenceStore } from '../presence/presence-store.js';
+import { RoomFanout } from '../rooms/room-fanout.js';
 import { RoomSequencer } from '../rooms/room-sequencer.js';
 import { RoomService } from '../rooms/room.service.js';
 import type { Session } from '../session/session.js';
@@ -25,11 +25,11 @@ export class ChatService {
 
   constructor(
     private readonly rooms: RoomService,
-    private readonly registry: RoomRegistry,
+    @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
+    private readonly fanout: RoomFanout,
     private readonly sequencer: RoomSequencer,
     private readonly metrics: MetricsService,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
-    @Inject(BROKER) private readonly broker: Broker,
   ) {}
 
   /**
@@ -42,7 +42,7 @@ export class ChatService {
     acknowledge: (ack: AckData<'chat.send'>) => void,
   ): Promise<void> {
     this.rooms.assertMember(session, room);
-    this.registry.touch(room, session.user.userId);
+    this.presence.touch(room, session.user.userId);
     const message: NewMessage = {
       room,
       clientId,
@@ -63,7 +63,7 @@ export class ChatService {
 
   typing(session: Session, { room, typing }: ClientEventData<'chat.typing'>): void {
     this.rooms.assertMember(session, room);
-    this.broker.publish(
+    this.fanout.publish(
       room,
       { event: 'chat.typing', data: { room, user: session.user, typing } },
       { exceptUserId: session.user.userId },
@@ -107,6 +107,6 @@ export class ChatService {
   }
 
   private broadcast(message: ChatMessage): void {
-    this.broker.publish(message.room, { event: 'chat.message', data: message });
+    this.fanout.publish(message.room, { event: 'chat.message', data: message });
   }
 }

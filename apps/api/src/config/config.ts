@@ -42,6 +42,19 @@ const configSchema = z.object({
       (value) => value === '' || /^postgres(ql)?:\/\//.test(value),
       'must be a postgres:// or postgresql:// URL (or empty for the embedded store)',
     ),
+  REDIS_URL: z
+    .string()
+    .default('')
+    .refine(
+      (value) => value === '' || /^rediss?:\/\//.test(value),
+      'must be a redis:// or rediss:// URL (or empty for a single instance)',
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('duplex:'),
+  INSTANCE_LEASE_MS: integer(10_000, 1000),
+  GAP_CHECK_INTERVAL_MS: integer(5000, 100),
   HTTP_READS_PER_SECOND: z.coerce.number().positive().default(10),
   HTTP_READ_BURST: integer(30, 1),
   TRUST_PROXY: z.string().default(''),
@@ -72,6 +85,15 @@ export interface AppConfig {
   dataDir: string;
   /** PostgreSQL for chat history; undefined: the embedded store (PGlite) in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Redis between instances (fan-out, sessions, presence, calls); undefined: one instance that
+   * holds all of it in memory.
+   */
+  redis: { url: string; keyPrefix: string } | undefined;
+  /** An instance whose lease is this old is dead: the others end its sessions. */
+  instanceLeaseMs: number;
+  /** How often an instance looks for messages it was not sent (silent rooms after a failure). */
+  gapCheckIntervalMs: number;
   /** Per client address: the history and member routes' token bucket. */
   httpReads: { messagesPerSecond: number; burst: number };
   /** Express's `trust proxy`: which proxies' `X-Forwarded-For` names the client; false when empty. */
@@ -103,6 +125,11 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
   if (c.TURN_URLS.length > 0 && c.TURN_SECRET === '') {
     throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
   }
+  if (c.REDIS_URL !== '' && c.DATABASE_URL === '') {
+    throw new ConfigError(
+      'Invalid configuration:\n  REDIS_URL: needs DATABASE_URL (instances share one PostgreSQL)',
+    );
+  }
   return {
     port: c.PORT,
     host: c.HOST,
@@ -123,6 +150,9 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
     databaseUrl: c.DATABASE_URL === '' ? undefined : c.DATABASE_URL,
+    redis: c.REDIS_URL === '' ? undefined : { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX },
+    instanceLeaseMs: c.INSTANCE_LEASE_MS,
+    gapCheckIntervalMs: c.GAP_CHECK_INTERVAL_MS,
     httpReads: { messagesPerSecond: c.HTTP_READS_PER_SECOND, burst: c.HTTP_READ_BURST },
     trustProxy: c.TRUST_PROXY === '' ? false : c.TRUST_PROXY,
     identitySecret: c.IDENTITY_SECRET === '' ? undefined : c.IDENTITY_SECRET,

@@ -42,6 +42,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly crossInstancePublishes = new Counter({
+    name: 'duplex_cross_instance_publishes_total',
+    help: 'Room frames and directed messages published to the other instances (Redis)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly gapFills = new Counter({
+    name: 'duplex_gap_filled_messages_total',
+    help: 'Chat messages this instance was not sent and read from the store instead',
+    registers: [this.registry],
+  });
+
+  readonly leaseReaps = new Counter({
+    name: 'duplex_lease_reaps_total',
+    help: 'Dead instances whose sessions this instance ended',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

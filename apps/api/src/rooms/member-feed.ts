@@ -13,19 +13,30 @@ export type FeedJoin = object;
 
 /**
  * What one member session is sent of a room. `joining`: the history of `join` is being read, so
- * messages are held and other room frames dropped (the join ack reflects them); `resumeAt` is
- * where the feed goes on if that join fails, `null` when no join of it ever completed. `live`:
- * messages go out in `seq` order, each once; one at or below the last sent is a duplicate and is
- * dropped.
+ * messages are held and other room frames dropped (the join ack reflects them); `afterFailure`
+ * is where the feed goes if that join fails: back to `live` or `dormant`, or `leave` when no
+ * join of it ever completed. `live`: messages go out in `seq` order, each once; one at or below
+ * the last sent is a duplicate and is dropped. `dormant`: a membership resumed from another
+ * instance, before the client re-joined with `since`: nothing is sent (as in a grace period).
  */
 type FeedState =
-  | { state: 'joining'; join: FeedJoin; held: BufferedMessage[]; resumeAt: number | null }
-  | { state: 'live'; lastSeq: number };
+  | { state: 'joining'; join: FeedJoin; held: BufferedMessage[]; afterFailure: AfterFailure }
+  | { state: 'live'; lastSeq: number }
+  | { state: 'dormant' };
+type AfterFailure = { state: 'live'; lastSeq: number } | { state: 'dormant' } | 'leave';
 
 export class MemberFeed {
-  private current: FeedState = { state: 'joining', join: {}, held: [], resumeAt: null };
+  private current: FeedState;
 
-  constructor(readonly session: Session) {}
+  constructor(
+    readonly session: Session,
+    start: 'joining' | 'dormant' = 'joining',
+  ) {
+    this.current =
+      start === 'dormant'
+        ? { state: 'dormant' }
+        : { state: 'joining', join: {}, held: [], afterFailure: 'leave' };
+  }
 
   get isLive(): boolean {
     return this.current.state === 'live';
@@ -38,10 +49,15 @@ export class MemberFeed {
   startJoining(): FeedJoin {
     const join: FeedJoin = {};
     const feed = this.current;
-    this.current =
-      feed.state === 'live'
-        ? { state: 'joining', join, held: [], resumeAt: feed.lastSeq }
-        : { ...feed, join };
+    switch (feed.state) {
+      case 'live':
+      case 'dormant':
+        this.current = { state: 'joining', join, held: [], afterFailure: { ...feed } };
+        break;
+      case 'joining':
+        this.current = { ...feed, join };
+        break;
+    }
     return join;
   }
 
@@ -53,7 +69,9 @@ export class MemberFeed {
     const feed = this.current;
     if (feed.state !== 'joining') return;
     if (feed.join !== join) {
-      feed.resumeAt = Math.max(feed.resumeAt ?? 0, lastSeq);
+      const previous = feed.afterFailure;
+      const sent = typeof previous === 'object' && previous.state === 'live' ? previous.lastSeq : 0;
+      feed.afterFailure = { state: 'live', lastSeq: Math.max(sent, lastSeq) };
       return;
     }
     this.current = { state: 'live', lastSeq };
@@ -62,19 +80,25 @@ export class MemberFeed {
 
   /**
    * `join` failed. True when no join of this feed ever completed, so the membership it started
-   * ends; otherwise the feed goes on from the last history sent (or waits for a later join).
+   * ends; otherwise the feed goes on as before the join (or waits for a later join).
    */
   failJoin(join: FeedJoin): boolean {
     const feed = this.current;
     if (feed.state !== 'joining' || feed.join !== join) return false;
-    if (feed.resumeAt === null) return true;
-    this.goLive(join, feed.resumeAt);
+    const after = feed.afterFailure;
+    if (after === 'leave') return true;
+    if (after.state === 'dormant') {
+      this.current = after;
+      return false;
+    }
+    this.goLive(join, after.lastSeq);
     return false;
   }
 
   /** A chat message of the room, encoded once for every recipient. True when it was written. */
   deliverMessage(seq: number, payload: Buffer): boolean {
     const feed = this.current;
+    if (feed.state === 'dormant') return false;
     if (feed.state === 'joining') {
       feed.held.push({ seq, payload });
       return false;

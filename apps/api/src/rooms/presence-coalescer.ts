@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
-import { BROKER, type Broker } from '../broker/broker.js';
-import { RoomRegistry } from './room-registry.js';
-
-type PresenceChange = { kind: 'joined' | 'left'; user: User };
+import type { PresenceChange } from '../broker/broker.js';
+import { PRESENCE_STORE, type PresenceStore } from '../presence/presence-store.js';
+import { RoomFanout } from './room-fanout.js';
 
 /**
  * A room's presence stream. `quiet`: no presence frame in the last 100 ms, so a change goes out
@@ -18,27 +17,23 @@ type RoomPresence =
       timer: NodeJS.Timeout;
       joined: Map<string, User>;
       left: Map<string, User>;
+      online: number;
     };
 
 /**
- * Presence per room, coalesced: a burst of joins (everyone re-joining after a restart) reaches
- * each member as a few `presence.diff` frames instead of one frame per join.
+ * Presence per room, coalesced for this instance's members: a burst of joins (everyone
+ * re-joining after a restart) reaches each member as a few `presence.diff` frames instead of
+ * one frame per join. Every instance coalesces the same changes, in the presence store's order.
  */
 @Injectable()
 export class PresenceCoalescer implements OnModuleDestroy {
   private readonly rooms = new Map<string, RoomPresence>();
 
   constructor(
-    private readonly registry: RoomRegistry,
-    @Inject(BROKER) private readonly broker: Broker,
-  ) {}
-
-  joined(room: string, user: User): void {
-    this.change(room, { kind: 'joined', user });
-  }
-
-  left(room: string, user: User): void {
-    this.change(room, { kind: 'left', user });
+    private readonly fanout: RoomFanout,
+    @Inject(PRESENCE_STORE) presence: PresenceStore,
+  ) {
+    presence.onChange((room, change) => this.change(room, change));
   }
 
   onModuleDestroy(): void {
@@ -61,10 +56,12 @@ export class PresenceCoalescer implements OnModuleDestroy {
           state: 'collecting',
           timer: presence.timer,
           ...collect(new Map(), new Map(), change),
+          online: change.online,
         });
         return;
       case 'collecting':
         collect(presence.joined, presence.left, change);
+        presence.online = change.online;
         return;
     }
   }
@@ -76,28 +73,31 @@ export class PresenceCoalescer implements OnModuleDestroy {
       this.rooms.delete(room);
       return;
     }
-    this.broker.publish(room, {
+    this.fanout.publishHere(room, {
       event: 'presence.diff',
       data: {
         room,
         joined: [...presence.joined.values()],
         left: [...presence.left.values()],
-        online: this.registry.online(room),
+        online: presence.online,
       },
     });
     this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
   }
 
   /** Sends the change as a single presence frame; false when no other member is there to get it. */
-  private sendSingle(room: string, { kind, user }: PresenceChange): boolean {
-    const online = this.registry.online(room);
+  private sendSingle(room: string, { kind, user, online }: PresenceChange): boolean {
     const data = { room, user, online };
     if (kind === 'joined') {
       if (online <= 1) return false;
-      this.broker.publish(room, { event: 'presence.joined', data }, { exceptUserId: user.userId });
+      this.fanout.publishHere(
+        room,
+        { event: 'presence.joined', data },
+        { exceptUserId: user.userId },
+      );
     } else {
       if (online === 0) return false;
-      this.broker.publish(room, { event: 'presence.left', data });
+      this.fanout.publishHere(room, { event: 'presence.left', data });
     }
     return true;
   }

@@ -1,8 +1,7 @@
-import type { User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
 import { MemberFeed, type FeedJoin } from './member-feed.js';
 
-/** What adding a session to a room changed. */
+/** What adding a session to a room changed on this instance. */
 export type MemberJoin = 'user-joined' | 'session-joined' | 'already-member';
 export interface MemberAdded {
   change: MemberJoin;
@@ -11,26 +10,26 @@ export interface MemberAdded {
   /** This join of the feed. */
   join: FeedJoin;
 }
-/** What removing a session from a room changed. */
+/** What removing a session from a room changed on this instance. */
 export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
 
 /**
- * The members of one room: users, each with the sessions through which it is a member. Users are
- * kept in order of activity (joined or sent last), so the most recently active come first in a
- * join ack.
+ * The member sessions of one room on this instance, by user. Whether a user is in the room at
+ * all, counting other instances, is the presence store's to say.
  */
 export class RoomMembers {
   private readonly sessionsByUser = new Map<string, Map<Session, MemberFeed>>();
 
-  add(session: Session): MemberAdded {
+  /** Adds the session (or starts its re-join); `dormant`: restored, sent nothing until it re-joins. */
+  add(session: Session, start: 'joining' | 'dormant' = 'joining'): MemberAdded {
     const userId = session.user.userId;
     const feeds = this.sessionsByUser.get(userId);
     const existing = feeds?.get(session);
     if (existing) {
       return { change: 'already-member', feed: existing, join: existing.startJoining() };
     }
-    const feed = new MemberFeed(session);
-    const join = feed.startJoining();
+    const feed = new MemberFeed(session, start);
+    const join = start === 'joining' ? feed.startJoining() : {};
     if (feeds) {
       feeds.set(session, feed);
       return { change: 'session-joined', feed, join };
@@ -54,19 +53,6 @@ export class RoomMembers {
     return this.sessionsByUser.get(session.user.userId)?.has(session) ?? false;
   }
 
-  /** Marks the user as the most recently active member. */
-  touch(userId: string): void {
-    const feeds = this.sessionsByUser.get(userId);
-    if (!feeds) return;
-    this.sessionsByUser.delete(userId);
-    this.sessionsByUser.set(userId, feeds);
-  }
-
-  /** Number of users who are members. */
-  get online(): number {
-    return this.sessionsByUser.size;
-  }
-
   get isEmpty(): boolean {
     return this.sessionsByUser.size === 0;
   }
@@ -76,38 +62,21 @@ export class RoomMembers {
     return this.sessionsByUser.get(userId)?.keys() ?? [];
   }
 
+  /** Every user with a member session here, with one of its sessions (for its name). */
+  *users(): Generator<Session> {
+    for (const feeds of this.sessionsByUser.values()) {
+      for (const session of feeds.keys()) {
+        yield session;
+        break;
+      }
+    }
+  }
+
   *sessions(): Generator<Session> {
     for (const feeds of this.sessionsByUser.values()) yield* feeds.keys();
   }
 
   *feeds(): Generator<MemberFeed> {
     for (const feeds of this.sessionsByUser.values()) yield* feeds.values();
-  }
-
-  /** `first`, then up to `limit - 1` other members, most recently active first. */
-  recentUsers(first: User, limit: number): User[] {
-    const users = [first];
-    const userIds = [...this.sessionsByUser.keys()];
-    for (let i = userIds.length - 1; i >= 0 && users.length < limit; i--) {
-      const userId = userIds[i]!;
-      if (userId !== first.userId) users.push(this.userOf(userId)!);
-    }
-    return users;
-  }
-
-  /** Up to `limit` members with `userId > after`, ordered by `userId`. */
-  page(after: string | undefined, limit: number): User[] {
-    return [...this.sessionsByUser.keys()]
-      .filter((userId) => after === undefined || userId > after)
-      .sort()
-      .slice(0, limit)
-      .map((userId) => this.userOf(userId)!);
-  }
-
-  private userOf(userId: string): User | undefined {
-    const feeds = this.sessionsByUser.get(userId);
-    if (!feeds) return undefined;
-    for (const session of feeds.keys()) return session.user;
-    return undefined;
   }
 }

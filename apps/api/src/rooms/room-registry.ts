@@ -1,23 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { MembersPage, User } from '@duplex/protocol';
+import type { User } from '@duplex/protocol';
 import type { Session } from '../session/session.js';
 import type { MemberFeed } from './member-feed.js';
 import { RoomMembers, type MemberAdded, type MemberLeave } from './room-members.js';
 
-/** Room membership on this instance, per session; counts are of users. Sessions in grace stay members. */
+/** Room membership of this instance's sessions; sessions in grace stay members. */
 @Injectable()
 export class RoomRegistry {
   private readonly rooms = new Map<string, RoomMembers>();
 
-  /** Adds the session (or starts its re-join): its feed holds messages until the join is sent. */
-  add(room: string, session: Session): MemberAdded {
+  /**
+   * Adds the session (or starts its re-join): its feed holds messages until the join is sent.
+   * `dormant`: a membership restored with a resumed session, sent nothing until it re-joins.
+   */
+  add(room: string, session: Session, start: 'joining' | 'dormant' = 'joining'): MemberAdded {
     let members = this.rooms.get(room);
     if (!members) {
       members = new RoomMembers();
       this.rooms.set(room, members);
     }
-    const added = members.add(session);
-    if (added.change !== 'already-member') members.touch(session.user.userId);
+    const added = members.add(session, start);
     session.rooms.add(room);
     return added;
   }
@@ -37,24 +39,9 @@ export class RoomRegistry {
     return this.rooms.get(room)?.has(session) ?? false;
   }
 
-  /** Records activity of the user in the room (for the member list of join acks). */
-  touch(room: string, userId: string): void {
-    this.rooms.get(room)?.touch(userId);
-  }
-
-  /** Number of users who are members of the room. */
-  online(room: string): number {
-    return this.rooms.get(room)?.online ?? 0;
-  }
-
-  /** `first`, then the most recently active members, `limit` users at most. */
-  recentUsers(room: string, first: User, limit: number): User[] {
-    return this.rooms.get(room)?.recentUsers(first, limit) ?? [first];
-  }
-
-  membersPage(room: string, after: string | undefined, limit: number): MembersPage {
-    const members = this.rooms.get(room);
-    return { online: members?.online ?? 0, members: members?.page(after, limit) ?? [] };
+  /** Whether any session of this instance is a member of the room. */
+  hasMembers(room: string): boolean {
+    return this.rooms.has(room);
   }
 
   /** Every member session of the room. */
@@ -72,8 +59,10 @@ export class RoomRegistry {
     return this.rooms.get(room)?.sessionsOf(userId) ?? [];
   }
 
-  /** Online count of every room that has members. */
-  occupancy(): Map<string, number> {
-    return new Map([...this.rooms].map(([room, members]) => [room, members.online]));
+  /** Every (room, user) this instance holds: what it writes to a shared presence store again. */
+  *holds(): Generator<{ room: string; user: User }> {
+    for (const [room, members] of this.rooms) {
+      for (const session of members.users()) yield { room, user: session.user };
+    }
   }
 }

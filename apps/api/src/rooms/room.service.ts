@@ -1,31 +1,53 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, MAX_SERVER_FRAME_BYTES, PROTOCOL_BOUNDS, type AckData } from '@duplex/protocol';
+import {
+  ErrorCode,
+  MAX_SERVER_FRAME_BYTES,
+  PROTOCOL_BOUNDS,
+  type AckData,
+  type User,
+} from '@duplex/protocol';
+import { INSTANCE_LEASE, type InstanceLease } from '../instances/instance-lease.js';
+import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { PRESENCE_STORE, type PresenceStore } from '../presence/presence-store.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { ProtocolError } from '../ws/protocol-error.js';
 import { fitJoinAck } from './join-ack.js';
-import { PresenceCoalescer } from './presence-coalescer.js';
+import { RoomFanout } from './room-fanout.js';
 import { RoomRegistry } from './room-registry.js';
 
+/**
+ * Joins and leaves. Membership is per session on this instance ({@link RoomRegistry}); a user's
+ * first session here holds the user in the room's presence, which counts users across
+ * instances and announces who came and went.
+ */
 @Injectable()
 export class RoomService {
   constructor(
     private readonly rooms: RoomRegistry,
-    private readonly presence: PresenceCoalescer,
+    private readonly fanout: RoomFanout,
+    @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
-    sessions: SessionRegistry,
+    private readonly sessions: SessionRegistry,
+    @Inject(INSTANCE_LEASE) lease: InstanceLease,
   ) {
     sessions.onEnded((session) => this.leaveAll(session));
+    sessions.onReleased((session) => this.leaveAll(session));
+    sessions.onAdopted((session) => this.restore(session));
+    lease.onLeaseLost(() => this.holdAgain());
+    lease.onDeadInstance((instanceId) => this.presence.reap(instanceId));
   }
 
   /**
-   * Joins (or re-joins, to recover) a room. The session becomes a member first, its feed
-   * holding the room's new messages while the history is read (outside the room's write order,
-   * so a long read holds up nobody's chat); `reply` sends the ack, then the feed sends what came
-   * after its history: nothing falls between them and nothing comes twice.
+   * Joins (or re-joins, to recover) a room. The session becomes a member first and the room's
+   * frames start reaching this instance, its feed holding new messages while the history is
+   * read (outside the room's write order, so a long read holds up nobody's chat); `reply`
+   * sends the ack, then the feed sends what came after its history: nothing falls between them
+   * and nothing comes twice.
    */
   async join(
     session: Session,
@@ -34,33 +56,36 @@ export class RoomService {
     reply: (ack: AckData<'room.join'>) => void,
   ): Promise<void> {
     const { change, feed, join } = this.rooms.add(room, session);
-    // Presence follows membership, which starts now (online counts the user from here on).
-    if (change === 'user-joined') this.presence.joined(room, session.user);
+    const { user } = session;
+    // Also for a user already held: the hold records its activity and its latest name.
+    void this.hold(room, user);
+    if (change !== 'already-member') this.sessions.roomsChanged(session);
     let stored;
     try {
+      const following = this.fanout.follow(room);
+      if (following) await following;
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
       stored = await this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
     } catch (error) {
-      if (feed.failJoin(join) && this.rooms.remove(room, session, feed) === 'user-left') {
-        this.presence.left(room, session.user);
-      }
+      if (feed.failJoin(join)) this.remove(room, session, feed);
       throw error;
     }
-    // The session may have ended while its history was read.
+    const [members, online] = await Promise.all([
+      this.presence.recentUsers(room, user, PROTOCOL_BOUNDS.membersInJoinAck),
+      this.presence.online(room),
+    ]);
+    // The session may have ended or left while its history was read.
     if (!this.rooms.isMember(room, session)) return;
-    const members = this.rooms.recentUsers(room, session.user, PROTOCOL_BOUNDS.membersInJoinAck);
-    const online = this.rooms.online(room);
     const ack = fitJoinAck({ room, members, online, ...stored });
     reply(ack);
     feed.goLive(join, ack.lastSeq);
+    this.fanout.caughtUp(room, ack.lastSeq);
   }
 
   leave(session: Session, room: string): void {
-    const change = this.rooms.remove(room, session);
-    if (change === 'not-member') {
+    if (!this.remove(room, session)) {
       throw new ProtocolError(ErrorCode.NotInRoom, `Not a member of "${room}"`);
     }
-    if (change === 'user-left') this.presence.left(room, session.user);
   }
 
   assertMember(session: Session, room: string): void {
@@ -69,9 +94,49 @@ export class RoomService {
     }
   }
 
+  /** False when the session was not a member (with `feed`: not through that feed). */
+  private remove(room: string, session: Session, feed?: Parameters<RoomRegistry['remove']>[2]) {
+    const change = this.rooms.remove(room, session, feed);
+    if (change === 'not-member') return false;
+    if (change === 'user-left') this.release(room, session.user);
+    if (!this.rooms.hasMembers(room)) this.fanout.unfollow(room);
+    this.sessions.roomsChanged(session);
+    return true;
+  }
+
   private leaveAll(session: Session): void {
-    for (const room of [...session.rooms]) {
-      if (this.rooms.remove(room, session) === 'user-left') this.presence.left(room, session.user);
+    for (const room of [...session.rooms]) this.remove(room, session);
+  }
+
+  /**
+   * A session resumed here from another instance: it is a member of its rooms again, sent
+   * nothing until its client re-joins them with `since`. Resolves once this instance holds it
+   * in every room, so the old instance's release cannot make the user leave.
+   */
+  private async restore(session: Session): Promise<void> {
+    const held: Promise<unknown>[] = [];
+    for (const room of session.rooms) {
+      this.rooms.add(room, session, 'dormant');
+      held.push(this.hold(room, session.user));
     }
+    await Promise.all(held);
+  }
+
+  /** The users this instance holds are written again (Redis lost them). */
+  private async holdAgain(): Promise<void> {
+    await Promise.all([...this.rooms.holds()].map(({ room, user }) => this.hold(room, user)));
+  }
+
+  /** Who joined is announced by the presence store, to every instance following the room. */
+  private hold(room: string, user: User): Promise<void> {
+    return this.presence
+      .hold(room, user)
+      .catch((error: unknown) => this.logger.error({ err: error, room }, 'presence not recorded'));
+  }
+
+  private release(room: string, user: User): void {
+    this.presence
+      .release(room, user)
+      .catch((error: unknown) => this.logger.error({ err: error, room }, 'presence not recorded'));
   }
 }

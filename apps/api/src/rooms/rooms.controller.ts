@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { PROTOCOL_BOUNDS, type ChatMessage, type MembersPage } from '@duplex/protocol';
 import { ReadLimitGuard } from '../http/read-limit.guard.js';
+import { PRESENCE_STORE, type PresenceStore } from '../presence/presence-store.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
-import { RoomRegistry } from './room-registry.js';
 
 /** `seq` is a PostgreSQL `integer`: no stored `seq` is larger, and no larger value reaches SQL. */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -42,17 +42,19 @@ function roomParam(room: string): string {
 @UseGuards(ReadLimitGuard)
 export class RoomsController {
   constructor(
-    private readonly rooms: RoomRegistry,
+    @Inject(PRESENCE_STORE) private readonly presence: PresenceStore,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
   ) {}
 
   /** Every room with a member or a stored message. */
   @Get()
   async list(): Promise<{ room: string; online: number; lastSeq: number }[]> {
-    const occupancy = this.rooms.occupancy();
-    const summaries = new Map(
-      (await this.store.rooms()).map((summary) => [summary.room, summary.lastSeq]),
-    );
+    const [occupancy, summaries] = await Promise.all([
+      this.presence.occupancy(),
+      this.store
+        .rooms()
+        .then((rooms) => new Map(rooms.map((summary) => [summary.room, summary.lastSeq]))),
+    ]);
     const names = new Set([...occupancy.keys(), ...summaries.keys()]);
     return [...names].sort().map((room) => ({
       room,
@@ -95,11 +97,11 @@ export class RoomsController {
 
   /** A page of the room's members, ordered by `userId`: those after `after`. */
   @Get(':room/members')
-  members(
+  async members(
     @Param('room') roomValue: string,
     @Query('after') afterParam: unknown,
     @Query('limit') limitParam: unknown,
-  ): MembersPage {
+  ): Promise<MembersPage> {
     const room = roomParam(roomValue);
     if (afterParam !== undefined && typeof afterParam !== 'string') {
       throw new BadRequestException('after must be a single userId');
@@ -108,6 +110,6 @@ export class RoomsController {
       decimalParam('limit', limitParam, 1) ?? PROTOCOL_BOUNDS.membersPageSize,
       PROTOCOL_BOUNDS.membersPageMaxLimit,
     );
-    return this.rooms.membersPage(room, afterParam, limit);
+    return await this.presence.membersPage(room, afterParam, limit);
   }
 }

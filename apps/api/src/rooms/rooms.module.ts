@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { BROKER } from '../broker/broker.js';
-import { InProcessBroker } from '../broker/in-process-broker.js';
 import { SessionModule } from '../session/session.module.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
+import { RoomFanout } from './room-fanout.js';
 import { RoomRegistry } from './room-registry.js';
 import { RoomSequencer } from './room-sequencer.js';
 import { RoomService } from './room.service.js';
@@ -16,10 +15,10 @@ import { RoomsGateway } from './rooms.gateway.js';
     RoomRegistry,
     RoomSequencer,
     RoomService,
+    RoomFanout,
     PresenceCoalescer,
     RoomsGateway,
-    { provide: BROKER, useClass: InProcessBroker },
   ],
-  exports: [RoomRegistry, RoomSequencer, RoomService, BROKER],
+  exports: [RoomRegistry, RoomSequencer, RoomService, RoomFanout],
 })
 export class RoomsModule {}

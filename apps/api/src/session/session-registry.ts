@@ -1,71 +1,89 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CloseCode, ErrorCode } from '@duplex/protocol';
+import { CloseCode, ErrorCode, type User } from '@duplex/protocol';
+import { BROKER, type Broker } from '../broker/broker.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { INSTANCE_LEASE, type InstanceLease } from '../instances/instance-lease.js';
 import type { Connection } from '../ws/connection.js';
 import { ConnectionRegistry } from '../ws/connection-registry.js';
 import { ProtocolError } from '../ws/protocol-error.js';
+import { SESSION_DIRECTORY, type SessionDirectory } from './session-directory.js';
 import type { Session } from './session.js';
 
 export type SessionListener = (session: Session) => void;
+/** Runs before the resume's ack; the session's old instance is told to let go once it resolves. */
+export type AdoptedListener = (session: Session) => Promise<void>;
 
 const NO_SESSIONS: ReadonlySet<Session> = new Set();
 
 /**
- * Sessions of this instance by resume token and by user. A closed connection leaves its
+ * Sessions of this instance by id, resume token and user. A closed connection leaves its
  * session in grace; a resume within the grace period restores it, after it the session ends.
+ * With several instances, a token this instance does not hold is looked up in the session
+ * directory: the session moves here and the instance that held it lets go of it.
  */
 @Injectable()
 export class SessionRegistry {
+  private readonly byId = new Map<string, Session>();
   private readonly byToken = new Map<string, Session>();
   private readonly byUserId = new Map<string, Set<Session>>();
   private readonly endedListeners = new Set<SessionListener>();
+  private readonly releasedListeners = new Set<SessionListener>();
+  private readonly adoptedListeners = new Set<AdoptedListener>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
+    @Inject(BROKER) private readonly broker: Broker,
+    @Inject(INSTANCE_LEASE) private readonly lease: InstanceLease,
     connections: ConnectionRegistry,
   ) {
     connections.onClosed((connection) => this.detach(connection));
+    broker.onInstanceMessage((message) => {
+      if (message.kind === 'release-session') this.release(message.sessionId);
+    });
+    lease.onLeaseLost(() => this.directory.rewrite(this.byId.values()));
+    lease.onDeadInstance((instanceId) => this.directory.reap(instanceId));
   }
 
   /** Starts a new session of `userId` for `connection`; `name` becomes the user's name. */
-  start(connection: Connection, userId: string, name: string): Session {
+  async start(connection: Connection, userId: string, name: string): Promise<Session> {
     const user = { userId, name };
-    const session: Session = {
-      id: randomUUID(),
-      user,
-      token: '',
-      connection: null,
-      rooms: new Set(),
-      graceTimer: null,
-    };
-    let sessions = this.byUserId.get(userId);
-    if (!sessions) {
-      sessions = new Set();
-      this.byUserId.set(userId, sessions);
-    }
-    for (const other of sessions) other.user = user;
-    sessions.add(session);
-    this.attach(session, connection);
+    for (const other of this.sessionsOf(userId)) other.user = user;
+    const session = this.add(randomUUID(), user, []);
+    await this.attach(session, connection);
     return session;
   }
 
   /** Restores the session of `token` onto `connection`, taking it over from a live connection. */
-  resume(connection: Connection, token: string): Session {
-    const session = this.byToken.get(token);
-    if (!session) {
+  async resume(connection: Connection, token: string): Promise<Session> {
+    const local = this.byToken.get(token);
+    if (local) {
+      const previous = local.connection;
+      if (previous && previous !== connection) {
+        local.connection = null;
+        previous.session = null;
+        previous.close(CloseCode.SessionTakenOver, 'session taken over');
+      }
+      await this.attach(local, connection);
+      return local;
+    }
+    const record = await this.directory.claim(token);
+    if (!record) {
       throw new ProtocolError(
         ErrorCode.ResumeExpired,
         'Session expired; start a new one without resume',
       );
     }
-    const previous = session.connection;
-    if (previous && previous !== connection) {
-      session.connection = null;
-      previous.session = null;
-      previous.close(CloseCode.SessionTakenOver, 'session taken over');
+    const session = this.add(record.sessionId, record.user, record.rooms);
+    await this.attach(session, connection);
+    for (const listener of this.adoptedListeners) await listener(session);
+    if (record.instanceId !== this.lease.instanceId) {
+      this.broker.sendToInstance(record.instanceId, {
+        kind: 'release-session',
+        sessionId: session.id,
+      });
     }
-    this.attach(session, connection);
     return session;
   }
 
@@ -75,6 +93,12 @@ export class SessionRegistry {
     if (!session || session.connection !== connection) return;
     session.connection = null;
     session.graceTimer = setTimeout(() => this.end(session), this.config.resumeGraceMs);
+    this.directory.detached(session);
+  }
+
+  /** The session's rooms changed (for an instance that takes it over). */
+  roomsChanged(session: Session): void {
+    if (this.byId.get(session.id) === session) this.directory.roomsChanged(session);
   }
 
   /** Every session of a user, in grace or connected. */
@@ -87,27 +111,80 @@ export class SessionRegistry {
     return () => this.endedListeners.delete(listener);
   }
 
+  /** The session moved to another instance: what this one held of it goes, quietly. */
+  onReleased(listener: SessionListener): void {
+    this.releasedListeners.add(listener);
+  }
+
+  /** A session moved here from another instance, with its rooms. */
+  onAdopted(listener: AdoptedListener): void {
+    this.adoptedListeners.add(listener);
+  }
+
   /** Users with at least one session. */
   get users(): number {
     return this.byUserId.size;
   }
 
-  private attach(session: Session, connection: Connection): void {
+  private add(id: string, user: User, rooms: string[]): Session {
+    const session: Session = {
+      id,
+      user,
+      token: '',
+      connection: null,
+      rooms: new Set(rooms),
+      graceTimer: null,
+    };
+    this.byId.set(id, session);
+    let sessions = this.byUserId.get(user.userId);
+    if (!sessions) {
+      sessions = new Set();
+      this.byUserId.set(user.userId, sessions);
+    }
+    sessions.add(session);
+    return session;
+  }
+
+  private async attach(session: Session, connection: Connection): Promise<void> {
     if (session.graceTimer) clearTimeout(session.graceTimer);
     session.graceTimer = null;
-    this.byToken.delete(session.token);
+    const previousToken = session.token;
+    this.byToken.delete(previousToken);
     session.token = randomBytes(24).toString('base64url');
     this.byToken.set(session.token, session);
     session.connection = connection;
     connection.session = session;
+    await this.directory.attached(session, previousToken);
   }
 
-  private end(session: Session): void {
+  private forget(session: Session): void {
+    if (session.graceTimer) clearTimeout(session.graceTimer);
+    session.graceTimer = null;
+    this.byId.delete(session.id);
     this.byToken.delete(session.token);
     const sessions = this.byUserId.get(session.user.userId);
     sessions?.delete(session);
     if (sessions?.size === 0) this.byUserId.delete(session.user.userId);
+  }
+
+  private end(session: Session): void {
+    this.forget(session);
+    this.directory.ended(session);
     for (const listener of this.endedListeners) listener(session);
+  }
+
+  /** Resumed on another instance: the old connection is taken over (4003) and the session goes. */
+  private release(sessionId: string): void {
+    const session = this.byId.get(sessionId);
+    if (!session) return;
+    this.forget(session);
+    const connection = session.connection;
+    session.connection = null;
+    if (connection) {
+      connection.session = null;
+      connection.close(CloseCode.SessionTakenOver, 'session taken over');
+    }
+    for (const listener of this.releasedListeners) listener(session);
   }
 }
 

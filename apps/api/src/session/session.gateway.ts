@@ -20,14 +20,14 @@ export class SessionGateway {
 
   /** A resume token restores its session (the identity is then ignored); else the identity's user, or a new one. */
   @SubscribeMessage('hello')
-  hello(
+  async hello(
     @MessageBody() data: ClientEventData<'hello'>,
     @Conn() connection: Connection,
-  ): AckData<'hello'> {
+  ): Promise<AckData<'hello'>> {
     const session =
       data.resume !== undefined
-        ? this.sessions.resume(connection, data.resume)
-        : this.sessions.start(
+        ? await this.sessions.resume(connection, data.resume)
+        : await this.sessions.start(
             connection,
             this.identities.verify(data.identity) ?? this.identities.newUserId(),
             data.name,

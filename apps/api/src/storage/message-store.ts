@@ -52,6 +52,8 @@ export interface MessageStore {
   history(room: string, since: number | undefined, maxBytes: number): Promise<RoomHistory>;
   page(room: string, query: PageQuery): Promise<ChatMessage[]>;
   rooms(): Promise<RoomSummary[]>;
+  /** The newest `seq` of each of `rooms` that has a message. */
+  lastSeqs(rooms: readonly string[]): Promise<Map<string, number>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -212,6 +212,15 @@ export class SqlMessageStore implements MessageStore {
     return rows.map((row) => ({ room: row.room, lastSeq: Number(row.last_seq) }));
   }
 
+  async lastSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
+    const rows = await this.sql.query<{ room: string; last_seq: number }>(
+      'SELECT room, last_seq FROM chat_rooms WHERE room = ANY($1::text[])',
+      [rooms],
+    );
+    return new Map(rows.map((row) => [row.room, Number(row.last_seq)]));
+  }
+
   /** True when the database answers within a second; false (never a hang) otherwise. */
   async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

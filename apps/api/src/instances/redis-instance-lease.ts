@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { AppLogger } from '../logging/logger.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import type { RedisConnections } from '../redis/redis-connections.js';
+import type { DeadInstanceListener, InstanceLease, LeaseLostListener } from './instance-lease.js';
+
+/** Renews the lease; 1 when it was still there, 0 when it had gone (expired or Redis emptied). */
+const RENEW = `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return existed`;
+
+/** Takes a dead instance off the list; 1 for the one caller that does, so one instance cleans up. */
+const CLAIM_DEAD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[1])`;
+
+/**
+ * Leases in Redis: `instance:<id>` expires `INSTANCE_LEASE_MS` after the last renewal, renewed
+ * four times per lease; every instance looks for expired ones as often and the first to claim
+ * one runs the clean-up. A `kill -9`'d instance is cleaned up after at most 1.25 leases.
+ */
+export class RedisInstanceLease implements InstanceLease {
+  readonly instanceId = randomUUID();
+  private readonly deadListeners: DeadInstanceListener[] = [];
+  private readonly lostListeners: LeaseLostListener[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private registered = false;
+  private tick: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly leaseMs: number,
+    private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onDeadInstance(listener: DeadInstanceListener): void {
+    this.deadListeners.push(listener);
+  }
+
+  onLeaseLost(listener: LeaseLostListener): void {
+    this.lostListeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    await this.renew();
+    this.timer = setInterval(() => {
+      this.tick = this.tick.then(() => this.beat());
+    }, this.leaseMs / 4);
+  }
+
+  /**
+   * Stops renewing. The lease runs out as after a crash, so the sessions of a stopping instance
+   * have the whole lease to resume elsewhere before the others end them.
+   */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.tick;
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.renew();
+      await this.reapExpired();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'instance lease: Redis unreachable, retrying');
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const existed = await this.redis.commands.eval(RENEW, {
+      keys: [this.leaseKey(this.instanceId), this.redis.key('instances')],
+      arguments: [String(this.leaseMs), this.instanceId],
+    });
+    const wasRegistered = this.registered;
+    this.registered = true;
+    if (existed === 0 && wasRegistered) {
+      this.logger.warn('instance lease was lost: writing this instance’s state to Redis again');
+      for (const listener of this.lostListeners) await listener();
+    }
+  }
+
+  private async reapExpired(): Promise<void> {
+    const instances = await this.redis.commands.sMembers(this.redis.key('instances'));
+    for (const instanceId of instances) {
+      if (instanceId === this.instanceId) continue;
+      const claimed = await this.redis.commands.eval(CLAIM_DEAD, {
+        keys: [this.leaseKey(instanceId), this.redis.key('instances')],
+        arguments: [instanceId],
+      });
+      if (claimed !== 1) continue;
+      this.logger.warn({ instanceId }, 'instance lease expired: ending its sessions');
+      this.metrics.leaseReaps.inc();
+      for (const listener of this.deadListeners) {
+        await listener(instanceId).catch((error: unknown) =>
+          this.logger.error({ err: error, instanceId }, 'clean-up of a dead instance failed'),
+        );
+      }
+    }
+  }
+
+  private leaseKey(instanceId: string): string {
+    return this.redis.key('instance', instanceId);
+  }
+}
