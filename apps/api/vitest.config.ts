@@ -30,7 +30,7 @@ const POSTGRES_SUITES = [
 export default defineConfig({
   test: {
     include:
-      process.env.DUPLEX_TEST_STORE === 'postgres'
+      process.env.DUPLEX_TEST_STORE === 'postgres' || process.env.DUPLEX_TEST_STORE === 'cluster'
         ? POSTGRES_SUITES.map((suite) => `test/${suite}.test.ts`)
         : ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

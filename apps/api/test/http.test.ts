@@ -44,8 +44,11 @@ function expectBadRequest(response: JsonResponse): void {
   expect((response.body as { message: string }).message.length).toBeGreaterThan(0);
 }
 
+/** Metrics are per instance: the metric tests meter the first one, and connect to it. */
+const metered = () => server().instances[0]!;
+
 async function metrics(): Promise<string> {
-  const response = await fetch(server().httpUrl('/metrics'));
+  const response = await fetch(metered().httpUrl('/metrics'));
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   return response.text();
@@ -97,7 +100,7 @@ describe('HTTP', () => {
     const helloBefore = sample(before, 'duplex_ws_frames_in_total', { event: 'hello' });
     const connectionsBefore = sample(before, 'duplex_ws_connections', { endpoint: '/ws' });
 
-    const client = await RawClient.connect(server().wsUrl('/ws'));
+    const client = await RawClient.connect(metered().wsUrl('/ws'));
     await client.hello('metered');
     const during = await metrics();
     expect(sample(during, 'duplex_ws_frames_in_total', { event: 'hello' })).toBe(helloBefore + 1);
@@ -114,7 +117,7 @@ describe('HTTP', () => {
 
   it('duplex_ws_connections counts /ws/echo under its own endpoint', async () => {
     const before = sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' });
-    const client = await RawClient.connect(server().wsUrl('/ws/echo'));
+    const client = await RawClient.connect(metered().wsUrl('/ws/echo'));
     await until(
       async () =>
         sample(await metrics(), 'duplex_ws_connections', { endpoint: '/ws/echo' }) === before + 1,
@@ -128,7 +131,7 @@ describe('HTTP', () => {
 
   it('duplex_ws_errors_total{code="bad_json"} increments after a bad frame', async () => {
     const before = sample(await metrics(), 'duplex_ws_errors_total', { code: 'bad_json' });
-    const client = await RawClient.connect(server().wsUrl('/ws'));
+    const client = await RawClient.connect(metered().wsUrl('/ws'));
     client.send('{oops');
     const frame = await client.next();
     expect(frame.data.code).toBe('bad_json');

@@ -12,6 +12,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadIdentitySecret } from '../src/identity/identity-secret.js';
 import { InProcessBroker } from '../src/broker/in-process-broker.js';
 import { MetricsService } from '../src/metrics/metrics.service.js';
+import { loadConfig } from '../src/config/config.js';
+import { SoloInstance } from '../src/instances/solo-instance.js';
+import { createLogger } from '../src/logging/logger.js';
+import { LocalPresence } from '../src/presence/local-presence.js';
+import { RoomFanout } from '../src/rooms/room-fanout.js';
 import { PresenceCoalescer } from '../src/rooms/presence-coalescer.js';
 import { RoomRegistry } from '../src/rooms/room-registry.js';
 import { RoomService } from '../src/rooms/room.service.js';
@@ -85,20 +90,34 @@ function historyUpTo(lastSeq: number, from = 1): RoomHistory {
 class RoomsHarness {
   readonly store = new ControlledStore();
   readonly registry = new RoomRegistry();
-  readonly broker = new InProcessBroker(this.registry, new MetricsService());
-  readonly presence = new PresenceCoalescer(this.registry, this.broker);
+  readonly presenceStore = new LocalPresence();
+  readonly fanout = new RoomFanout(
+    loadConfig({}),
+    createLogger('silent'),
+    new InProcessBroker(),
+    this.store as unknown as MessageStore,
+    this.registry,
+    new MetricsService(),
+  );
+  readonly presence = new PresenceCoalescer(this.fanout, this.presenceStore);
   private readonly endedListeners: ((session: Session) => void)[] = [];
   readonly service = new RoomService(
     this.registry,
-    this.presence,
+    this.fanout,
+    this.presenceStore,
     this.store as unknown as MessageStore,
+    createLogger('silent'),
     new MetricsService(),
     {
       onEnded: (listener: (session: Session) => void) => {
         this.endedListeners.push(listener);
         return () => undefined;
       },
+      onReleased: () => undefined,
+      onAdopted: () => undefined,
+      roomsChanged: () => undefined,
     } as unknown as SessionRegistry,
+    new SoloInstance(),
   );
   private nextSession = 0;
 
@@ -128,7 +147,7 @@ class RoomsHarness {
 
   /** A stored chat message, broadcast as `ChatService` does. */
   broadcast(seq: number): void {
-    this.broker.publish(ROOM, { event: 'chat.message', data: textMessage(seq) });
+    this.fanout.publish(ROOM, { event: 'chat.message', data: textMessage(seq) });
   }
 
   /** The session's grace period is over. */
@@ -293,7 +312,7 @@ describe('presence while a join reads its history', () => {
     const view = obs.view();
     expect(view.problems).toEqual([]);
     expect([...view.members]).toEqual(['observer']);
-    expect(view.online).toBe(rooms.registry.online(ROOM));
+    expect(view.online).toBe(await rooms.presenceStore.online(ROOM));
   });
 
   it('online in every presence frame counts exactly the users the frames announced', async () => {
@@ -333,7 +352,7 @@ describe('presence while a join reads its history', () => {
     await expect(firstJoin).rejects.toThrow();
     windowsClose();
 
-    expect(rooms.registry.online(ROOM)).toBe(2);
+    expect(await rooms.presenceStore.online(ROOM)).toBe(2);
     const view = obs.view();
     expect(view.problems).toEqual([]);
     expect([...view.members].sort()).toEqual(['ann', 'observer']);
@@ -351,7 +370,7 @@ describe('presence while a join reads its history', () => {
     await expect(join).rejects.toThrow();
     windowsClose();
 
-    expect(rooms.registry.online(ROOM)).toBe(1);
+    expect(await rooms.presenceStore.online(ROOM)).toBe(1);
     const view = obs.view();
     expect(view.problems).toEqual([]);
     expect([...view.members]).toEqual(['observer']);

@@ -4,16 +4,21 @@ import { isTextMessage } from '@duplex/protocol';
 import { Client } from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startServer, type TestServer } from './support/api-server.js';
-import { joinAs, say, uniqueRoom } from './support/chat-helpers.js';
+import { joinAs, nextChatMessage, say, uniqueRoom } from './support/chat-helpers.js';
 import { freshStorage, type TestStorage } from './support/test-storage.js';
 
-/** The run the suites were asked for: `DUPLEX_TEST_STORE=postgres` puts every api on PostgreSQL. */
-const onPostgres = process.env.DUPLEX_TEST_STORE === 'postgres';
+/**
+ * The run the suites were asked for: `DUPLEX_TEST_STORE=postgres` puts every api on PostgreSQL,
+ * `cluster` makes it three instances on PostgreSQL and Redis.
+ */
+const run = process.env.DUPLEX_TEST_STORE ?? 'pglite';
+const onPostgres = run === 'postgres' || run === 'cluster';
+const asCluster = run === 'cluster';
 
 /** Whether the database of `databaseUrl` exists on the run's PostgreSQL server. */
 async function databaseExists(databaseUrl: string): Promise<boolean> {
   const store = inject('testStore');
-  if (store.kind !== 'postgres') throw new Error('this run has no PostgreSQL server');
+  if (store.kind === 'pglite') throw new Error('this run has no PostgreSQL server');
   const admin = new Client({ connectionString: store.serverUrl });
   await admin.connect();
   try {
@@ -34,7 +39,7 @@ afterEach(async () => {
   server = storage = undefined;
 });
 
-describe(`a test api's storage (${onPostgres ? 'PostgreSQL' : 'PGlite'} run)`, () => {
+describe(`a test api's storage (${run} run)`, () => {
   it('is PostgreSQL exactly when DUPLEX_TEST_STORE=postgres, and holds what the api stored', async () => {
     storage = await freshStorage();
     expect(storage.config.DATABASE_URL !== undefined).toBe(onPostgres);
@@ -75,6 +80,27 @@ describe(`a test api's storage (${onPostgres ? 'PostgreSQL' : 'PGlite'} run)`, (
     expect(server.config.dataDir).not.toBe(dataDir);
     const bob = await joinAs(server, 'Bob', room);
     expect(bob.join.history).toEqual([]);
+    await bob.client.close();
+  });
+
+  it('is three instances on one database and one Redis exactly when DUPLEX_TEST_STORE=cluster', async () => {
+    server = await startServer();
+    expect(server.instances).toHaveLength(asCluster ? 3 : 1);
+    const { databaseUrl, redis } = server.config;
+    for (const instance of server.instances) {
+      expect(instance.config.databaseUrl).toBe(databaseUrl);
+      expect(instance.config.redis).toEqual(redis);
+    }
+    expect(redis !== undefined).toBe(asCluster);
+    // Clients go to each instance in turn, and still meet in one room.
+    const room = uniqueRoom('spread');
+    const ann = await joinAs(server, 'Ann', room);
+    const bob = await joinAs(server, 'Bob', room);
+    expect(ann.client.socket.url === bob.client.socket.url).toBe(!asCluster);
+    const { seq } = await say(ann, room, 'across');
+    const seen = await nextChatMessage(bob.client);
+    expect(seen.data).toMatchObject({ seq, text: 'across' });
+    await ann.client.close();
     await bob.client.close();
   });
 });

@@ -7,15 +7,30 @@ import { loadConfig, type AppConfig, type ConfigInput } from '../../src/config/c
 import { freshStorage, scratchDir, type TestStorage } from './test-storage.js';
 
 export interface TestServer {
+  /** The (first) instance's app, config and port. */
   readonly app: INestApplication;
   readonly config: AppConfig;
   readonly port: number;
-  /** `ws://127.0.0.1:<port><path>` */
+  /** Every instance: one, or several that share PostgreSQL and Redis. */
+  readonly instances: readonly TestInstance[];
+  /** `ws://127.0.0.1:<port><path>`, of each instance in turn. */
   wsUrl(path?: string): string;
-  /** `http://127.0.0.1:<port><path>` */
+  /** `http://127.0.0.1:<port><path>`, of each instance in turn. */
   httpUrl(path: string): string;
   stop(): Promise<void>;
 }
+
+/** One api instance of a test server. */
+export interface TestInstance {
+  readonly app: INestApplication;
+  readonly config: AppConfig;
+  readonly port: number;
+  wsUrl(path?: string): string;
+  httpUrl(path: string): string;
+}
+
+/** How many instances a test api is when the run is a cluster (`DUPLEX_TEST_STORE=cluster`). */
+const CLUSTER_INSTANCES = 3;
 
 /**
  * Starts a real api in-process on a free port of 127.0.0.1, logging silenced, HTTP reads
@@ -23,29 +38,51 @@ export interface TestServer {
  * storage of the run's kind (see test-storage.ts: PGlite, or PostgreSQL with
  * `DUPLEX_TEST_STORE=postgres`), removed on `stop`. Next to a `DATABASE_URL` of the test's own,
  * it gets an empty data directory (for its identity secret), also removed on `stop`.
+ *
+ * With `DUPLEX_TEST_STORE=cluster` the api is three instances on one PostgreSQL database and one
+ * Redis, and `wsUrl` and `httpUrl` name each instance in turn: the clients of a test are spread
+ * over the instances, so every suite also tests what crosses between them.
  */
 export async function startServer(overrides: ConfigInput = {}): Promise<TestServer> {
   const owned = await ownStorage(overrides);
-  const { app, config } = await listeningApp({ ...overrides, ...owned?.config }).catch(
-    async (error: unknown) => {
-      await owned?.remove();
-      throw error;
-    },
-  );
-  const address = app.getHttpServer().address() as AddressInfo;
-  const port = address.port;
+  const settings = { ...overrides, ...owned?.config };
+  const count = settings.REDIS_URL === undefined ? 1 : CLUSTER_INSTANCES;
+  const instances: TestInstance[] = [];
+  try {
+    for (let i = 0; i < count; i++) instances.push(await listeningInstance(settings));
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.app.close()));
+    await owned?.remove();
+    throw error;
+  }
+  let turn = 0;
+  const next = () => instances[turn++ % instances.length]!;
+  const first = instances[0]!;
   let stopped: Promise<void> | undefined;
+  return {
+    app: first.app,
+    config: first.config,
+    port: first.port,
+    instances,
+    wsUrl: (path) => next().wsUrl(path),
+    httpUrl: (path) => next().httpUrl(path),
+    stop: () =>
+      (stopped ??= (async () => {
+        await Promise.all(instances.map((instance) => instance.app.close()));
+        await owned?.remove();
+      })()),
+  };
+}
+
+async function listeningInstance(settings: ConfigInput): Promise<TestInstance> {
+  const { app, config } = await listeningApp(settings);
+  const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
     config,
     port,
     wsUrl: (path = '/ws') => `ws://127.0.0.1:${port}${path}`,
     httpUrl: (path) => `http://127.0.0.1:${port}${path}`,
-    stop: () =>
-      (stopped ??= (async () => {
-        await app.close();
-        await owned?.remove();
-      })()),
   };
 }
 

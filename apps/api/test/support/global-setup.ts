@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
 import { skipPostgres, startLocalPostgres } from './postgres-server.js';
+import { skipRedis, startLocalRedis } from './redis-server.js';
 
 /**
  * What a test api stores its chat in when the test does not choose (see test-storage.ts): the
  * embedded PGlite, or a database of its own on one PostgreSQL server shared by the run.
  */
-export type TestStore = { kind: 'pglite' } | { kind: 'postgres'; serverUrl: string };
+export type TestStore =
+  | { kind: 'pglite' }
+  | { kind: 'postgres'; serverUrl: string }
+  | { kind: 'cluster'; serverUrl: string; redisUrl: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +23,10 @@ declare module 'vitest' {
   }
 }
 
-/** `DUPLEX_TEST_STORE`: `pglite` (the default) or `postgres`. */
+/**
+ * `DUPLEX_TEST_STORE`: `pglite` (the default), `postgres`, or `cluster`: every test api is
+ * several instances on PostgreSQL and Redis (see api-server.ts).
+ */
 function storeKind(value = ''): TestStore['kind'] {
   if (value === '' || value === 'pglite') return 'pglite';
   if (value === 'postgres') {
@@ -30,7 +37,17 @@ function storeKind(value = ''): TestStore['kind'] {
     }
     return 'postgres';
   }
-  throw new Error(`DUPLEX_TEST_STORE must be pglite or postgres, not ${JSON.stringify(value)}`);
+  if (value === 'cluster') {
+    if (skipPostgres || skipRedis) {
+      throw new Error(
+        'DUPLEX_TEST_STORE=cluster runs on PostgreSQL and Redis, which DUPLEX_SKIP_* skips',
+      );
+    }
+    return 'cluster';
+  }
+  throw new Error(
+    `DUPLEX_TEST_STORE must be pglite, postgres or cluster, not ${JSON.stringify(value)}`,
+  );
 }
 
 /** An initialised, empty PGlite data directory: PGlite's initdb takes seconds, a copy does not. */
@@ -52,18 +69,31 @@ async function createPgliteTemplate(): Promise<string> {
  */
 export default async function setup(project: TestProject) {
   const kind = storeKind(process.env.DUPLEX_TEST_STORE);
-  const postgres = kind === 'postgres' ? await startLocalPostgres() : undefined;
+  const postgres = kind === 'pglite' ? undefined : await startLocalPostgres();
+  const redis =
+    kind === 'cluster'
+      ? await startLocalRedis().catch(async (error: unknown) => {
+          await postgres?.remove();
+          throw error;
+        })
+      : undefined;
   const template = await createPgliteTemplate().catch(async (error: unknown) => {
     await postgres?.remove();
+    await redis?.remove();
     throw error;
   });
   project.provide('pgliteTemplate', template);
   project.provide(
     'testStore',
-    postgres ? { kind: 'postgres', serverUrl: postgres.url } : { kind: 'pglite' },
+    redis && postgres
+      ? { kind: 'cluster', serverUrl: postgres.url, redisUrl: redis.url }
+      : postgres
+        ? { kind: 'postgres', serverUrl: postgres.url }
+        : { kind: 'pglite' },
   );
   return async () => {
     await postgres?.remove();
+    await redis?.remove();
     await rm(template, { recursive: true, force: true });
   };
 }

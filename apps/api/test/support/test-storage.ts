@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,12 @@ import type { SqlClient } from '../../src/storage/sql-client.js';
 import { SqlMessageStore } from '../../src/storage/sql-message-store.js';
 import { createDatabase, dropDatabase } from './postgres-server.js';
 
-/** The config that points an api at storage. */
+/** The config that points an api at storage (and, for several instances, at Redis). */
 export interface StorageConfig {
   readonly DATA_DIR: string;
   readonly DATABASE_URL?: string;
+  readonly REDIS_URL?: string;
+  readonly REDIS_KEY_PREFIX?: string;
 }
 
 /** Empty storage of a test's own: an api started with `config` stores there. */
@@ -28,7 +31,8 @@ export interface TestStorage {
 /**
  * Fresh, empty storage of the run's kind (`DUPLEX_TEST_STORE`, see global-setup.ts): a copy of
  * the initialised PGlite template, or a new database on the run's PostgreSQL server beside a
- * data directory of its own (which then holds only the identity secret).
+ * data directory of its own (which then holds only the identity secret); for a cluster, also a
+ * key prefix of its own on the run's Redis.
  */
 export async function freshStorage(): Promise<TestStorage> {
   const store = inject('testStore');
@@ -42,8 +46,13 @@ export async function freshStorage(): Promise<TestStorage> {
   }
   const dataDir = await scratchDir();
   const databaseUrl = await createDatabase(store.serverUrl);
+  const redis = store.kind === 'cluster' && {
+    REDIS_URL: store.redisUrl,
+    // Keys of its own on the run's Redis: nothing left by an earlier test is seen.
+    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+  };
   return {
-    config: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
+    config: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...redis },
     openStore: () => migratedStore(openPgClient(databaseUrl, createLogger('silent'))),
     remove: async () => {
       await dropDatabase(store.serverUrl, databaseUrl);
