@@ -18,16 +18,17 @@ export interface PresenceChange {
   online: number;
 }
 
-/** What one instance tells another about a session it holds. */
+/** What one instance tells another about a session. */
 export type InstanceMessage =
-  /** The session was resumed elsewhere: close its connection (4003) and forget it quietly. */
+  /** To an instance: the session was resumed elsewhere: close its connection (4003), forget it. */
   | { kind: 'release-session'; sessionId: string }
-  /** A frame for one session of this instance (calls address sessions). */
+  /** To a user: a frame for one of its sessions, wherever it is (calls address sessions). */
   | { kind: 'session-frame'; sessionId: string; frame: ServerFrame };
 
 /**
  * What moves between api instances: room frames to the instances with members in the room,
- * and messages to one instance. Delivery to this instance's own members is not its job.
+ * messages to the instances with sessions of a user, and messages to one instance. Delivery to
+ * this instance's own sessions is not its job.
  */
 export interface Broker {
   /** Sends the frame to every other instance following the room; never waits, never throws. */
@@ -46,6 +47,11 @@ export interface Broker {
    */
   onPresenceChange(handler: (room: string, change: PresenceChange) => void): void;
   sendToInstance(instanceId: string, message: InstanceMessage): void;
+  /** Starts receiving messages to the user (a session of it is here); resolves once subscribed. */
+  followUser(userId: string): Promise<void>;
+  unfollowUser(userId: string): void;
+  /** To every other instance following the user. */
+  sendToUser(userId: string, message: InstanceMessage): void;
   onInstanceMessage(handler: (message: InstanceMessage) => void): void;
 }
 

@@ -10,5 +10,10 @@ export class InProcessBroker implements Broker {
   onRoomFrame(_handler: (envelope: RoomEnvelope) => void): void {}
   onPresenceChange(_handler: (room: string, change: PresenceChange) => void): void {}
   sendToInstance(_instanceId: string, _message: InstanceMessage): void {}
+  followUser(_userId: string): Promise<void> {
+    return Promise.resolve();
+  }
+  unfollowUser(_userId: string): void {}
+  sendToUser(_userId: string, _message: InstanceMessage): void {}
   onInstanceMessage(_handler: (message: InstanceMessage) => void): void {}
 }

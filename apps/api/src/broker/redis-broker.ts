@@ -9,7 +9,8 @@ export const PRESENCE_MARK = 'p';
 
 /**
  * Room frames on one Redis channel per room (`room:<room>`), followed by the instances with a
- * member there, and messages to an instance on `to:<instanceId>`. A room frame travels as
+ * member there; messages to an instance on `to:<instanceId>`, and to a user's sessions on
+ * `user:<userId>`, followed by the instances where the user has a session. A room frame travels as
  * `origin\nexceptUserId\nseq\n` and the client frame's bytes, so no instance decodes it to
  * pass it on. A presence change travels as `\n\np\n` and its JSON (published by the presence
  * store's scripts).
@@ -17,6 +18,7 @@ export const PRESENCE_MARK = 'p';
 export class RedisBroker implements Broker {
   /** Rooms subscribed to: `null` once the subscription is confirmed. */
   private readonly following = new Map<string, Promise<void> | null>();
+  private readonly followedUsers = new Map<string, Promise<void>>();
   private roomHandler: (envelope: RoomEnvelope) => void = () => {};
   private presenceHandler: (room: string, change: PresenceChange) => void = () => {};
   private instanceHandler: (message: InstanceMessage) => void = () => {};
@@ -90,6 +92,31 @@ export class RedisBroker implements Broker {
       .catch((error: unknown) =>
         this.logger.warn({ err: error, instanceId }, 'instance message not published'),
       );
+  }
+
+  followUser(userId: string): Promise<void> {
+    let subscribed = this.followedUsers.get(userId);
+    if (!subscribed) {
+      subscribed = this.redis.subscriber.subscribe(this.redis.key('user', userId), (message) =>
+        this.receiveInstanceMessage(message),
+      );
+      this.followedUsers.set(userId, subscribed);
+    }
+    return subscribed;
+  }
+
+  unfollowUser(userId: string): void {
+    if (!this.followedUsers.delete(userId)) return;
+    this.redis.subscriber
+      .unsubscribe(this.redis.key('user', userId))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'unsubscribe failed'));
+  }
+
+  sendToUser(userId: string, message: InstanceMessage): void {
+    this.metrics.crossInstancePublishes.inc({ kind: message.kind });
+    this.redis.commands
+      .publish(this.redis.key('user', userId), JSON.stringify(message))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'user message not published'));
   }
 
   onInstanceMessage(handler: (message: InstanceMessage) => void): void {

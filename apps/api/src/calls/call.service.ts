@@ -4,11 +4,10 @@ import { ChatService } from '../chat/chat.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
 import { RoomRegistry } from '../rooms/room-registry.js';
-import { isConnected, SessionRegistry } from '../session/session-registry.js';
+import { SessionRegistry } from '../session/session-registry.js';
 import type { Session } from '../session/session.js';
 import { ProtocolError } from '../ws/protocol-error.js';
-import type { Call } from './call.js';
-import { CallRegistry } from './call-registry.js';
+import { CALL_STORE, type CallStore, type StoredCall } from './call-store.js';
 import {
   startRinging,
   transition,
@@ -20,41 +19,41 @@ import {
 /**
  * Runs calls: checks an invite against rooms and sessions, feeds every frame, ring timeout and
  * ended session to the call's state machine, and carries out what it decides: frames to
- * sessions, the ring timer, the record of an ended call in its room.
+ * sessions (on whichever instance they are), the record of an ended call in its room. A call
+ * lives in the call store, so its parties may sit on different instances; an instance that
+ * loses a race for a change reads the call again and re-applies the event.
  */
 @Injectable()
 export class CallService implements OnModuleDestroy {
-  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
-    private readonly calls: CallRegistry,
+    @Inject(CALL_STORE) private readonly calls: CallStore,
     private readonly rooms: RoomRegistry,
     private readonly sessions: SessionRegistry,
     private readonly chat: ChatService,
   ) {
-    sessions.onEnded((session) => this.sessionEnded(session));
+    sessions.onEnded((session) => this.sessionEnded(session.user.userId, session.id));
+    sessions.onEndedElsewhere(({ userId, sessionId }) => this.sessionEnded(userId, sessionId));
+    calls.onRingDue((callId) => this.background(this.handle(callId, { type: 'ring-timeout' })));
   }
 
   /** Rings every connected session of `to` that is a member of `room`; returns once they were sent the invite. */
-  invite(caller: Session, { callId, to, room, video }: ClientEventData<'call.invite'>): void {
-    if (this.calls.get(callId)) {
-      throw new ProtocolError(ErrorCode.BadMessage, 'callId is already in use', ['callId']);
-    }
+  async invite(
+    caller: Session,
+    { callId, to, room, video }: ClientEventData<'call.invite'>,
+  ): Promise<void> {
+    if (await this.calls.get(callId)) throw callIdInUse();
     const ringing =
       to === caller.user.userId || !this.rooms.isMember(room, caller)
         ? []
-        : [...this.rooms.sessionsOf(room, to)].filter(isConnected);
+        : await this.sessions.connectedInRoom(to, room);
     const callee = ringing[0]?.user;
     if (!callee) {
       throw new ProtocolError(
         ErrorCode.PeerUnavailable,
         'That user cannot be called in this room right now',
       );
-    }
-    if (this.calls.callOfUser(caller.user.userId) || this.calls.callOfUser(to)) {
-      throw new ProtocolError(ErrorCode.Busy, 'Already in a call');
     }
     const { call, deliveries } = startRinging(
       {
@@ -64,90 +63,82 @@ export class CallService implements OnModuleDestroy {
         caller: caller.user,
         callerSessionId: caller.id,
         callee,
-        ringing: ringing.map((session) => session.id),
+        ringing: ringing.map((session) => session.sessionId),
       },
       now(),
     );
-    this.calls.save(call);
-    this.ringTimers.set(
-      callId,
-      setTimeout(() => this.ringTimedOut(callId), this.config.callRingTimeoutMs),
-    );
+    const created = await this.calls.create(call, this.config.callRingTimeoutMs);
+    if (created === 'callId-in-use') throw callIdInUse();
+    if (created === 'busy') throw new ProtocolError(ErrorCode.Busy, 'Already in a call');
     this.deliver(deliveries);
   }
 
-  accept(session: Session, { callId }: ClientEventData<'call.accept'>): void {
-    this.handle(callId, { type: 'accept', sessionId: session.id });
+  accept(session: Session, { callId }: ClientEventData<'call.accept'>): Promise<void> {
+    return this.handle(callId, { type: 'accept', sessionId: session.id });
   }
 
-  decline(session: Session, { callId, reason }: ClientEventData<'call.decline'>): void {
-    this.handle(callId, { type: 'decline', sessionId: session.id, reason });
+  decline(session: Session, { callId, reason }: ClientEventData<'call.decline'>): Promise<void> {
+    return this.handle(callId, { type: 'decline', sessionId: session.id, reason });
   }
 
-  bye(session: Session, { callId, reason }: ClientEventData<'call.bye'>): void {
-    this.handle(callId, { type: 'bye', sessionId: session.id, reason });
+  bye(session: Session, { callId, reason }: ClientEventData<'call.bye'>): Promise<void> {
+    return this.handle(callId, { type: 'bye', sessionId: session.id, reason });
   }
 
   /** Offer, answer, candidate or media state, passed to the other party. */
-  relay(session: Session, frame: RelayedFrame): void {
-    this.handle(frame.data.callId, { type: 'relay', sessionId: session.id, frame });
+  relay(session: Session, frame: RelayedFrame): Promise<void> {
+    return this.handle(frame.data.callId, { type: 'relay', sessionId: session.id, frame });
   }
 
   onModuleDestroy(): void {
-    for (const timer of this.ringTimers.values()) clearTimeout(timer);
-    this.ringTimers.clear();
+    this.calls.close();
   }
 
   /** A frame about a call: refused when there is no such call. */
-  private handle(callId: string, event: CallEvent): void {
-    const call = this.calls.get(callId);
-    if (!call) throw new ProtocolError(ErrorCode.NotInCall, 'No such call, or it has ended');
-    this.apply(call, event);
+  private async handle(callId: string, event: CallEvent): Promise<void> {
+    const stored = await this.calls.get(callId);
+    if (!stored) throw new ProtocolError(ErrorCode.NotInCall, 'No such call, or it has ended');
+    await this.apply(stored, event);
   }
 
-  private ringTimedOut(callId: string): void {
-    this.ringTimers.delete(callId);
-    const call = this.calls.get(callId);
-    if (call) this.apply(call, { type: 'ring-timeout' });
+  /** A session left for good (its grace period is over, or its instance died). */
+  private sessionEnded(userId: string, sessionId: string): void {
+    this.background(
+      (async () => {
+        const stored = await this.calls.callOfUser(userId);
+        if (stored) await this.apply(stored, { type: 'session-ended', sessionId });
+      })(),
+    );
   }
 
-  /** A session left for good (its grace period is over). */
-  private sessionEnded(session: Session): void {
-    const call = this.calls.callOfUser(session.user.userId);
-    if (call) this.apply(call, { type: 'session-ended', sessionId: session.id });
-  }
-
-  private apply(call: Call, event: CallEvent): void {
-    const result = transition(call, event, now());
-    switch (result.kind) {
-      case 'refused':
-        throw new ProtocolError(result.code, result.message);
-      case 'continues':
-        this.calls.save(result.call);
-        if (result.call.phase.state !== 'ringing') this.stopRinging(call.callId);
-        this.deliver(result.deliveries);
-        return;
-      case 'ended':
-        this.calls.remove(call);
-        this.stopRinging(call.callId);
-        this.deliver(result.deliveries);
-        this.storeRecord(call.room, result.record);
-        return;
-    }
-  }
-
-  private stopRinging(callId: string): void {
-    clearTimeout(this.ringTimers.get(callId));
-    this.ringTimers.delete(callId);
-  }
-
-  /** Frames for a session in its grace period (or gone) are dropped; its client re-syncs on resume. */
-  private deliver(deliveries: Delivery[]): void {
-    for (const { to, frame } of deliveries) {
-      for (const session of this.sessions.sessionsOf(to.userId)) {
-        if (session.id === to.sessionId) session.connection?.send(frame);
+  private async apply(stored: StoredCall, event: CallEvent): Promise<void> {
+    for (let current: StoredCall | undefined = stored; current;) {
+      const result = transition(current.call, event, now());
+      switch (result.kind) {
+        case 'refused':
+          throw new ProtocolError(result.code, result.message);
+        case 'continues':
+          if (await this.calls.replace(current, result.call)) {
+            this.deliver(result.deliveries);
+            return;
+          }
+          break;
+        case 'ended':
+          if (await this.calls.remove(current)) {
+            this.deliver(result.deliveries);
+            this.storeRecord(current.call.room, result.record);
+            return;
+          }
+          break;
       }
+      // Another instance changed the call first: the event applies to what it is now.
+      current = await this.calls.get(current.call.callId);
     }
+    throw new ProtocolError(ErrorCode.NotInCall, 'No such call, or it has ended');
+  }
+
+  private deliver(deliveries: Delivery[]): void {
+    for (const { to, frame } of deliveries) this.sessions.deliver(to, frame);
   }
 
   /** Signalling never waits for storage, and a failed store does not touch the relay. */
@@ -160,6 +151,16 @@ export class CallService implements OnModuleDestroy {
       }
     })();
   }
+
+  private background(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      if (!(error instanceof ProtocolError)) this.logger.error({ err: error }, 'call event failed');
+    });
+  }
+}
+
+function callIdInUse(): ProtocolError {
+  return new ProtocolError(ErrorCode.BadMessage, 'callId is already in use', ['callId']);
 }
 
 function now(): string {

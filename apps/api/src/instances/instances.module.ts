@@ -20,7 +20,7 @@ function instanceLease(
   metrics: MetricsService,
 ): InstanceLease {
   return redis
-    ? new RedisInstanceLease(redis, config.instanceLeaseMs, logger, metrics)
+    ? new RedisInstanceLease(redis, config.instanceLeaseMs, config.resumeGraceMs, logger, metrics)
     : new SoloInstance();
 }
 

@@ -19,7 +19,8 @@ return redis.call('SREM', KEYS[2], ARGV[1])`;
 /**
  * Leases in Redis: `instance:<id>` expires `INSTANCE_LEASE_MS` after the last renewal, renewed
  * four times per lease; every instance looks for expired ones as often and the first to claim
- * one runs the clean-up. A `kill -9`'d instance is cleaned up after at most 1.25 leases.
+ * one runs the clean-up. A `kill -9`'d instance is cleaned up after at most 1.25 leases; one that
+ * stops cleanly, a quarter lease after its sessions' grace period.
  */
 export class RedisInstanceLease implements InstanceLease {
   readonly instanceId = randomUUID();
@@ -32,6 +33,7 @@ export class RedisInstanceLease implements InstanceLease {
   constructor(
     private readonly redis: RedisConnections,
     private readonly leaseMs: number,
+    private readonly graceMs: number,
     private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
   ) {}
@@ -52,13 +54,17 @@ export class RedisInstanceLease implements InstanceLease {
   }
 
   /**
-   * Stops renewing. The lease runs out as after a crash, so the sessions of a stopping instance
-   * have the whole lease to resume elsewhere before the others end them.
+   * Stops renewing, and shortens the lease to the resume grace period: the sessions of a
+   * stopping instance (their sockets closed with 1001) can resume elsewhere meanwhile, and
+   * those that do not are ended by the others once it is over, as on one instance.
    */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.tick;
+    await this.redis.commands
+      .set(this.leaseKey(this.instanceId), '1', { PX: Math.max(1, this.graceMs), XX: true })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'lease not shortened'));
   }
 
   private async beat(): Promise<void> {

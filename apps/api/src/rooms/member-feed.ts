@@ -13,30 +13,19 @@ export type FeedJoin = object;
 
 /**
  * What one member session is sent of a room. `joining`: the history of `join` is being read, so
- * messages are held and other room frames dropped (the join ack reflects them); `afterFailure`
- * is where the feed goes if that join fails: back to `live` or `dormant`, or `leave` when no
- * join of it ever completed. `live`: messages go out in `seq` order, each once; one at or below
- * the last sent is a duplicate and is dropped. `dormant`: a membership resumed from another
- * instance, before the client re-joined with `since`: nothing is sent (as in a grace period).
+ * messages are held and other room frames dropped (the join ack reflects them); `resumeAt` is
+ * where the feed goes on if that join fails, `null` when no join of it ever completed. `live`:
+ * messages go out in `seq` order, each once; one at or below the last sent is a duplicate and is
+ * dropped.
  */
 type FeedState =
-  | { state: 'joining'; join: FeedJoin; held: BufferedMessage[]; afterFailure: AfterFailure }
-  | { state: 'live'; lastSeq: number }
-  | { state: 'dormant' };
-type AfterFailure = { state: 'live'; lastSeq: number } | { state: 'dormant' } | 'leave';
+  | { state: 'joining'; join: FeedJoin; held: BufferedMessage[]; resumeAt: number | null }
+  | { state: 'live'; lastSeq: number };
 
 export class MemberFeed {
-  private current: FeedState;
+  private current: FeedState = { state: 'joining', join: {}, held: [], resumeAt: null };
 
-  constructor(
-    readonly session: Session,
-    start: 'joining' | 'dormant' = 'joining',
-  ) {
-    this.current =
-      start === 'dormant'
-        ? { state: 'dormant' }
-        : { state: 'joining', join: {}, held: [], afterFailure: 'leave' };
-  }
+  constructor(readonly session: Session) {}
 
   get isLive(): boolean {
     return this.current.state === 'live';
@@ -49,15 +38,10 @@ export class MemberFeed {
   startJoining(): FeedJoin {
     const join: FeedJoin = {};
     const feed = this.current;
-    switch (feed.state) {
-      case 'live':
-      case 'dormant':
-        this.current = { state: 'joining', join, held: [], afterFailure: { ...feed } };
-        break;
-      case 'joining':
-        this.current = { ...feed, join };
-        break;
-    }
+    this.current =
+      feed.state === 'live'
+        ? { state: 'joining', join, held: [], resumeAt: feed.lastSeq }
+        : { ...feed, join };
     return join;
   }
 
@@ -69,9 +53,7 @@ export class MemberFeed {
     const feed = this.current;
     if (feed.state !== 'joining') return;
     if (feed.join !== join) {
-      const previous = feed.afterFailure;
-      const sent = typeof previous === 'object' && previous.state === 'live' ? previous.lastSeq : 0;
-      feed.afterFailure = { state: 'live', lastSeq: Math.max(sent, lastSeq) };
+      feed.resumeAt = Math.max(feed.resumeAt ?? 0, lastSeq);
       return;
     }
     this.current = { state: 'live', lastSeq };
@@ -80,25 +62,19 @@ export class MemberFeed {
 
   /**
    * `join` failed. True when no join of this feed ever completed, so the membership it started
-   * ends; otherwise the feed goes on as before the join (or waits for a later join).
+   * ends; otherwise the feed goes on from the last history sent (or waits for a later join).
    */
   failJoin(join: FeedJoin): boolean {
     const feed = this.current;
     if (feed.state !== 'joining' || feed.join !== join) return false;
-    const after = feed.afterFailure;
-    if (after === 'leave') return true;
-    if (after.state === 'dormant') {
-      this.current = after;
-      return false;
-    }
-    this.goLive(join, after.lastSeq);
+    if (feed.resumeAt === null) return true;
+    this.goLive(join, feed.resumeAt);
     return false;
   }
 
   /** A chat message of the room, encoded once for every recipient. True when it was written. */
   deliverMessage(seq: number, payload: Buffer): boolean {
     const feed = this.current;
-    if (feed.state === 'dormant') return false;
     if (feed.state === 'joining') {
       feed.held.push({ seq, payload });
       return false;

@@ -20,16 +20,16 @@ export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
 export class RoomMembers {
   private readonly sessionsByUser = new Map<string, Map<Session, MemberFeed>>();
 
-  /** Adds the session (or starts its re-join); `dormant`: restored, sent nothing until it re-joins. */
-  add(session: Session, start: 'joining' | 'dormant' = 'joining'): MemberAdded {
+  /** Adds the session (or starts its re-join). */
+  add(session: Session): MemberAdded {
     const userId = session.user.userId;
     const feeds = this.sessionsByUser.get(userId);
     const existing = feeds?.get(session);
     if (existing) {
       return { change: 'already-member', feed: existing, join: existing.startJoining() };
     }
-    const feed = new MemberFeed(session, start);
-    const join = start === 'joining' ? feed.startJoining() : {};
+    const feed = new MemberFeed(session);
+    const join = feed.startJoining();
     if (feeds) {
       feeds.set(session, feed);
       return { change: 'session-joined', feed, join };

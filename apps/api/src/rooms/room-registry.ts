@@ -9,17 +9,14 @@ import { RoomMembers, type MemberAdded, type MemberLeave } from './room-members.
 export class RoomRegistry {
   private readonly rooms = new Map<string, RoomMembers>();
 
-  /**
-   * Adds the session (or starts its re-join): its feed holds messages until the join is sent.
-   * `dormant`: a membership restored with a resumed session, sent nothing until it re-joins.
-   */
-  add(room: string, session: Session, start: 'joining' | 'dormant' = 'joining'): MemberAdded {
+  /** Adds the session (or starts its re-join): its feed holds messages until the join is sent. */
+  add(room: string, session: Session): MemberAdded {
     let members = this.rooms.get(room);
     if (!members) {
       members = new RoomMembers();
       this.rooms.set(room, members);
     }
-    const added = members.add(session, start);
+    const added = members.add(session);
     session.rooms.add(room);
     return added;
   }

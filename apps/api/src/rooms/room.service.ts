@@ -16,6 +16,7 @@ import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { ProtocolError } from '../ws/protocol-error.js';
 import { fitJoinAck } from './join-ack.js';
 import { RoomFanout } from './room-fanout.js';
+import type { MemberAdded } from './room-members.js';
 import { RoomRegistry } from './room-registry.js';
 
 /**
@@ -109,17 +110,31 @@ export class RoomService {
   }
 
   /**
-   * A session resumed here from another instance: it is a member of its rooms again, sent
-   * nothing until its client re-joins them with `since`. Resolves once this instance holds it
-   * in every room, so the old instance's release cannot make the user leave.
+   * A session resumed here from another instance: it is a member of its rooms again. Resolves
+   * once this instance holds it in every room, so the old instance's release cannot make the
+   * user leave; from the rooms' newest messages on, it is sent what comes (what it missed is
+   * recovered by re-joining with `since`, as after any resume).
    */
   private async restore(session: Session): Promise<void> {
-    const held: Promise<unknown>[] = [];
-    for (const room of session.rooms) {
-      this.rooms.add(room, session, 'dormant');
-      held.push(this.hold(room, session.user));
+    const rooms = [...session.rooms];
+    const joins = rooms.map((room) => ({ room, ...this.rooms.add(room, session) }));
+    await Promise.all(rooms.map((room) => this.hold(room, session.user)));
+    void this.goLive(session, joins);
+  }
+
+  private async goLive(session: Session, joins: ({ room: string } & MemberAdded)[]) {
+    let lastSeqs = new Map<string, number>();
+    try {
+      await Promise.all(joins.map(({ room }) => this.fanout.follow(room)));
+      lastSeqs = await this.store.lastSeqs(joins.map(({ room }) => room));
+      for (const { room } of joins) this.fanout.caughtUp(room, lastSeqs.get(room) ?? 0);
+    } catch (error) {
+      // The feeds go live all the same; a re-join brings the room's stream up to date.
+      this.logger.warn({ err: error }, 'resumed memberships: newest messages not read');
     }
-    await Promise.all(held);
+    for (const { room, feed, join } of joins) {
+      if (this.rooms.isMember(room, session)) feed.goLive(join, lastSeqs.get(room) ?? 0);
+    }
   }
 
   /** The users this instance holds are written again (Redis lost them). */

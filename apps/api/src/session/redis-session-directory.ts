@@ -1,7 +1,12 @@
 import type { AppLogger } from '../logging/logger.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import type { Session } from './session.js';
-import type { SessionDirectory, SessionRecord } from './session-directory.js';
+import type {
+  SessionDirectory,
+  SessionOfUser,
+  SessionRecord,
+  SessionRef,
+} from './session-directory.js';
 
 /** Stored at `session:<id>`. */
 interface StoredSession {
@@ -9,6 +14,7 @@ interface StoredSession {
   rooms: string[];
   instanceId: string;
   token: string;
+  connected: boolean;
 }
 
 /**
@@ -25,24 +31,71 @@ local owner = cjson.decode(stored).instanceId
 redis.call('SREM', ARGV[1] .. 'sessions:' .. owner, id)
 return {id, stored}`;
 
-/** ARGV key prefix, dead instance id: deletes its sessions and their tokens. */
+/**
+ * KEYS session:<id>, resume:<token>, sessions:<instance>, user-sessions:<user>; ARGV instance id,
+ * session id. Forgets the session if this instance still holds it (another may have claimed it
+ * just as its grace ran out here); 1 when it did.
+ */
+const END = `
+redis.call('SREM', KEYS[3], ARGV[2])
+local stored = redis.call('GET', KEYS[1])
+if stored and cjson.decode(stored).instanceId ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SREM', KEYS[4], ARGV[2])
+return 1`;
+
+/**
+ * ARGV key prefix, dead instance id: deletes its sessions and their tokens. Replies userId,
+ * sessionId of each.
+ */
 const REAP = `
 local list = ARGV[1] .. 'sessions:' .. ARGV[2]
+local reaped = {}
 for _, id in ipairs(redis.call('SMEMBERS', list)) do
   local key = ARGV[1] .. 'session:' .. id
   local stored = redis.call('GET', key)
   if stored then
-    redis.call('DEL', ARGV[1] .. 'resume:' .. cjson.decode(stored).token)
+    local session = cjson.decode(stored)
+    redis.call('DEL', ARGV[1] .. 'resume:' .. session.token)
+    redis.call('SREM', ARGV[1] .. 'user-sessions:' .. session.user.userId, id)
     redis.call('DEL', key)
+    table.insert(reaped, session.user.userId)
+    table.insert(reaped, id)
   end
 end
 redis.call('DEL', list)
-return 0`;
+return reaped`;
 
 /**
- * Sessions in Redis: `session:<id>` (user, rooms, instance, token), `resume:<token>` → id, and
- * `sessions:<instance>`, an instance's session ids (for ending them when it dies). Records of
- * a connected session do not expire; after its connection closed they expire with the grace.
+ * KEYS user-sessions:<userId>; ARGV key prefix, room. The user's connected sessions in the
+ * room, as id, name, id, name…; ids whose record expired are taken off the user's list.
+ */
+const CONNECTED_IN_ROOM = `
+local found = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local stored = redis.call('GET', ARGV[1] .. 'session:' .. id)
+  if not stored then
+    redis.call('SREM', KEYS[1], id)
+  else
+    local session = cjson.decode(stored)
+    if session.connected then
+      for _, room in ipairs(session.rooms) do
+        if room == ARGV[2] then
+          table.insert(found, id)
+          table.insert(found, session.user.name)
+          break
+        end
+      end
+    end
+  end
+end
+return found`;
+
+/**
+ * Sessions in Redis: `session:<id>` (user, rooms, instance, token, connected), `resume:<token>`
+ * → id, `sessions:<instance>`, an instance's session ids (for ending them when it dies), and
+ * `user-sessions:<userId>`, a user's session ids (for ringing them). Records of a connected
+ * session do not expire; after its connection closed they expire with the grace.
  */
 export class RedisSessionDirectory implements SessionDirectory {
   constructor(
@@ -59,6 +112,7 @@ export class RedisSessionDirectory implements SessionDirectory {
       .set(this.redis.key('resume', session.token), session.id)
       .set(this.redis.key('session', session.id), this.encode(session))
       .sAdd(this.redis.key('sessions', this.instanceId), session.id)
+      .sAdd(this.redis.key('user-sessions', session.user.userId), session.id)
       .exec();
   }
 
@@ -67,7 +121,7 @@ export class RedisSessionDirectory implements SessionDirectory {
       this.redis.commands
         .multi()
         .pExpire(this.redis.key('resume', session.token), this.graceMs)
-        .pExpire(this.redis.key('session', session.id), this.graceMs)
+        .set(this.redis.key('session', session.id), this.encode(session), { PX: this.graceMs })
         .exec(),
     );
   }
@@ -81,15 +135,17 @@ export class RedisSessionDirectory implements SessionDirectory {
     );
   }
 
-  ended(session: Session): void {
-    this.run(
-      this.redis.commands
-        .multi()
-        .del(this.redis.key('resume', session.token))
-        .del(this.redis.key('session', session.id))
-        .sRem(this.redis.key('sessions', this.instanceId), session.id)
-        .exec(),
-    );
+  async ended(session: Session): Promise<boolean> {
+    const ended = await this.redis.commands.eval(END, {
+      keys: [
+        this.redis.key('session', session.id),
+        this.redis.key('resume', session.token),
+        this.redis.key('sessions', this.instanceId),
+        this.redis.key('user-sessions', session.user.userId),
+      ],
+      arguments: [this.instanceId, session.id],
+    });
+    return ended === 1;
   }
 
   async claim(token: string): Promise<SessionRecord | null> {
@@ -114,8 +170,27 @@ export class RedisSessionDirectory implements SessionDirectory {
     }
   }
 
-  async reap(instanceId: string): Promise<void> {
-    await this.redis.commands.eval(REAP, { arguments: [this.redis.keyPrefix, instanceId] });
+  async connectedInRoom(userId: string, room: string): Promise<SessionOfUser[]> {
+    const reply = (await this.redis.commands.eval(CONNECTED_IN_ROOM, {
+      keys: [this.redis.key('user-sessions', userId)],
+      arguments: [this.redis.keyPrefix, room],
+    })) as string[];
+    const sessions: SessionOfUser[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      sessions.push({ sessionId: reply[i]!, user: { userId, name: reply[i + 1]! } });
+    }
+    return sessions;
+  }
+
+  async reap(instanceId: string): Promise<SessionRef[]> {
+    const reply = (await this.redis.commands.eval(REAP, {
+      arguments: [this.redis.keyPrefix, instanceId],
+    })) as string[];
+    const reaped: SessionRef[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      reaped.push({ userId: reply[i]!, sessionId: reply[i + 1]! });
+    }
+    return reaped;
   }
 
   private encode(session: Session): string {
@@ -124,6 +199,7 @@ export class RedisSessionDirectory implements SessionDirectory {
       rooms: [...session.rooms],
       instanceId: this.instanceId,
       token: session.token,
+      connected: session.connection !== null,
     };
     return JSON.stringify(stored);
   }

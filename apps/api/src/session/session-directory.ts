@@ -22,32 +22,70 @@ export interface SessionDirectory {
   detached(session: Session): void;
   /** Its rooms changed. */
   roomsChanged(session: Session): void;
-  /** It ended: forgotten. */
-  ended(session: Session): void;
+  /**
+   * Its grace period is over: it is forgotten, unless another instance took it over meanwhile.
+   * Resolves to whether it ended here.
+   */
+  ended(session: Session): Promise<boolean>;
   /** Takes over the session of a token this instance does not hold; null when there is none. */
   claim(token: string): Promise<SessionRecord | null>;
   /** Records this instance's sessions again (its records were lost). */
   rewrite(sessions: Iterable<Session>): Promise<void>;
-  /** Forgets the sessions of a dead instance: they ended with it. */
-  reap(instanceId: string): Promise<void>;
+  /** The user's sessions, on any instance, that are connected and members of `room`. */
+  connectedInRoom(userId: string, room: string): Promise<SessionOfUser[]>;
+  /** Forgets the sessions of a dead instance: they ended with it. Returns them. */
+  reap(instanceId: string): Promise<SessionRef[]>;
 }
 
-/** One instance: a token it does not hold is unknown. */
+/** One session of a user, by id. */
+export interface SessionRef {
+  userId: string;
+  sessionId: string;
+}
+
+/** One session, with its user as the session knows it (its latest name). */
+export interface SessionOfUser {
+  sessionId: string;
+  user: User;
+}
+
+/** One instance: its sessions are all there is, and a token it does not hold is unknown. */
 export class LocalSessionDirectory implements SessionDirectory {
-  attached(): Promise<void> {
+  private readonly byUserId = new Map<string, Set<Session>>();
+
+  attached(session: Session): Promise<void> {
+    let sessions = this.byUserId.get(session.user.userId);
+    if (!sessions) {
+      sessions = new Set();
+      this.byUserId.set(session.user.userId, sessions);
+    }
+    sessions.add(session);
     return Promise.resolve();
   }
   detached(): void {}
   roomsChanged(): void {}
-  ended(): void {}
+  ended(session: Session): Promise<boolean> {
+    const sessions = this.byUserId.get(session.user.userId);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.byUserId.delete(session.user.userId);
+    return Promise.resolve(true);
+  }
   claim(): Promise<SessionRecord | null> {
     return Promise.resolve(null);
   }
   rewrite(): Promise<void> {
     return Promise.resolve();
   }
-  reap(): Promise<void> {
-    return Promise.resolve();
+  connectedInRoom(userId: string, room: string): Promise<SessionOfUser[]> {
+    const sessions = [...(this.byUserId.get(userId) ?? [])].filter(
+      (session) => (session.connection?.isOpen ?? false) && session.rooms.has(room),
+    );
+    return Promise.resolve(
+      sessions.map((session) => ({ sessionId: session.id, user: session.user })),
+    );
+  }
+  reap(): Promise<SessionRef[]> {
+    return Promise.resolve([]);
   }
 }
 

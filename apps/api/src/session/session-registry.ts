@@ -1,16 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CloseCode, ErrorCode, type User } from '@duplex/protocol';
+import { CloseCode, ErrorCode, type ServerFrame, type User } from '@duplex/protocol';
 import { BROKER, type Broker } from '../broker/broker.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { INSTANCE_LEASE, type InstanceLease } from '../instances/instance-lease.js';
 import type { Connection } from '../ws/connection.js';
 import { ConnectionRegistry } from '../ws/connection-registry.js';
 import { ProtocolError } from '../ws/protocol-error.js';
-import { SESSION_DIRECTORY, type SessionDirectory } from './session-directory.js';
+import { APP_LOGGER, type AppLogger } from '../logging/logger.js';
+import {
+  SESSION_DIRECTORY,
+  type SessionDirectory,
+  type SessionOfUser,
+  type SessionRef,
+} from './session-directory.js';
 import type { Session } from './session.js';
 
 export type SessionListener = (session: Session) => void;
+/** A session of another instance ended (its instance died). */
+export type EndedElsewhereListener = (session: SessionRef) => void;
 /** Runs before the resume's ack; the session's old instance is told to let go once it resolves. */
 export type AdoptedListener = (session: Session) => Promise<void>;
 
@@ -30,9 +38,11 @@ export class SessionRegistry {
   private readonly endedListeners = new Set<SessionListener>();
   private readonly releasedListeners = new Set<SessionListener>();
   private readonly adoptedListeners = new Set<AdoptedListener>();
+  private readonly endedElsewhereListeners = new Set<EndedElsewhereListener>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
     @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
     @Inject(BROKER) private readonly broker: Broker,
     @Inject(INSTANCE_LEASE) private readonly lease: InstanceLease,
@@ -40,10 +50,37 @@ export class SessionRegistry {
   ) {
     connections.onClosed((connection) => this.detach(connection));
     broker.onInstanceMessage((message) => {
-      if (message.kind === 'release-session') this.release(message.sessionId);
+      switch (message.kind) {
+        case 'release-session':
+          this.release(message.sessionId);
+          return;
+        case 'session-frame':
+          this.byId.get(message.sessionId)?.connection?.send(message.frame);
+          return;
+      }
     });
     lease.onLeaseLost(() => this.directory.rewrite(this.byId.values()));
-    lease.onDeadInstance((instanceId) => this.directory.reap(instanceId));
+    lease.onDeadInstance(async (instanceId) => {
+      for (const session of await this.directory.reap(instanceId)) {
+        for (const listener of this.endedElsewhereListeners) listener(session);
+      }
+    });
+  }
+
+  /**
+   * A frame for one session, wherever it is connected; dropped when it is in its grace period
+   * (its client re-syncs on resume).
+   */
+  deliver(to: SessionRef, frame: ServerFrame): void {
+    const session = this.byId.get(to.sessionId);
+    if (session) session.connection?.send(frame);
+    else
+      this.broker.sendToUser(to.userId, { kind: 'session-frame', sessionId: to.sessionId, frame });
+  }
+
+  /** The user's sessions, on any instance, that are connected and members of `room`. */
+  connectedInRoom(userId: string, room: string): Promise<SessionOfUser[]> {
+    return this.directory.connectedInRoom(userId, room);
   }
 
   /** Starts a new session of `userId` for `connection`; `name` becomes the user's name. */
@@ -116,6 +153,11 @@ export class SessionRegistry {
     this.releasedListeners.add(listener);
   }
 
+  /** A session of a dead instance ended with it. */
+  onEndedElsewhere(listener: EndedElsewhereListener): void {
+    this.endedElsewhereListeners.add(listener);
+  }
+
   /** A session moved here from another instance, with its rooms. */
   onAdopted(listener: AdoptedListener): void {
     this.adoptedListeners.add(listener);
@@ -140,6 +182,9 @@ export class SessionRegistry {
     if (!sessions) {
       sessions = new Set();
       this.byUserId.set(user.userId, sessions);
+      this.broker
+        .followUser(user.userId)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'user channel not followed'));
     }
     sessions.add(session);
     return session;
@@ -164,13 +209,26 @@ export class SessionRegistry {
     this.byToken.delete(session.token);
     const sessions = this.byUserId.get(session.user.userId);
     sessions?.delete(session);
-    if (sessions?.size === 0) this.byUserId.delete(session.user.userId);
+    if (sessions?.size === 0) {
+      this.byUserId.delete(session.user.userId);
+      this.broker.unfollowUser(session.user.userId);
+    }
   }
 
+  /** The grace period is over: the session ends, unless another instance resumed it meanwhile. */
   private end(session: Session): void {
     this.forget(session);
-    this.directory.ended(session);
-    for (const listener of this.endedListeners) listener(session);
+    this.directory.ended(session).then(
+      (endedHere) => {
+        // Resumed elsewhere just now: what this instance held of it goes quietly.
+        const listeners = endedHere ? this.endedListeners : this.releasedListeners;
+        for (const listener of listeners) listener(session);
+      },
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'session end not recorded; ending it here');
+        for (const listener of this.endedListeners) listener(session);
+      },
+    );
   }
 
   /** Resumed on another instance: the old connection is taken over (4003) and the session goes. */

@@ -313,10 +313,17 @@ export async function expectQuiet(parties: Party[], ms = QUIET_MS): Promise<void
   await Promise.all(parties.map((party) => party.client.expectNoFrame(ms)));
 }
 
-/** The server's session of `party` (found by its resume token), connected or in grace. */
+/**
+ * The server's session of `party` (found by its resume token), connected or in grace, on
+ * whichever instance holds it.
+ */
 export function sessionOf(server: TestServer, party: Party): Session | undefined {
-  const sessions = server.app.get(SessionRegistry).sessionsOf(party.user.userId);
-  return [...sessions].find((session) => session.token === party.resume);
+  for (const instance of server.instances) {
+    const sessions = instance.app.get(SessionRegistry).sessionsOf(party.user.userId);
+    const found = [...sessions].find((session) => session.token === party.resume);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Waits until the server has noticed that `party`'s socket closed (its session is in grace). */
