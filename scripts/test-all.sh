@@ -45,14 +45,15 @@ for package in packages/protocol packages/client apps/api apps/web; do
     --outputFile.json="$reports/vitest-$(basename "$package").json") || status=1
 done
 
-# The api suites about storage, chat, sessions and calls once more, each api on a PostgreSQL
-# database of its own (the list is in apps/api/vitest.config.ts).
-if [ "${DUPLEX_SKIP_POSTGRES:-}" = 1 ]; then
-  echo "DUPLEX_SKIP_POSTGRES=1: the api suites on PostgreSQL are skipped" >&2
+# The api suites about storage, chat, sessions, presence and calls once more, each api as three
+# instances on a PostgreSQL database of its own and one Redis, clients spread over them (the
+# list is in apps/api/vitest.config.ts).
+if [ "${DUPLEX_SKIP_POSTGRES:-}" = 1 ] || [ "${DUPLEX_SKIP_REDIS:-}" = 1 ]; then
+  echo "DUPLEX_SKIP_POSTGRES=1 or DUPLEX_SKIP_REDIS=1: the api suites on several instances are skipped" >&2
 else
-  step "vitest: apps/api on PostgreSQL"
-  (cd apps/api && DUPLEX_TEST_STORE=postgres pnpm exec vitest run --reporter=default \
-    --reporter=json --outputFile.json="$reports/vitest-api-postgres.json") || status=1
+  step "vitest: apps/api as three instances on PostgreSQL and Redis"
+  (cd apps/api && DUPLEX_TEST_STORE=cluster pnpm exec vitest run --reporter=default \
+    --reporter=json --outputFile.json="$reports/vitest-api-cluster.json") || status=1
 fi
 
 step "interop: a Python client written from PROTOCOL.md"

@@ -8,8 +8,10 @@ const expected = [
   'vitest-protocol',
   'vitest-client',
   'vitest-api',
-  // The api suites again on PostgreSQL, unless DUPLEX_SKIP_POSTGRES=1 skipped them on purpose.
-  ...(process.env.DUPLEX_SKIP_POSTGRES === '1' ? [] : ['vitest-api-postgres']),
+  // The api suites again as three instances on PostgreSQL and Redis, unless skipped on purpose.
+  ...(process.env.DUPLEX_SKIP_POSTGRES === '1' || process.env.DUPLEX_SKIP_REDIS === '1'
+    ? []
+    : ['vitest-api-cluster']),
   'vitest-web',
   'interop-python',
   'playwright-e2e',

@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The suites about storage, chat, sessions and calls: with `DUPLEX_TEST_STORE=postgres` only
- * these run, each api on a PostgreSQL database of its own (see test/support/test-storage.ts).
+ * The suites about storage, chat, sessions, presence and calls: with `DUPLEX_TEST_STORE=cluster`
+ * only these run, each api as three instances on a PostgreSQL database of its own and Redis,
+ * clients spread over the instances (`postgres`: one instance on PostgreSQL; see
+ * test/support/api-server.ts and test-storage.ts).
  * Not among them: identity and durability restart an api on the same `DATA_DIR` and
  * store-durability reads the files under it (they test the embedded store); store-contract and
  * postgres-* run on PostgreSQL servers of their own in every run.
  */
-const POSTGRES_SUITES = [
+const SHARED_STORE_SUITES = [
   'chat-rooms',
   'chat-resume',
   'session-resume',
@@ -31,7 +33,7 @@ export default defineConfig({
   test: {
     include:
       process.env.DUPLEX_TEST_STORE === 'postgres' || process.env.DUPLEX_TEST_STORE === 'cluster'
-        ? POSTGRES_SUITES.map((suite) => `test/${suite}.test.ts`)
+        ? SHARED_STORE_SUITES.map((suite) => `test/${suite}.test.ts`)
         : ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,
