@@ -35,4 +35,20 @@ describe('shutdown', () => {
     await server.stop();
     await expect(RawClient.connect(url, { timeoutMs: 1000 })).rejects.toThrow();
   });
+
+  it('while it waits for clients to close, a new upgrade is refused with 503', async () => {
+    const server = await startServer({ SHUTDOWN_GRACE_MS: 3000 });
+    const url = server.wsUrl('/ws');
+    // A client that reads nothing more keeps the shutdown waiting for its closing handshake.
+    const lingering = await RawClient.connect(url);
+    await lingering.hello('lingering');
+    lingering.socket.pause();
+    const stopping = server.stop();
+    try {
+      await expect.poll(() => RawClient.refusedStatus(url, { timeoutMs: 1000 })).toBe(503);
+    } finally {
+      lingering.socket.resume();
+      await stopping;
+    }
+  });
 });

@@ -18,6 +18,9 @@ import { isOriginAllowed } from './origin-check.js';
  * closes every socket with 1001 so clients reconnect and resume.
  */
 export class DuplexWsAdapter extends WsAdapter {
+  /** Set once shutdown began: new upgrades are refused (503), so clients go to other instances. */
+  private closing = false;
+
   constructor(
     private readonly app: INestApplicationContext,
     private readonly config: AppConfig,
@@ -33,10 +36,13 @@ export class DuplexWsAdapter extends WsAdapter {
       verifyClient: (
         info: { req: IncomingMessage },
         answer: (allowed: boolean, status?: number, message?: string) => void,
-      ) =>
-        isOriginAllowed(info.req.headers.origin, this.config.allowedOrigins)
-          ? answer(true)
-          : answer(false, 403, 'Origin not allowed'),
+      ) => {
+        if (this.closing) return answer(false, 503, 'Shutting down');
+        if (!isOriginAllowed(info.req.headers.origin, this.config.allowedOrigins)) {
+          return answer(false, 403, 'Origin not allowed');
+        }
+        answer(true);
+      },
     }) as WebSocketServer;
     const stopHeartbeat = startHeartbeat(server, this.config.heartbeatIntervalMs);
     server.once('close', stopHeartbeat);
@@ -85,6 +91,7 @@ export class DuplexWsAdapter extends WsAdapter {
   }
 
   override async close(server: WebSocketServer): Promise<void> {
+    this.closing = true;
     await closeClients(server, this.config.shutdownGraceMs);
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
