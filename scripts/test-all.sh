@@ -63,5 +63,16 @@ step "e2e (Playwright, two browsers)"
 (cd e2e && bash run.sh) || status=1
 [ -f e2e/test-results/results.json ] && cp e2e/test-results/results.json "$reports/playwright-e2e.json"
 
+# The same browsers against three api instances on PostgreSQL and Redis behind nginx.
+if [ "${DUPLEX_SKIP_POSTGRES:-}" = 1 ] || [ "${DUPLEX_SKIP_REDIS:-}" = 1 ]; then
+  echo "DUPLEX_SKIP_POSTGRES=1 or DUPLEX_SKIP_REDIS=1: the cluster e2e suite is skipped" >&2
+else
+  step "e2e (Playwright, three api instances behind nginx)"
+  rm -f e2e/test-results-cluster/results.json
+  (cd e2e && bash run-cluster.sh) || status=1
+  [ -f e2e/test-results-cluster/results.json ] &&
+    cp e2e/test-results-cluster/results.json "$reports/playwright-e2e-cluster.json"
+fi
+
 node "$root/scripts/test-summary.mjs" "$reports" || status=1
 exit $status
