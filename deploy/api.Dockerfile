@@ -1,6 +1,9 @@
 # The api as a self-contained image. Build from the repository root:
 #   docker build -f deploy/api.Dockerfile -t duplex-api .
-FROM node:20-bookworm-slim AS build
+# Node 26 is the Active LTS line (since 2026-10-28). deploy/compose.yaml runs three of these;
+# apps/api/test/deploy-config.test.ts checks that ENV names settings of the api's config, that
+# EXPOSE, PORT and nginx's upstreams agree, and that the HEALTHCHECK path is a real endpoint.
+FROM node:26-trixie-slim AS build
 WORKDIR /repo
 RUN npm install --global pnpm@12.21.0
 COPY . .
@@ -8,7 +11,7 @@ RUN pnpm install --frozen-lockfile \
  && pnpm turbo run build --filter=@duplex/api \
  && pnpm --filter @duplex/api deploy --prod /out
 
-FROM node:20-bookworm-slim
+FROM node:26-trixie-slim
 WORKDIR /app
 COPY --from=build /out ./
 ENV NODE_ENV=production PORT=3001 HOST=0.0.0.0 DATA_DIR=/data
