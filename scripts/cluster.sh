@@ -453,6 +453,7 @@ if [[ "$mode" = run ]]; then
   # show the shutdown.
   setsid tail -n +1 -F "$cluster_log" 2>/dev/null &
   tail_pid=$!
+  echo "$tail_pid" >"$cluster_run/terminal-log.pid" # for stop_leftovers, after a kill -9 of this script
 fi
 
 pick_ports
