@@ -23,25 +23,7 @@ if is_root; then
   bash ../scripts/local-redis.sh install
 fi
 
-NGINX=/usr/sbin/nginx
-# The pid file of the nginx package's own service, should the install start it.
-NGINX_SERVICE_PIDFILE=/run/nginx.pid
-if [[ ! -x "$NGINX" ]]; then
-  if is_root && command -v apt-get >/dev/null 2>&1; then
-    say "no nginx found; installing Debian's nginx with apt-get"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
-    # Only the daemon the package's service started (its pid file), never any other nginx.
-    pid="$(cat "$NGINX_SERVICE_PIDFILE" 2>/dev/null || true)"
-    if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == nginx ]]; then
-      say "the nginx package started its service (pid $pid); stopping it"
-      if [[ -x /etc/init.d/nginx ]]; then /etc/init.d/nginx stop >/dev/null 2>&1 || true; fi
-      if kill -0 "$pid" 2>/dev/null; then kill -QUIT "$pid" 2>/dev/null || true; fi
-    fi
-  else
-    say "$NGINX not found; install it as root: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx" >&2
-  fi
-fi
+bash ../scripts/install-nginx.sh || true
 
 exec bash ../scripts/playwright-loopback.sh --label run-cluster.sh --turn optional \
   --config playwright.cluster.config.ts "$@"

@@ -22,6 +22,11 @@ if ! command -v strace >/dev/null 2>&1; then
   fi
 fi
 
+# nginx for the deploy-config check (nginx -t) and the cluster e2e suite.
+if [ "$(id -u)" = 0 ] && ! bash scripts/install-nginx.sh; then
+  echo "nginx could not be installed: the nginx checks will fail or skip saying so" >&2
+fi
+
 # PostgreSQL for the store contract and outage suites (installed as root when missing).
 if [ "$(id -u)" = 0 ] && ! bash scripts/local-postgres.sh install; then
   echo "PostgreSQL could not be installed: the PostgreSQL suites will fail saying so" >&2
