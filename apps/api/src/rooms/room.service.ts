@@ -119,10 +119,10 @@ export class RoomService {
     const rooms = [...session.rooms];
     const joins = rooms.map((room) => ({ room, ...this.rooms.add(room, session) }));
     await Promise.all(rooms.map((room) => this.hold(room, session.user)));
-    void this.goLive(session, joins);
+    void this.sendFromNewest(session, joins);
   }
 
-  private async goLive(session: Session, joins: ({ room: string } & MemberAdded)[]) {
+  private async sendFromNewest(session: Session, joins: ({ room: string } & MemberAdded)[]) {
     let lastSeqs = new Map<string, number>();
     try {
       await Promise.all(joins.map(({ room }) => this.fanout.follow(room)));
