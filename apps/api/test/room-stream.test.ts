@@ -3,8 +3,11 @@ import { RoomStream, type ReadAfter } from '../src/rooms/room-stream.js';
 
 const payload = (seq: number) => Buffer.from(`m${seq}`);
 
-/** A stream over a store holding seq 1..`stored`, recording what it passes on. */
-function streamOver(stored: () => number) {
+/**
+ * A stream over a store holding seq 1..`stored`, recording what it passes on; gaps are read at
+ * once unless `gapWaitMs` is given.
+ */
+function streamOver(stored: () => number, gapWaitMs = 0) {
   const emitted: number[] = [];
   const reads: [number, number][] = [];
   let filled = 0;
@@ -30,6 +33,7 @@ function streamOver(stored: () => number) {
     },
     (count) => (filled += count),
     (error) => failures.push(error),
+    gapWaitMs,
   );
   return {
     stream,
@@ -122,5 +126,32 @@ describe('RoomStream', () => {
     stream.caughtUp(5);
     await settle();
     expect(emitted).toEqual([]);
+  });
+
+  it('gives a gap a moment to close by itself: a late frame then costs no store read', async () => {
+    const { stream, emitted, reads } = streamOver(() => 5, 1_000);
+    stream.caughtUp(1);
+    stream.receive(3, payload(3)); // 2 is a moment late, as from another instance
+    stream.receive(4, payload(4));
+    expect(emitted).toEqual([]);
+    stream.receive(2, payload(2));
+    expect(emitted).toEqual([2, 3, 4]);
+    stream.receive(5, payload(5));
+    expect(emitted).toEqual([2, 3, 4, 5]);
+    await settle();
+    expect(reads).toEqual([]);
+  });
+
+  it('reads a gap that did not close by itself once the wait is over', async () => {
+    const { stream, emitted, reads } = streamOver(() => 3, 20);
+    stream.caughtUp(0);
+    stream.receive(3, payload(3));
+    await settle();
+    expect(emitted).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await settle();
+    expect(reads).toEqual([[0, 2]]);
+    expect(emitted).toEqual([1, 2, 3]);
+    stream.close();
   });
 });

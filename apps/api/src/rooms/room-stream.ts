@@ -7,6 +7,12 @@ export type ReadAfter = (
 /** Messages read from the store per round of a gap fill. */
 const FILL_PAGE = 500;
 const FILL_RETRY_MS = 1000;
+/**
+ * How long a gap may close by itself before it is read from the store. Instances publish
+ * independently, so in a busy room shared by several, a message often arrives a moment after
+ * its successor; reading each such gap would cost a store read per message.
+ */
+export const GAP_WAIT_MS = 50;
 
 /**
  * A room's `chat.message` frames as this instance passes them to its members: every `seq` once,
@@ -14,12 +20,21 @@ const FILL_RETRY_MS = 1000;
  * they may arrive out of order, twice, or never (an instance died between commit and publish).
  *
  * `waiting`: no join's history has been read yet, so where the room stands is unknown; frames
- * are held. `flowing`: every `seq` up to `lastSeq` was passed on. `filling`: a gap after
- * `lastSeq` up to `target` is being read from the store; newer frames are held meanwhile.
+ * are held. `flowing`: every `seq` up to `lastSeq` was passed on. `gapped`: a gap after
+ * `lastSeq` up to `target` is given `GAP_WAIT_MS` to close by itself (frames that close it go
+ * on at once, later ones are held). `filling`: the gap is being read from the store; newer
+ * frames are held meanwhile.
  */
 type StreamState =
   | { state: 'waiting'; held: Map<number, Buffer> }
   | { state: 'flowing'; lastSeq: number }
+  | {
+      state: 'gapped';
+      lastSeq: number;
+      target: number;
+      held: Map<number, Buffer>;
+      timer: NodeJS.Timeout;
+    }
   | { state: 'filling'; lastSeq: number; target: number; held: Map<number, Buffer> }
   | { state: 'closed' };
 
@@ -32,6 +47,7 @@ export class RoomStream {
     private readonly emit: (seq: number, payload: Buffer) => void,
     private readonly onFilled: (count: number) => void,
     private readonly onFillError: (error: unknown) => void,
+    private readonly gapWaitMs = GAP_WAIT_MS,
   ) {}
 
   /** The newest `seq` passed on, or undefined while waiting. */
@@ -53,6 +69,11 @@ export class RoomStream {
           return;
         }
         this.fill(stream.lastSeq, seq - 1, new Map([[seq, payload]]));
+        return;
+      case 'gapped':
+        if (seq <= stream.lastSeq) return;
+        stream.held.set(seq, payload);
+        this.closeGap(stream);
         return;
       case 'filling':
         if (seq > stream.lastSeq) stream.held.set(seq, payload);
@@ -76,6 +97,7 @@ export class RoomStream {
       case 'flowing':
         if (lastSeq > stream.lastSeq) this.fill(stream.lastSeq, lastSeq, new Map());
         return;
+      case 'gapped':
       case 'filling':
         stream.target = Math.max(stream.target, lastSeq);
         return;
@@ -85,6 +107,7 @@ export class RoomStream {
   }
 
   close(): void {
+    if (this.current.state === 'gapped') clearTimeout(this.current.timer);
     this.current = { state: 'closed' };
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -110,7 +133,36 @@ export class RoomStream {
     }
   }
 
+  /** A gap after `lastSeq` up to `target`: read from the store unless it closes by itself first. */
   private fill(lastSeq: number, target: number, held: Map<number, Buffer>): void {
+    if (this.gapWaitMs <= 0) {
+      this.startReading(lastSeq, target, held);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const stream = this.current;
+      if (stream.state === 'gapped' && stream.timer === timer) {
+        this.startReading(stream.lastSeq, stream.target, stream.held);
+      }
+    }, this.gapWaitMs);
+    this.current = { state: 'gapped', lastSeq, target, held, timer };
+  }
+
+  /** Passes on what now follows `lastSeq` without a gap; flowing again once the gap is closed. */
+  private closeGap(stream: Extract<StreamState, { state: 'gapped' }>): void {
+    for (let next = stream.held.get(stream.lastSeq + 1); next;) {
+      stream.held.delete(++stream.lastSeq);
+      this.emit(stream.lastSeq, next);
+      if (this.current !== stream) return;
+      next = stream.held.get(stream.lastSeq + 1);
+    }
+    if (stream.lastSeq < stream.target) return;
+    clearTimeout(stream.timer);
+    this.current = { state: 'flowing', lastSeq: stream.lastSeq };
+    this.release(stream.held);
+  }
+
+  private startReading(lastSeq: number, target: number, held: Map<number, Buffer>): void {
     this.current = { state: 'filling', lastSeq, target, held };
     void this.readGap();
   }
