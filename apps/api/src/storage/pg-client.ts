@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client, Pool, type ClientConfig, type PoolClient } from 'pg';
 import type { AppLogger } from '../logging/logger.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
@@ -21,10 +22,32 @@ const DEFAULTS: Required<PgClientOptions> = {
 
 export class PgTimeoutError extends Error {}
 
+const statementNames = new Map<string, string>();
+
+/**
+ * A name per statement text, so that each pooled connection parses and plans a statement once
+ * (node-postgres prepares a named statement on first use per connection): the append statement
+ * is six CTEs, and planning it on every commit cost PostgreSQL as much as running it.
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `duplex_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 const rowsOf =
   (client: PoolClient) =>
-  async <Row>(sql: string, params?: unknown[]): Promise<Row[]> =>
-    (await client.query(sql, params)).rows as Row[];
+  async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => {
+    // Statements without parameters (schema changes, BEGIN) are not worth keeping prepared.
+    const result =
+      params === undefined
+        ? await client.query(sql)
+        : await client.query({ name: statementName(sql), text: sql, values: params });
+    return result.rows as Row[];
+  };
 
 /**
  * PostgreSQL through a pool of connections. Survives the server going away: a connection that
