@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
-
-const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../../../../scripts/local-postgres.sh', import.meta.url));
+import { localServerScript } from './local-server-script.js';
 
 /**
  * `DUPLEX_SKIP_POSTGRES=1` skips the PostgreSQL tests on purpose. Without it, a machine where
@@ -35,19 +30,7 @@ export interface LocalPostgres {
   remove(): Promise<void>;
 }
 
-async function script(...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('bash', [SCRIPT, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return stdout.trim();
-  } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new Error(
-      `scripts/local-postgres.sh ${args[0]} failed, so the PostgreSQL tests cannot run ` +
-        `(set DUPLEX_SKIP_POSTGRES=1 to skip them on purpose):\n${stderr?.trim() || message}`,
-      { cause: error },
-    );
-  }
-}
+const script = localServerScript('local-postgres.sh', 'PostgreSQL', 'DUPLEX_SKIP_POSTGRES');
 
 /** Runs one statement on the server's `duplex` database (`serverUrl`), on a connection of its own. */
 async function administer(serverUrl: string, statement: string): Promise<void> {

@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../../../../scripts/local-redis.sh', import.meta.url));
+import { localServerScript } from './local-server-script.js';
 
 /**
  * `DUPLEX_SKIP_REDIS=1` skips the Redis tests on purpose. Without it, a machine where Redis
@@ -35,19 +30,7 @@ export interface LocalRedis {
   remove(): Promise<void>;
 }
 
-async function script(...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('bash', [SCRIPT, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return stdout.trim();
-  } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new Error(
-      `scripts/local-redis.sh ${args[0]} failed, so the Redis tests cannot run ` +
-        `(set DUPLEX_SKIP_REDIS=1 to skip them on purpose):\n${stderr?.trim() || message}`,
-      { cause: error },
-    );
-  }
-}
+const script = localServerScript('local-redis.sh', 'Redis', 'DUPLEX_SKIP_REDIS');
 
 /**
  * A throwaway Redis server on 127.0.0.1 and a free port, its files in a new temporary folder
