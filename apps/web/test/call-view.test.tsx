@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CallLayer } from '@/components/call/call-layer';
 import { CallManagerContext } from '@/hooks/use-call';
 import { SIDE_COLUMN } from '@/lib/call-layout';
@@ -96,15 +96,16 @@ describe('the call on a wide window (stage)', () => {
 
   it('offers full screen where the browser allows it', async () => {
     Object.defineProperty(document, 'fullscreenEnabled', { configurable: true, value: true });
-    let requested: Element | null = null;
-    Element.prototype.requestFullscreen = function (this: Element) {
-      requested = this;
-      return Promise.resolve();
-    };
+    const request = vi.fn(() => Promise.resolve());
+    const original = Element.prototype.requestFullscreen;
+    Element.prototype.requestFullscreen = request;
+    onTestFinished(() => {
+      Element.prototype.requestFullscreen = original;
+    });
     const user = userEvent.setup();
     renderCall(new FakeSession(callSnapshot()));
     await user.click(screen.getByRole('button', { name: 'Full screen' }));
-    expect(requested).toBe(screen.getByTestId('call-view'));
+    expect(request.mock.contexts).toEqual([screen.getByTestId('call-view')]);
   });
 });
 

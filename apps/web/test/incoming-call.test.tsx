@@ -11,7 +11,7 @@ function ringingFrom(name: string, video: boolean) {
     callSnapshot({
       phase: 'ringing-in',
       role: 'callee',
-      peer: { id: 'u-ann', name },
+      peer: { userId: 'u-ann', name },
       video,
       remoteMedia: null,
       startedAt: null,

@@ -397,11 +397,11 @@ function ActiveCallView({
           aria-pressed={video}
           disabled={!live || cameraBusy}
           title={cameraLabel}
-          aria-label={cameraLabel}
           onClick={() => void toggleCamera()}
         >
           <CameraIcon off={!video} />
-          <span>{cameraBusy ? 'Camera…' : video ? 'Camera' : 'Camera off'}</span>
+          {/* One name, on or off: the pressed state and the icon say which. */}
+          <span>{cameraBusy ? 'Camera…' : 'Camera'}</span>
         </button>
         {layout === 'stage' ? (
           <button

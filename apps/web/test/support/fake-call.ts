@@ -67,7 +67,7 @@ export function callSnapshot(patch: Partial<CallSnapshot> = {}): CallSnapshot {
     callId: 'call-1',
     phase: 'connected',
     role: 'caller',
-    peer: { id: 'u-bob', name: 'Bob' },
+    peer: { userId: 'u-bob', name: 'Bob' },
     room: 'general',
     video: false,
     remoteVideo: false,
