@@ -85,3 +85,15 @@ export function sideWidthAfterKey(
 export function sideContentName(pathname: string | null): 'chat' | 'page' {
   return pathname?.startsWith('/rooms/') ? 'chat' : 'page';
 }
+
+export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
+
+/** The corner of `area` nearest to `point`: where a tile dropped at `point` settles. */
+export function nearestCorner(
+  point: { x: number; y: number },
+  area: { left: number; top: number; width: number; height: number },
+): Corner {
+  const vertical = point.y < area.top + area.height / 2 ? 'top' : 'bottom';
+  const horizontal = point.x < area.left + area.width / 2 ? 'left' : 'right';
+  return `${vertical}-${horizontal}`;
+}

@@ -3,6 +3,7 @@ import {
   callLayout,
   clampSideWidth,
   maxSideWidth,
+  nearestCorner,
   parseSideWidth,
   SIDE_COLUMN,
   sideContentName,
@@ -68,5 +69,19 @@ describe('sideContentName', () => {
     expect(sideContentName('/rooms/general')).toBe('chat');
     expect(sideContentName('/echo')).toBe('page');
     expect(sideContentName(null)).toBe('page');
+  });
+});
+
+describe('nearestCorner', () => {
+  const area = { left: 100, top: 50, width: 800, height: 600 };
+  it('settles a dropped tile in the corner of the quarter it was dropped in', () => {
+    expect(nearestCorner({ x: 120, y: 60 }, area)).toBe('top-left');
+    expect(nearestCorner({ x: 880, y: 100 }, area)).toBe('top-right');
+    expect(nearestCorner({ x: 200, y: 600 }, area)).toBe('bottom-left');
+    expect(nearestCorner({ x: 600, y: 400 }, area)).toBe('bottom-right');
+  });
+  it('measures from the area, not from the window', () => {
+    // x = 450 is left of the area's middle (500), though right of the window's 400.
+    expect(nearestCorner({ x: 450, y: 400 }, area)).toBe('bottom-left');
   });
 });

@@ -94,6 +94,18 @@ describe('the call on a wide window (stage)', () => {
     expect(view.dataset.layout).toBe('stage');
   });
 
+  it('moves your own tile to the next corner on a click (or Enter)', async () => {
+    const user = userEvent.setup();
+    renderCall(new FakeSession(callSnapshot()));
+    const tile = screen.getByRole('button', { name: /move your picture/i });
+    expect(tile.dataset.corner).toBe('bottom-right');
+    await user.click(tile);
+    expect(tile.dataset.corner).toBe('bottom-left');
+    tile.focus();
+    await user.keyboard('{Enter}');
+    expect(tile.dataset.corner).toBe('top-left');
+  });
+
   it('offers full screen where the browser allows it', async () => {
     Object.defineProperty(document, 'fullscreenEnabled', { configurable: true, value: true });
     const request = vi.fn(() => Promise.resolve());

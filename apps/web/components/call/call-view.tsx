@@ -15,6 +15,7 @@ import { focusIsLost } from '@/lib/call-focus';
 import { describeCallFailure, describeCallState, formatDuration, initialOf } from '@/lib/call-text';
 import { CallFrame } from './call-frame';
 import { CallQuality } from './call-quality';
+import { LocalTile } from './local-tile';
 import { RemoteMediaState } from './remote-media-state';
 import {
   CameraIcon,
@@ -82,16 +83,6 @@ function PendingCallView({ pending, side }: { pending: PendingCall; side: SideCo
       attributes={{ 'data-phase': 'idle', 'data-remote-video': 'false' }}
     >
       <div className={styles.stage}>
-        <div className={styles.remoteTile} data-testid="remote-tile" data-speaking="false">
-          <div className={styles.placeholder}>
-            <span className={styles.bigAvatar} aria-hidden="true">
-              {initialOf(name)}
-            </span>
-            <span className={styles.placeholderNote}>
-              Waiting for your {pending.video ? 'camera and microphone' : 'microphone'}…
-            </span>
-          </div>
-        </div>
         <header className={styles.topBar}>
           <div className={styles.heading}>
             <h2 ref={headingRef} className={styles.peerName} tabIndex={-1}>
@@ -105,6 +96,18 @@ function PendingCallView({ pending, side }: { pending: PendingCall; side: SideCo
             </p>
           </div>
         </header>
+        <div className={styles.tiles}>
+          <div className={styles.remoteTile} data-testid="remote-tile" data-speaking="false">
+            <div className={styles.placeholder}>
+              <span className={styles.bigAvatar} aria-hidden="true">
+                {initialOf(name)}
+              </span>
+              <span className={styles.placeholderNote}>
+                Waiting for your {pending.video ? 'camera and microphone' : 'microphone'}…
+              </span>
+            </div>
+          </div>
+        </div>
       </div>
       <div className={styles.controls}>
         <button
@@ -229,36 +232,6 @@ function ActiveCallView({
         />
       ) : null}
       <div className={styles.stage}>
-        <div
-          className={styles.remoteTile}
-          data-testid="remote-tile"
-          data-speaking={remoteSpeaking ? 'true' : 'false'}
-        >
-          <video
-            ref={remoteVideoEl.ref}
-            className={styles.remoteVideo}
-            data-testid="remote-video"
-            autoPlay
-            playsInline
-            // Sound comes from the <audio> below, which plays in audio-only calls too.
-            muted
-            hidden={!showRemoteVideo}
-          />
-          {!showRemoteVideo ? (
-            <div className={styles.placeholder}>
-              <span
-                className={styles.bigAvatar}
-                data-ringing={phase === 'ringing-out' ? 'true' : undefined}
-                aria-hidden="true"
-              >
-                {initialOf(peer.name)}
-              </span>
-              <span className={styles.placeholderNote}>{placeholderNote}</span>
-            </div>
-          ) : null}
-        </div>
-        <audio ref={remoteAudioEl.ref} data-testid="remote-audio" autoPlay />
-
         <header className={styles.topBar}>
           <span className={styles.barAvatar} aria-hidden="true">
             {initialOf(peer.name)}
@@ -292,13 +265,6 @@ function ActiveCallView({
               </span>
             </p>
           </div>
-          {live ? (
-            <RemoteMediaState
-              name={peer.name}
-              audio={remoteMedia?.audio ?? null}
-              video={remoteCameraOff ? false : null}
-            />
-          ) : null}
           {media ? <CallQuality stats={stats} /> : null}
           {layout === 'stage' && fullscreen.supported ? (
             <button
@@ -339,41 +305,60 @@ function ActiveCallView({
             </button>
           )}
         </header>
-
-        {snapshot.error && ended ? (
-          <p className={styles.stageNote} role="note">
-            {snapshot.error.name}: {snapshot.error.message}
-          </p>
-        ) : null}
-        {remoteAudioEl.blocked && live ? (
-          <button type="button" className={styles.unblock} onClick={remoteAudioEl.retry}>
-            The browser blocked the sound. Click to hear {peer.name}.
-          </button>
-        ) : null}
-
-        <div
-          className={styles.localTile}
-          data-testid="local-tile"
-          data-speaking={localSpeaking ? 'true' : 'false'}
-          data-camera={showLocalVideo ? 'true' : 'false'}
-          hidden={ended}
-        >
-          <video
-            ref={localVideoEl.ref}
-            className={styles.localVideo}
-            data-testid="local-video"
-            autoPlay
-            playsInline
-            muted
-            hidden={!showLocalVideo}
-            aria-label="Your camera"
-          />
-          {!showLocalVideo ? (
-            <span className={styles.localInitial} aria-hidden="true">
-              You
-            </span>
+        <div className={styles.tiles}>
+          <div
+            className={styles.remoteTile}
+            data-testid="remote-tile"
+            data-speaking={remoteSpeaking ? 'true' : 'false'}
+          >
+            <video
+              ref={remoteVideoEl.ref}
+              className={styles.remoteVideo}
+              data-testid="remote-video"
+              autoPlay
+              playsInline
+              // Sound comes from the <audio> below, which plays in audio-only calls too.
+              muted
+              hidden={!showRemoteVideo}
+            />
+            {!showRemoteVideo ? (
+              <div className={styles.placeholder}>
+                <span
+                  className={styles.bigAvatar}
+                  data-ringing={phase === 'ringing-out' ? 'true' : undefined}
+                  aria-hidden="true"
+                >
+                  {initialOf(peer.name)}
+                </span>
+                <span className={styles.placeholderNote}>{placeholderNote}</span>
+              </div>
+            ) : null}
+          </div>
+          {live ? (
+            <RemoteMediaState
+              name={peer.name}
+              audio={remoteMedia?.audio ?? null}
+              video={remoteCameraOff ? false : null}
+            />
           ) : null}
+          {snapshot.error && ended ? (
+            <p className={styles.stageNote} role="note">
+              {snapshot.error.name}: {snapshot.error.message}
+            </p>
+          ) : null}
+          {remoteAudioEl.blocked && live ? (
+            <button type="button" className={styles.unblock} onClick={remoteAudioEl.retry}>
+              The browser blocked the sound. Click to hear {peer.name}.
+            </button>
+          ) : null}
+          <LocalTile
+            videoRef={localVideoEl.ref}
+            showVideo={showLocalVideo}
+            speaking={localSpeaking}
+            hidden={ended}
+          />
         </div>
+        <audio ref={remoteAudioEl.ref} data-testid="remote-audio" autoPlay />
       </div>
 
       <div className={styles.controls}>

@@ -30,7 +30,8 @@ export function SideColumnHandle({
   const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
     if (event.button !== 0) return;
     dragging.current = true;
-    event.currentTarget.setPointerCapture(event.pointerId);
+    // Not in every environment (jsdom); the drag then follows the pointer only over the element.
+    event.currentTarget.setPointerCapture?.(event.pointerId);
     event.preventDefault();
   };
   const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
