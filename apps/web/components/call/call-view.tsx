@@ -202,13 +202,12 @@ function ActiveCallView({
         ? 'Camera off'
         : 'No video'
       : '';
-  const sideWord = sideName === 'chat' ? 'chat' : 'page';
 
   return (
     <CallFrame
       layout={layout}
       side={side}
-      sideName={sideWord}
+      sideName={sideName}
       label={`Call with ${peer.name}`}
       headingRef={headingRef}
       viewRef={viewRef}
@@ -394,11 +393,11 @@ function ActiveCallView({
             className={styles.control}
             data-testid="call-side-toggle"
             data-side={side.collapsed ? 'collapsed' : 'shown'}
-            title={side.collapsed ? `Show the ${sideWord} beside the call` : `Hide the ${sideWord}`}
+            title={side.collapsed ? `Show the ${sideName} beside the call` : `Hide the ${sideName}`}
             onClick={() => side.setCollapsed(!side.collapsed)}
           >
             <SideColumnIcon shown={!side.collapsed} />
-            <span>{side.collapsed ? `Show ${sideWord}` : `Hide ${sideWord}`}</span>
+            <span>{side.collapsed ? `Show ${sideName}` : `Hide ${sideName}`}</span>
           </button>
         ) : null}
         {layout === 'full' && live ? (
@@ -406,11 +405,11 @@ function ActiveCallView({
             type="button"
             className={styles.control}
             data-testid="call-show-page"
-            title={`Go to the ${sideWord}; the call stays in a bar at the top`}
+            title={`Go to the ${sideName}; the call stays in a bar at the top`}
             onClick={() => setMinimized(true)}
           >
             <ChatIcon />
-            <span>{sideWord === 'chat' ? 'Chat' : 'Page'}</span>
+            <span>{sideName === 'chat' ? 'Chat' : 'Page'}</span>
           </button>
         ) : null}
         <button
