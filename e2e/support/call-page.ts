@@ -5,8 +5,17 @@
  * `getStats()`, the remote audio level through a WebAudio analyser (the fake device's
  * `totalAudioEnergy` stays 0), and timestamps of call phases and clicks for the timings.
  */
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
-import { closeChatUsers, joinBoth, launchChatUsers, type ChatUser } from './room-page.js';
+import {
+  chromium,
+  expect,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+  type TestInfo,
+} from '@playwright/test';
+import { chromiumLaunchOptions } from './browser.js';
+import { ChatUser, closeChatUsers, joinBoth, launchChatUsers } from './room-page.js';
+import { recordWebSocketFrames } from './ws-frames.js';
 
 export type CallPhase =
   'idle' | 'ringing-out' | 'ringing-in' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
@@ -725,4 +734,56 @@ export async function closeCallUsers(
 export function record(testInfo: TestInfo, type: string, description: string): void {
   testInfo.annotations.push({ type, description });
   console.log(`[${testInfo.title}] ${type}: ${description}`);
+}
+
+/**
+ * One call user in a browser of its own whose context has `options` (a phone's viewport,
+ * `isMobile`, `hasTouch`…), with its call UI.
+ */
+export async function launchCallUserWith(
+  baseURL: string | undefined,
+  name: string,
+  options: BrowserContextOptions,
+): Promise<CallUser> {
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  const context = await browser.newContext({ ...options, baseURL });
+  const page = await context.newPage();
+  return new CallUser(new ChatUser(name, browser, context, page, recordWebSocketFrames(page)));
+}
+
+/**
+ * Expects `target` to be what a click at its centre would hit: nothing (a call panel, a
+ * popover) lies over it. Fails with what is on top instead.
+ */
+export async function expectNotCovered(target: Locator, what: string): Promise<void> {
+  await expect(target, `${what} visible`).toBeVisible();
+  await expect
+    .poll(
+      () =>
+        target.evaluate((element) => {
+          const box = element.getBoundingClientRect();
+          const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          if (hit && (hit === element || element.contains(hit))) return 'uncovered';
+          return hit
+            ? `covered by <${hit.tagName.toLowerCase()} data-testid="${hit.closest('[data-testid]')?.getAttribute('data-testid') ?? ''}" class="${hit.className}">`
+            : 'outside the viewport';
+        }),
+      { message: `${what} is not covered` },
+    )
+    .toBe('uncovered');
+}
+
+/** What has focus in `page`: `body`, or the focused element's test id (or tag) and whether it is in the call view. */
+export async function focusedElement(
+  page: Page,
+): Promise<{ body: boolean; testId: string | null; tag: string; inCallView: boolean }> {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return {
+      body: active === null || active === document.body,
+      testId: active?.getAttribute('data-testid') ?? null,
+      tag: active?.tagName.toLowerCase() ?? '',
+      inCallView: active?.closest('[data-testid="call-view"]') !== null,
+    };
+  });
 }

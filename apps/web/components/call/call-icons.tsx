@@ -81,3 +81,33 @@ export function ExpandIcon() {
     </svg>
   );
 }
+
+export function FullscreenIcon({ exit = false }: { exit?: boolean }) {
+  return (
+    <svg {...common} width={18} height={18}>
+      {exit ? (
+        <path d="M9 4v5H4M15 4v5h5M9 20v-5H4M15 20v-5h5" />
+      ) : (
+        <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />
+      )}
+    </svg>
+  );
+}
+
+export function ChatIcon() {
+  return (
+    <svg {...common}>
+      <path d="M4 5h16v11H9l-5 4z" />
+    </svg>
+  );
+}
+
+export function SideColumnIcon({ shown }: { shown: boolean }) {
+  return (
+    <svg {...common}>
+      <rect x="3" y="4" width="18" height="16" rx="2" />
+      <path d="M15 4v16" />
+      {shown ? null : <path d="M10 10l-2 2 2 2" />}
+    </svg>
+  );
+}

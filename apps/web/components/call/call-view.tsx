@@ -1,61 +1,93 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { usePathname } from 'next/navigation';
 import type { CallPhase } from '@duplex/client';
 import { useCallActions, type CurrentCall, type PendingCall } from '@/hooks/use-call';
+import { useFullscreen } from '@/hooks/use-fullscreen';
 import { useRingtone } from '@/hooks/use-ringtone';
+import type { SideColumn } from '@/hooks/use-side-column';
+import { useSpeaking } from '@/hooks/use-audio-level';
 import { useSrcObject, videoTracksKey } from '@/hooks/use-src-object';
+import { useViewportClass } from '@/hooks/use-viewport-class';
+import { callLayout, sideContentName } from '@/lib/call-layout';
+import { focusIsLost } from '@/lib/call-focus';
 import { describeCallFailure, describeCallState, formatDuration, initialOf } from '@/lib/call-text';
+import { CallFrame } from './call-frame';
 import { CallQuality } from './call-quality';
+import { LocalTile } from './local-tile';
 import { RemoteMediaState } from './remote-media-state';
-import { CameraIcon, CloseIcon, ExpandIcon, HangUpIcon, MicIcon, MinimizeIcon } from './call-icons';
+import {
+  CameraIcon,
+  ChatIcon,
+  CloseIcon,
+  ExpandIcon,
+  FullscreenIcon,
+  HangUpIcon,
+  MicIcon,
+  MinimizeIcon,
+  SideColumnIcon,
+} from './call-icons';
 import styles from './call.module.css';
 
 const MEDIA_PHASES: ReadonlySet<CallPhase> = new Set(['connecting', 'connected', 'reconnecting']);
 
 /**
- * The call on screen: the peer's video (or initial) large, your camera small and mirrored, the
- * state in words, the duration, the quality, and the controls. Also shown while a call is being
- * placed (`pending`: camera opening, invite on its way) and, for a few seconds, after it ended.
+ * The call on screen: the peer's video (or initial) large, your own tile small in a corner, the
+ * state in words, the duration, the quality, and the controls. On a wide window it takes the
+ * stage with the page in a column beside it; on a phone it fills the screen; minimised it is a
+ * bar at the top. Also shown while a call is being placed (`pending`: camera opening, invite on
+ * its way) and after it ended, until closed or cleared.
  */
 export function CallView({
   call,
   pending,
+  side,
+  onClose,
 }: {
   call: CurrentCall | null;
   pending: PendingCall | null;
+  side: SideColumn;
+  onClose: (callId: string) => void;
 }) {
   // A call being placed takes over from one that ended a moment ago.
   if (pending && (!call || call.snapshot.phase === 'ended'))
-    return <PendingCallView pending={pending} />;
+    return <PendingCallView pending={pending} side={side} />;
   if (!call) return null;
-  // Keyed by call: the local "closed" flag and media elements start afresh for each call.
-  return <ActiveCallView key={call.session.callId} call={call} />;
+  // Keyed by call: the layout and media elements start afresh for each call.
+  return (
+    <ActiveCallView
+      key={call.session.callId}
+      call={call}
+      side={side}
+      onClose={() => onClose(call.session.callId)}
+    />
+  );
 }
 
-function PendingCallView({ pending }: { pending: PendingCall }) {
+function PendingCallView({ pending, side }: { pending: PendingCall; side: SideColumn }) {
   const { cancelPending } = useCallActions();
+  const viewRef = useRef<HTMLElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const layout = callLayout(useViewportClass(), false);
+  const sideName = sideContentName(usePathname());
   const name = pending.peer.name;
   return (
-    <section
-      className={styles.view}
-      data-testid="call-view"
-      data-phase="idle"
-      data-remote-video="false"
-      aria-label={`Call with ${name}`}
+    <CallFrame
+      layout={layout}
+      side={side}
+      sideName={sideName}
+      label={`Call with ${name}`}
+      headingRef={headingRef}
+      viewRef={viewRef}
+      attributes={{ 'data-phase': 'idle', 'data-remote-video': 'false' }}
     >
       <div className={styles.stage}>
-        <div className={styles.placeholder}>
-          <span className={styles.bigAvatar} aria-hidden="true">
-            {initialOf(name)}
-          </span>
-          <span className={styles.placeholderName}>{name}</span>
-          <span className={styles.placeholderNote}>
-            Waiting for your {pending.video ? 'camera and microphone' : 'microphone'}…
-          </span>
-        </div>
         <header className={styles.topBar}>
           <div className={styles.heading}>
+            <h2 ref={headingRef} className={styles.peerName} tabIndex={-1}>
+              {name}
+            </h2>
             <p className={styles.state} data-testid="call-state" data-phase="idle" role="status">
               Calling {name}…
             </p>
@@ -64,6 +96,18 @@ function PendingCallView({ pending }: { pending: PendingCall }) {
             </p>
           </div>
         </header>
+        <div className={styles.tiles}>
+          <div className={styles.remoteTile} data-testid="remote-tile" data-speaking="false">
+            <div className={styles.placeholder}>
+              <span className={styles.bigAvatar} aria-hidden="true">
+                {initialOf(name)}
+              </span>
+              <span className={styles.placeholderNote}>
+                Waiting for your {pending.video ? 'camera and microphone' : 'microphone'}…
+              </span>
+            </div>
+          </div>
+        </div>
       </div>
       <div className={styles.controls}>
         <button
@@ -76,20 +120,34 @@ function PendingCallView({ pending }: { pending: PendingCall }) {
           <span>Cancel</span>
         </button>
       </div>
-    </section>
+    </CallFrame>
   );
 }
 
-function ActiveCallView({ call }: { call: CurrentCall }) {
+function ActiveCallView({
+  call,
+  side,
+  onClose,
+}: {
+  call: CurrentCall;
+  side: SideColumn;
+  onClose: () => void;
+}) {
   const { session, snapshot } = call;
   const { reportProblem } = useCallActions();
-  const [closed, setClosed] = useState(false);
   const [cameraBusy, setCameraBusy] = useState(false);
-  // Folded down to a bar (state, duration, controls) so the page underneath stays usable.
+  // Folded down to a bar at the top so the page has the window; on a phone, "Chat" does this.
   const [minimized, setMinimized] = useState(false);
+  const viewRef = useRef<HTMLElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const layout = callLayout(useViewportClass(), minimized);
+  const sideName = sideContentName(usePathname());
+  const fullscreen = useFullscreen(viewRef);
   const { phase, peer, room, muted, video, remoteVideo, remoteMedia, stats, startedAt } = snapshot;
   const ended = phase === 'ended';
   const live = !ended;
+  const media = MEDIA_PHASES.has(phase);
   // Once either side had its camera on, this is a video call: a camera off is worth saying.
   const [hadVideo, setHadVideo] = useState(false);
   if (!hadVideo && (video || remoteVideo || remoteMedia?.video === true)) setHadVideo(true);
@@ -106,8 +164,18 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
   );
   // The caller hears the other side ring.
   useRingtone(phase === 'ringing-out' ? 'ringback' : null);
+  // A peer who says it is muted is not speaking, whatever reaches us.
+  const remoteSpeaking = useSpeaking(snapshot.remoteStream, media && remoteMedia?.audio !== false);
+  const localSpeaking = useSpeaking(snapshot.localStream, media && !muted);
 
-  if (closed) return null;
+  // Hang-up disables the controls: focus goes to Close rather than being dropped.
+  useEffect(() => {
+    if (!ended) return;
+    const active = document.activeElement;
+    const disabledInView =
+      active instanceof HTMLButtonElement && active.disabled && viewRef.current?.contains(active);
+    if (focusIsLost() || disabledInView) closeRef.current?.focus();
+  }, [ended]);
 
   const toggleCamera = async () => {
     setCameraBusy(true);
@@ -125,6 +193,7 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
   const remoteCameraOff = hadVideo && remoteMedia?.video === false;
   // After the end the tracks are stopped: a black frame would say nothing.
   const showRemoteVideo = remoteVideo && !ended && !remoteCameraOff;
+  const showLocalVideo = video && snapshot.localStream !== null && !ended;
   // Without word from the peer: a video track that is there but sends nothing is a camera off.
   const remoteHasVideoTrack = (snapshot.remoteStream?.getVideoTracks().length ?? 0) > 0;
   const placeholderNote =
@@ -135,42 +204,41 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
       : '';
 
   return (
-    <section
-      className={styles.view}
-      data-testid="call-view"
-      data-phase={phase}
-      data-remote-video={showRemoteVideo ? 'true' : 'false'}
-      data-minimized={minimized ? 'true' : undefined}
-      aria-label={`Call with ${peer.name}`}
+    <CallFrame
+      layout={layout}
+      side={side}
+      sideName={sideName}
+      label={`Call with ${peer.name}`}
+      headingRef={headingRef}
+      viewRef={viewRef}
+      attributes={{
+        'data-phase': phase,
+        'data-remote-video': showRemoteVideo ? 'true' : 'false',
+        'data-minimized': minimized ? 'true' : undefined,
+        'data-remote-speaking': remoteSpeaking ? 'true' : 'false',
+        'data-fullscreen': fullscreen.active ? 'true' : undefined,
+      }}
     >
-      <div className={styles.stage}>
-        <video
-          ref={remoteVideoEl.ref}
-          className={styles.remoteVideo}
-          data-testid="remote-video"
-          autoPlay
-          playsInline
-          // Sound comes from the <audio> below, which plays in audio-only calls too.
-          muted
-          hidden={!showRemoteVideo}
+      {layout === 'bar' ? (
+        // A tap anywhere on the bar's words brings the call back; keyboard users have Expand.
+        <button
+          type="button"
+          className={styles.barReturn}
+          data-testid="call-bar-return"
+          tabIndex={-1}
+          aria-hidden="true"
+          onClick={() => setMinimized(false)}
         />
-        <audio ref={remoteAudioEl.ref} data-testid="remote-audio" autoPlay />
-        {!showRemoteVideo ? (
-          <div className={styles.placeholder}>
-            <span
-              className={styles.bigAvatar}
-              data-ringing={phase === 'ringing-out' ? 'true' : undefined}
-              aria-hidden="true"
-            >
-              {initialOf(peer.name)}
-            </span>
-            <span className={styles.placeholderName}>{peer.name}</span>
-            <span className={styles.placeholderNote}>{placeholderNote}</span>
-          </div>
-        ) : null}
-
+      ) : null}
+      <div className={styles.stage}>
         <header className={styles.topBar}>
+          <span className={styles.barAvatar} aria-hidden="true">
+            {initialOf(peer.name)}
+          </span>
           <div className={styles.heading}>
+            <h2 ref={headingRef} className={styles.peerName} tabIndex={-1}>
+              {peer.name}
+            </h2>
             <p
               className={styles.state}
               data-testid="call-state"
@@ -178,30 +246,47 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
               data-end-reason={snapshot.endReason ?? undefined}
               role="status"
             >
-              {MEDIA_PHASES.has(phase) ? (
-                <span className={styles.stateDot} aria-hidden="true" />
-              ) : null}
+              {media ? <span className={styles.stateDot} aria-hidden="true" /> : null}
               <span className={styles.stateText}>{describeCallState(snapshot)}</span>
             </p>
             <p className={styles.meta}>
               {startedAt !== null ? (
                 <>
                   <CallDuration startedAt={startedAt} running={live} />
-                  <span aria-hidden="true"> · </span>
+                  <span className={styles.metaKind} aria-hidden="true">
+                    {' '}
+                    ·{' '}
+                  </span>
                 </>
               ) : null}
-              {video || remoteVideo ? 'Video call' : 'Audio call'} with {peer.name} · #{room}
+              <span className={styles.metaKind}>
+                {video || remoteVideo ? 'Video call' : 'Audio call'} with {peer.name} · #{room}
+              </span>
             </p>
           </div>
-          {MEDIA_PHASES.has(phase) ? <CallQuality stats={stats} /> : null}
+          {media ? <CallQuality stats={stats} /> : null}
+          {layout === 'stage' && fullscreen.supported ? (
+            <button
+              type="button"
+              className={styles.iconButton}
+              data-testid="call-fullscreen"
+              aria-pressed={fullscreen.active}
+              aria-label={fullscreen.active ? 'Leave full screen' : 'Full screen'}
+              title={fullscreen.active ? 'Leave full screen (Esc)' : 'Full screen'}
+              onClick={fullscreen.toggle}
+            >
+              <FullscreenIcon exit={fullscreen.active} />
+            </button>
+          ) : null}
           {ended ? (
             <button
+              ref={closeRef}
               type="button"
               className={styles.iconButton}
               data-testid="call-close"
               aria-label="Close"
               title="Close"
-              onClick={() => setClosed(true)}
+              onClick={onClose}
             >
               <CloseIcon />
             </button>
@@ -219,36 +304,60 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
             </button>
           )}
         </header>
-
-        {live ? (
-          <RemoteMediaState
-            name={peer.name}
-            audio={remoteMedia?.audio ?? null}
-            video={remoteCameraOff ? false : null}
+        <div className={styles.tiles}>
+          <div
+            className={styles.remoteTile}
+            data-testid="remote-tile"
+            data-speaking={remoteSpeaking ? 'true' : 'false'}
+          >
+            <video
+              ref={remoteVideoEl.ref}
+              className={styles.remoteVideo}
+              data-testid="remote-video"
+              autoPlay
+              playsInline
+              // Sound comes from the <audio> below, which plays in audio-only calls too.
+              muted
+              hidden={!showRemoteVideo}
+            />
+            {!showRemoteVideo ? (
+              <div className={styles.placeholder}>
+                <span
+                  className={styles.bigAvatar}
+                  data-ringing={phase === 'ringing-out' ? 'true' : undefined}
+                  aria-hidden="true"
+                >
+                  {initialOf(peer.name)}
+                </span>
+                <span className={styles.placeholderNote}>{placeholderNote}</span>
+              </div>
+            ) : null}
+          </div>
+          {live ? (
+            <RemoteMediaState
+              name={peer.name}
+              audio={remoteMedia?.audio ?? null}
+              video={remoteCameraOff ? false : null}
+            />
+          ) : null}
+          {snapshot.error && ended ? (
+            <p className={styles.stageNote} role="note">
+              {snapshot.error.name}: {snapshot.error.message}
+            </p>
+          ) : null}
+          {remoteAudioEl.blocked && live ? (
+            <button type="button" className={styles.unblock} onClick={remoteAudioEl.retry}>
+              The browser blocked the sound. Click to hear {peer.name}.
+            </button>
+          ) : null}
+          <LocalTile
+            videoRef={localVideoEl.ref}
+            showVideo={showLocalVideo}
+            speaking={localSpeaking}
+            hidden={ended}
           />
-        ) : null}
-
-        {snapshot.error && ended ? (
-          <p className={styles.stageNote} role="note">
-            {snapshot.error.name}: {snapshot.error.message}
-          </p>
-        ) : null}
-        {remoteAudioEl.blocked && live ? (
-          <button type="button" className={styles.unblock} onClick={remoteAudioEl.retry}>
-            The browser blocked the sound. Click to hear {peer.name}.
-          </button>
-        ) : null}
-
-        <video
-          ref={localVideoEl.ref}
-          className={styles.localVideo}
-          data-testid="local-video"
-          autoPlay
-          playsInline
-          muted
-          hidden={!video || !snapshot.localStream || ended}
-          aria-label="Your camera"
-        />
+        </div>
+        <audio ref={remoteAudioEl.ref} data-testid="remote-audio" autoPlay />
       </div>
 
       <div className={styles.controls}>
@@ -256,6 +365,7 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
           type="button"
           className={styles.control}
           data-testid="call-mute"
+          data-speaking={localSpeaking ? 'true' : 'false'}
           aria-pressed={muted}
           disabled={!live}
           title={muted ? 'Unmute your microphone' : 'Mute your microphone'}
@@ -266,17 +376,42 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
         </button>
         <button
           type="button"
-          className={styles.control}
+          className={`${styles.control} ${styles.cameraControl}`}
           data-testid="call-camera"
           aria-pressed={video}
           disabled={!live || cameraBusy}
           title={cameraLabel}
-          aria-label={cameraLabel}
           onClick={() => void toggleCamera()}
         >
           <CameraIcon off={!video} />
-          <span>{cameraBusy ? 'Camera…' : video ? 'Camera' : 'Camera off'}</span>
+          {/* One name, on or off: the pressed state and the icon say which. */}
+          <span>{cameraBusy ? 'Camera…' : 'Camera'}</span>
         </button>
+        {layout === 'stage' ? (
+          <button
+            type="button"
+            className={styles.control}
+            data-testid="call-side-toggle"
+            data-side={side.collapsed ? 'collapsed' : 'shown'}
+            title={side.collapsed ? `Show the ${sideName} beside the call` : `Hide the ${sideName}`}
+            onClick={() => side.setCollapsed(!side.collapsed)}
+          >
+            <SideColumnIcon shown={!side.collapsed} />
+            <span>{side.collapsed ? `Show ${sideName}` : `Hide ${sideName}`}</span>
+          </button>
+        ) : null}
+        {layout === 'full' && live ? (
+          <button
+            type="button"
+            className={styles.control}
+            data-testid="call-show-page"
+            title={`Go to the ${sideName}; the call stays in a bar at the top`}
+            onClick={() => setMinimized(true)}
+          >
+            <ChatIcon />
+            <span>{sideName === 'chat' ? 'Chat' : 'Page'}</span>
+          </button>
+        ) : null}
         <button
           type="button"
           className={`${styles.control} ${styles.hangUp}`}
@@ -289,7 +424,7 @@ function ActiveCallView({ call }: { call: CurrentCall }) {
           <span>{phase === 'ringing-out' ? 'Cancel' : 'Hang up'}</span>
         </button>
       </div>
-    </section>
+    </CallFrame>
   );
 }
 

@@ -1,16 +1,19 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useCallActions, type CurrentCall } from '@/hooks/use-call';
 import { useRingtone } from '@/hooks/use-ringtone';
 import { describeCallFailure, describeCallState, initialOf } from '@/lib/call-text';
+import { isTyping, takeFocus } from '@/lib/call-focus';
 import { CameraIcon, HangUpIcon, MicIcon } from './call-icons';
 import styles from './call.module.css';
 
 /**
- * The prompt for a ringing incoming call, wherever the user is in the app. Rings (WebAudio)
- * until it is answered, declined, or the caller gives up; the tone stops when this unmounts.
- * Not focused automatically: someone typing in the composer must not answer with Enter.
+ * The prompt for a ringing incoming call, wherever the user is in the app: a card under the
+ * header, a sheet at the bottom on a phone. Rings (WebAudio) until it is answered, declined, or
+ * the caller gives up; the tone stops when this unmounts. Focus goes to Accept, except from
+ * someone typing (a text field keeps focus: Enter must not answer by accident); they reach the
+ * prompt with Tab, and screen readers hear it as an alert either way.
  */
 export function IncomingCall({ call }: { call: CurrentCall }) {
   const { session, snapshot } = call;
@@ -18,6 +21,11 @@ export function IncomingCall({ call }: { call: CurrentCall }) {
   const [answering, setAnswering] = useState(false);
   const audible = useRingtone(snapshot.phase === 'ringing-in' ? 'ring' : null);
   const { peer, video, room } = snapshot;
+  const acceptRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!isTyping(document.activeElement)) takeFocus(acceptRef.current);
+  }, []);
 
   const accept = async (withVideo: boolean) => {
     setAnswering(true);
@@ -36,6 +44,8 @@ export function IncomingCall({ call }: { call: CurrentCall }) {
   return (
     <section
       className={styles.incoming}
+      role="alertdialog"
+      data-call-ui=""
       data-testid="incoming-call"
       data-video={video ? 'true' : 'false'}
       data-ringing={audible ? 'true' : 'false'}
@@ -76,7 +86,7 @@ export function IncomingCall({ call }: { call: CurrentCall }) {
           onClick={() => void session.decline()}
         >
           <HangUpIcon />
-          Decline
+          <span>Decline</span>
         </button>
         {video ? (
           <button
@@ -88,10 +98,11 @@ export function IncomingCall({ call }: { call: CurrentCall }) {
             title="Answer without sending your camera"
           >
             <MicIcon />
-            Audio only
+            <span>Audio only</span>
           </button>
         ) : null}
         <button
+          ref={acceptRef}
           type="button"
           className={`${styles.pillButton} ${styles.accept}`}
           data-testid="call-accept"
@@ -99,7 +110,7 @@ export function IncomingCall({ call }: { call: CurrentCall }) {
           onClick={() => void accept(video)}
         >
           {video ? <CameraIcon /> : <MicIcon />}
-          {answering ? 'Answering…' : 'Accept'}
+          <span>{answering ? 'Answering…' : 'Accept'}</span>
         </button>
       </div>
     </section>
