@@ -4,7 +4,7 @@ import { Lobby } from '@/components/lobby/lobby';
 export default function HomePage() {
   return (
     <div className="page">
-      <header className="page-header hero">
+      <header className="page-header">
         <p className="eyebrow">Realtime on the web</p>
         <h1>Chat, calls and a raw socket, over one WebSocket.</h1>
         <p className="lede" data-testid="home-intro">
