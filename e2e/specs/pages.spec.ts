@@ -73,6 +73,49 @@ test.describe('home page', () => {
   });
 });
 
+test.describe('keyboard', () => {
+  test('the first Tab reaches "Skip to content", which moves focus to the page content', async ({
+    page,
+  }) => {
+    await openHome(page);
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('main')).toBeFocused();
+    // The next Tab continues from the content: the first demo's action, not the header.
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('demo-chat-action')).toBeFocused();
+  });
+
+  test('every control on the home page shows a focus ring, and focus never falls to <body>', async ({
+    page,
+  }) => {
+    await openHome(page);
+    const seen: string[] = [];
+    // The skip link, the header's three links, the three demos' actions, the name field (Save
+    // is disabled while the name is unchanged), the room field and Join: ten stops.
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement;
+        if (!element || element === document.body) return null;
+        const style = getComputedStyle(element);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+        const ring = style.boxShadow !== 'none';
+        return {
+          name: `${element.tagName.toLowerCase()} "${(element.textContent || element.getAttribute('aria-label') || element.id).trim().slice(0, 30)}"`,
+          visible: outline || ring,
+        };
+      });
+      expect(focused, `Tab ${i + 1}: focus on <body> after ${seen.join(', ')}`).not.toBeNull();
+      expect(focused!.visible, `${focused!.name}: no visible focus indicator`).toBe(true);
+      seen.push(focused!.name);
+    }
+  });
+});
+
 test.describe('error pages', () => {
   for (const [path, shown] of [
     ['/rooms/%ZZ', '%ZZ'],
