@@ -32,6 +32,8 @@ for (const viewport of VIEWPORTS) {
           });
           try {
             await expect(opened.ready).toBeVisible();
+            // A full-page shot draws the sticky header where the window last was: start at the top.
+            if (tourPage.fullPage) await opened.page.evaluate(() => window.scrollTo(0, 0));
             const path = join(SCREENSHOTS_DIR, folder, `${tourPage.name}.png`);
             await opened.page.screenshot({
               path,
