@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_LIMITS, PROTOCOL_BOUNDS } from '@duplex/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { CloseCode, DEFAULT_LIMITS, PROTOCOL_BOUNDS } from '@duplex/protocol';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
 import { startServer, type TestServer } from './support/api-server.js';
 import { RawClient, withTimeout } from './support/raw-client.js';
 
@@ -184,4 +192,42 @@ describe('/ws/echo send buffer', () => {
     socket.resume(); // reads what the server sent before it gave up, then its close frame
     expect(await withTimeout(closed, 10_000, 'the close')).toBe(1013);
   }, 60_000);
+});
+
+describe('/ws/echo frame over the limit', () => {
+  const MAX_FRAME_BYTES = 1024;
+  const logLines: { level: number; msg: string; code?: string }[] = [];
+  let app: INestApplication;
+  let port: number;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'duplex-echo-test-'));
+    await cp(inject('pgliteTemplate'), dataDir, { recursive: true });
+    const config = loadConfig({ DATA_DIR: dataDir, MAX_FRAME_BYTES, LOG_LEVEL: 'info' });
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void logLines.push(JSON.parse(line)) },
+    );
+    app = await createApp(config, logger);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  // The endpoint refuses it by design: expected, so a warning, and no error in the log.
+  it('closes 1009, is not echoed, and is logged as a warning, not an error', async () => {
+    const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws/echo`);
+    clients.push(client);
+    const errorsBefore = logLines.filter((line) => line.level >= 50).length;
+    client.send(randomBytes(MAX_FRAME_BYTES + 1));
+    expect((await client.waitClosed()).code).toBe(CloseCode.MessageTooBig);
+    expect(client.drain()).toEqual([]);
+    const warning = logLines.find((line) => line.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    expect(warning?.level).toBe(40);
+    expect(logLines.filter((line) => line.level >= 50)).toHaveLength(errorsBefore);
+  });
 });

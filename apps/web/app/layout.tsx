@@ -40,9 +40,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <DuplexProvider>
             {/* Calls live at the layout level: the prompt and the call view survive navigation. */}
             <CallProvider>
+              <a href="#content" className="skip-link">
+                Skip to content
+              </a>
               <div className="app-shell">
                 <SiteHeader />
-                <main className="site-main">{children}</main>
+                {/* Focusable so that the skip link moves keyboard focus here, not only the view. */}
+                <main id="content" className="site-main" tabIndex={-1}>
+                  {children}
+                </main>
                 <SiteFooter />
               </div>
             </CallProvider>

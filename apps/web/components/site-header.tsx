@@ -13,7 +13,11 @@ export function SiteHeader() {
           Duplex
         </Link>
         <SiteNav />
-        <ConnectionBadge />
+        {/* Named for what it watches: the chat socket, not the echo playground's own socket. */}
+        <div className="chat-status" data-testid="chat-status">
+          <span className="chat-status-label">Chat:</span>
+          <ConnectionBadge />
+        </div>
       </div>
     </header>
   );

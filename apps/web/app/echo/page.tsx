@@ -18,6 +18,10 @@ export default function EchoPage() {
           stays binary. Watch <code>readyState</code> and <code>bufferedAmount</code> move as you
           go.
         </p>
+        <p className="hint" data-testid="echo-socket-note">
+          This socket is the playground&apos;s own: its state is the one on the Connection card. The
+          chat connection at the top of the page is a separate socket.
+        </p>
       </header>
       <EchoPlayground />
     </div>

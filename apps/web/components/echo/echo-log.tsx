@@ -54,6 +54,8 @@ export const EchoLog = memo(function EchoLog({
           aria-label="Event log"
           aria-live="polite"
           aria-relevant="additions"
+          // Scrollable: reachable by keyboard so the arrow keys can scroll it.
+          tabIndex={0}
           onScroll={trackFollow}
         >
           {entries.map((entry) => (

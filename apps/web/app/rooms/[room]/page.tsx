@@ -32,7 +32,7 @@ function InvalidRoom({ name }: { name: string }) {
         data-testid="room-not-found"
         aria-labelledby="not-found-title"
       >
-        <p className="eyebrow">404 · no such room</p>
+        <p className="eyebrow">No such room</p>
         <h1 id="not-found-title">“{name}” is not a room name</h1>
         <p className="lede">{ROOM_NAME_RULE}</p>
         <p className="not-found-actions">
