@@ -1,0 +1,64 @@
+/** One avatar colour: the initial's colour on its background, for light and for dark pages. */
+export interface AvatarColour {
+  light: { background: string; text: string };
+  dark: { background: string; text: string };
+}
+
+/** Each pair has a contrast of at least 4.5:1 (checked in test/avatar-colour.test.ts). */
+export const AVATAR_PALETTE: readonly AvatarColour[] = [
+  {
+    light: { background: '#fee2e2', text: '#991b1b' },
+    dark: { background: '#7f1d1d', text: '#fecaca' },
+  },
+  {
+    light: { background: '#ffedd5', text: '#9a3412' },
+    dark: { background: '#7c2d12', text: '#fed7aa' },
+  },
+  {
+    light: { background: '#fef3c7', text: '#92400e' },
+    dark: { background: '#78350f', text: '#fde68a' },
+  },
+  {
+    light: { background: '#dcfce7', text: '#166534' },
+    dark: { background: '#14532d', text: '#bbf7d0' },
+  },
+  {
+    light: { background: '#ccfbf1', text: '#115e59' },
+    dark: { background: '#134e4a', text: '#99f6e4' },
+  },
+  {
+    light: { background: '#e0f2fe', text: '#075985' },
+    dark: { background: '#0c4a6e', text: '#bae6fd' },
+  },
+  {
+    light: { background: '#e0e7ff', text: '#3730a3' },
+    dark: { background: '#312e81', text: '#c7d2fe' },
+  },
+  {
+    light: { background: '#f3e8ff', text: '#6b21a8' },
+    dark: { background: '#581c87', text: '#e9d5ff' },
+  },
+  {
+    light: { background: '#fce7f3', text: '#9d174d' },
+    dark: { background: '#831843', text: '#fbcfe8' },
+  },
+];
+
+/** FNV-1a: a small, stable string hash (the same userId gets the same colour everywhere). */
+function hash(text: string): number {
+  let value = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    value ^= text.charCodeAt(index);
+    value = Math.imul(value, 0x01000193);
+  }
+  return value >>> 0;
+}
+
+/** Which palette entry `userId` gets. */
+export function avatarColourIndex(userId: string): number {
+  return hash(userId) % AVATAR_PALETTE.length;
+}
+
+export function avatarColour(userId: string): AvatarColour {
+  return AVATAR_PALETTE[avatarColourIndex(userId)]!;
+}
