@@ -4,43 +4,46 @@ export interface AvatarColour {
   dark: { background: string; text: string };
 }
 
-/** Each pair has a contrast of at least 4.5:1 (checked in test/avatar-colour.test.ts). */
+/**
+ * Each pair has a contrast of at least 4.5:1 (checked in test/avatar-colour.test.ts). On dark
+ * pages the backgrounds are the bright ones: dark hues look alike at this size.
+ */
 export const AVATAR_PALETTE: readonly AvatarColour[] = [
   {
     light: { background: '#fee2e2', text: '#991b1b' },
-    dark: { background: '#7f1d1d', text: '#fecaca' },
+    dark: { background: '#fca5a5', text: '#7f1d1d' },
   },
   {
     light: { background: '#ffedd5', text: '#9a3412' },
-    dark: { background: '#7c2d12', text: '#fed7aa' },
+    dark: { background: '#fdba74', text: '#7c2d12' },
   },
   {
     light: { background: '#fef3c7', text: '#92400e' },
-    dark: { background: '#78350f', text: '#fde68a' },
+    dark: { background: '#fcd34d', text: '#78350f' },
   },
   {
     light: { background: '#dcfce7', text: '#166534' },
-    dark: { background: '#14532d', text: '#bbf7d0' },
+    dark: { background: '#86efac', text: '#14532d' },
   },
   {
     light: { background: '#ccfbf1', text: '#115e59' },
-    dark: { background: '#134e4a', text: '#99f6e4' },
+    dark: { background: '#5eead4', text: '#134e4a' },
   },
   {
     light: { background: '#e0f2fe', text: '#075985' },
-    dark: { background: '#0c4a6e', text: '#bae6fd' },
+    dark: { background: '#7dd3fc', text: '#0c4a6e' },
   },
   {
     light: { background: '#e0e7ff', text: '#3730a3' },
-    dark: { background: '#312e81', text: '#c7d2fe' },
+    dark: { background: '#a5b4fc', text: '#312e81' },
   },
   {
     light: { background: '#f3e8ff', text: '#6b21a8' },
-    dark: { background: '#581c87', text: '#e9d5ff' },
+    dark: { background: '#d8b4fe', text: '#581c87' },
   },
   {
     light: { background: '#fce7f3', text: '#9d174d' },
-    dark: { background: '#831843', text: '#fbcfe8' },
+    dark: { background: '#f9a8d4', text: '#831843' },
   },
 ];
 

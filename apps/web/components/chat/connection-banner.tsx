@@ -82,7 +82,12 @@ export function RetryCountdown({ nextRetryAt }: { nextRetryAt: number | null }) 
 
 export function RetryNowButton({ onRetry }: { onRetry: () => void }) {
   return (
-    <button type="button" className="button button-small" data-testid="retry-now" onClick={onRetry}>
+    <button
+      type="button"
+      className={`button button-small ${styles.retryButton}`}
+      data-testid="retry-now"
+      onClick={onRetry}
+    >
       Retry now
     </button>
   );

@@ -57,19 +57,23 @@ export function MemberList({
     >
       <h2 id="members-title" className={styles.membersTitle}>
         In the room{' '}
-        <span
-          className={styles.membersCount}
-          data-testid="members-online"
-          data-stale={stale ? 'true' : undefined}
-        >
-          {countFormat.format(count)}
-          {stale ? <span className="visually-hidden"> (last known)</span> : null}
-        </span>
+        {online === null ? null : (
+          <span
+            className={styles.membersCount}
+            data-testid="members-online"
+            data-stale={stale ? 'true' : undefined}
+          >
+            {countFormat.format(online)}
+            {stale ? <span className="visually-hidden"> (last known)</span> : null}
+          </span>
+        )}
       </h2>
       {stale ? (
         <p className={styles.staleNote} data-testid="members-stale">
           Last known: updates when the connection is back.
         </p>
+      ) : online === null ? (
+        <p className={styles.staleNote}>Shown once the room is joined.</p>
       ) : null}
       <ul
         className={styles.memberList}
