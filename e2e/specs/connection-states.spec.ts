@@ -68,6 +68,8 @@ base.describe('a page that never connected', () => {
       await expect(fresh.badge).toHaveAttribute('data-connection', 'never-connected');
       await connection.waitingRetryNow.click();
       await fresh.expectReady();
+      // The button went with the outage; the focus went on to the composer, not to the page.
+      await expect(fresh.composerInput).toBeFocused();
       await expect(fresh.onlineCount).toHaveText('1');
       await expect(connection.waiting).toHaveCount(0);
       await expect(connection.neverConnectedBanner).toHaveCount(0);
@@ -133,6 +135,7 @@ test.describe('a page that was connected', () => {
     await expect(ann.badge).toHaveAttribute('data-connection', 'reconnecting');
     await connection.bannerRetryNow.click();
     await ann.expectReady();
+    await expect(ann.composerInput).toBeFocused();
     await expect(connection.reconnectingBanner).toHaveCount(0);
     await expect(ann.onlineCount).not.toHaveAttribute('data-stale');
     await expect(connection.memberSection).not.toHaveAttribute('data-stale');

@@ -4,6 +4,7 @@
  * on-screen keyboard up (the window 500 px tall) the composer stays in sight and the newest
  * message too, and the list follows the newest message through resizes.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type TestInfo } from '@playwright/test';
 import { CallUser, CONNECT_TIMEOUT_MS } from '../support/call-page.js';
 import {
@@ -35,6 +36,21 @@ async function withPhoneUsers(
   } finally {
     await closeChatUsers(users, testInfo);
   }
+}
+
+/** WCAG 2.2 A and AA problems axe finds in the room (the page around it is not this spec's). */
+async function roomViolations(user: ChatUser, scope: string): Promise<string[]> {
+  await expect(user.page.locator(scope)).toHaveCount(1);
+  const results = await new AxeBuilder({ page: user.page })
+    .include(scope)
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const checked = results.passes.map((rule) => rule.id);
+  expect(checked, `axe checked ${scope}`).toEqual(expect.arrayContaining(['color-contrast']));
+  return results.violations.map(
+    (violation) =>
+      `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
 }
 
 /** A message of several lines, so that a few fill the phone's screen. */
@@ -93,6 +109,27 @@ test.describe('a room on a phone', () => {
       await caller.hangup.tap();
       await callee.expectPhase('ended', CONNECT_TIMEOUT_MS);
       await expect(caller.view).toHaveCount(0, { timeout: CONNECT_TIMEOUT_MS });
+    });
+  });
+
+  test('the room and its member sheet pass axe, light and dark', async ({ baseURL }, testInfo) => {
+    test.setTimeout(120_000);
+    await withPhoneUsers(baseURL, testInfo, async (ann, bob) => {
+      await joinBoth([ann, bob], uniqueRoomName('phone-axe'));
+      await bob.send('see https://example.org/docs');
+      await ann.expectOneMessage('see https://example.org/docs', 'Bob');
+      const members = roomMembers(ann);
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await ann.page.emulateMedia({ colorScheme });
+        expect(await roomViolations(ann, '[data-testid="chat-room"]'), colorScheme).toEqual([]);
+        await members.button.tap();
+        await expect(members.drawer).toBeVisible();
+        expect(await roomViolations(ann, '[data-testid="members-drawer"]'), colorScheme).toEqual(
+          [],
+        );
+        await members.close.tap();
+        await expect(members.drawer).toHaveCount(0);
+      }
     });
   });
 

@@ -83,6 +83,24 @@ describe('ConnectionBanner', () => {
     expect(screen.queryByTestId('reconnecting-banner')).toBeNull();
   });
 
+  it('hands the focus on to the composer when Retry now goes away focused', () => {
+    const client = new FakeDuplexClient();
+    client.update({ state: 'ready', session: session() });
+    render(
+      <>
+        <Banner />
+        <textarea id="composer" />
+      </>,
+      { wrapper: withClient(client) },
+    );
+    act(() => client.update({ state: 'reconnecting', nextRetryAt: Date.now() + 8000 }));
+    const retry = screen.getByRole('button', { name: 'Retry now' });
+    retry.focus();
+    act(() => client.update({ state: 'ready', nextRetryAt: null }));
+    expect(screen.queryByRole('button', { name: 'Retry now' })).toBeNull();
+    expect(document.activeElement).toBe(document.getElementById('composer'));
+  });
+
   it('offline: says it reconnects when the network is back, with nothing to retry before', () => {
     const client = new FakeDuplexClient();
     client.update({ state: 'ready', session: session() });

@@ -111,7 +111,7 @@ export function ChatRoom({ room }: { room: string }) {
   );
 
   return (
-    <div ref={frameRef} className={styles.roomFrame}>
+    <div ref={frameRef} className={styles.roomFrame} data-testid="chat-room">
       <div className={styles.room}>
         <section className={`card ${styles.chat}`} aria-label={`Chat in ${room}`}>
           <RoomHeader

@@ -1,5 +1,6 @@
 'use client';
 
+import { useEffect, useRef } from 'react';
 import { useNow, type ConnectionStatus } from '@/hooks/use-connection-status';
 import { describeNextRetry } from '@/lib/connection-status';
 import styles from './chat.module.css';
@@ -80,13 +81,37 @@ export function RetryCountdown({ nextRetryAt }: { nextRetryAt: number | null }) 
   );
 }
 
-export function RetryNowButton({ onRetry }: { onRetry: () => void }) {
+/**
+ * "Retry now". It goes once the connection is back; if it had the focus then, the focus moves
+ * to the element with `focusNextId` (the composer) rather than being lost to the page.
+ */
+export function RetryNowButton({
+  onRetry,
+  focusNextId = 'composer',
+}: {
+  onRetry: () => void;
+  focusNextId?: string;
+}) {
+  const focused = useRef(false);
+  useEffect(
+    () => () => {
+      const lost = document.activeElement === null || document.activeElement === document.body;
+      if (focused.current && lost) document.getElementById(focusNextId)?.focus();
+    },
+    [focusNextId],
+  );
   return (
     <button
       type="button"
       className={`button button-small ${styles.retryButton}`}
       data-testid="retry-now"
       onClick={onRetry}
+      onFocus={() => {
+        focused.current = true;
+      }}
+      onBlur={() => {
+        focused.current = false;
+      }}
     >
       Retry now
     </button>
