@@ -7,6 +7,7 @@ import {
   expect,
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   type Locator,
   type Page,
   type TestInfo,
@@ -359,4 +360,80 @@ export async function joinBoth(users: readonly ChatUser[], room: string): Promis
   await Promise.all(users.map((user) => user.joinFromLobby(room)));
   const names = users.map((user) => user.name);
   await Promise.all(users.map((user) => user.expectMembers(names)));
+}
+
+/** A phone held upright: its size, a touch screen, and the mobile viewport meta honoured. */
+export const PHONE_CONTEXT = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+} as const;
+
+/**
+ * Like {@link launchChatUsers}, each user in a browser of their own, with `contextOptions` for
+ * every context (e.g. {@link PHONE_CONTEXT}).
+ */
+export async function launchChatUsersWith(
+  baseURL: string | undefined,
+  names: readonly string[],
+  contextOptions: BrowserContextOptions,
+): Promise<ChatUser[]> {
+  const browsers = await Promise.all(names.map(() => chromium.launch(chromiumLaunchOptions())));
+  return Promise.all(
+    names.map(async (name, index) => {
+      const browser = browsers[index]!;
+      const context = await browser.newContext({ ...contextOptions, baseURL });
+      await context.addInitScript(trackWebSockets);
+      const page = await context.newPage();
+      return new ChatUser(name, browser, context, page, recordWebSocketFrames(page));
+    }),
+  );
+}
+
+/** A narrow room's "Members" button (in the room's header) and the sheet it opens. */
+export function roomMembers(user: ChatUser): {
+  button: Locator;
+  drawer: Locator;
+  close: Locator;
+  member: (name: string) => Locator;
+} {
+  const drawer = user.page.getByTestId('members-drawer');
+  return {
+    button: user.page.getByTestId('members-button'),
+    drawer,
+    close: user.page.getByTestId('members-drawer-close'),
+    member: (name: string) => drawer.locator(`[data-testid="member"][data-name="${name}"]`),
+  };
+}
+
+/** What the room says of the connection: its banner, the message area's note, Retry now. */
+export function roomConnection(user: ChatUser): {
+  reconnectingBanner: Locator;
+  neverConnectedBanner: Locator;
+  waiting: Locator;
+  waitingRetryNow: Locator;
+  bannerRetryNow: Locator;
+  onlineSummary: Locator;
+  memberSection: Locator;
+} {
+  const { page } = user;
+  const banner = page.locator(
+    '[data-testid="reconnecting-banner"], [data-testid="connection-banner"]',
+  );
+  return {
+    reconnectingBanner: page.getByTestId('reconnecting-banner'),
+    neverConnectedBanner: page.getByTestId('connection-banner'),
+    waiting: page.getByTestId('room-waiting'),
+    waitingRetryNow: page.getByTestId('room-waiting').getByTestId('retry-now'),
+    bannerRetryNow: banner.getByTestId('retry-now'),
+    onlineSummary: page.getByTestId('online-summary'),
+    memberSection: page.getByTestId('member-list'),
+  };
+}
+
+/** How far the message list is from its newest message, in pixels (0: pinned to the bottom). */
+export async function messageListDistanceFromBottom(user: ChatUser): Promise<number> {
+  return user.messageList.evaluate(
+    (list) => list.scrollHeight - list.scrollTop - list.clientHeight,
+  );
 }

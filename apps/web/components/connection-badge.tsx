@@ -1,35 +1,35 @@
 'use client';
 
-import type { ConnectionState } from '@duplex/client';
-import { useConnectionState, useSession } from '@/hooks/use-duplex-client';
+import { useSession } from '@/hooks/use-duplex-client';
+import { useConnectionStatus } from '@/hooks/use-connection-status';
+import styles from './connection-badge.module.css';
 
-const LABELS: Record<ConnectionState, string> = {
-  // The provider connects as soon as the page runs, so `idle` is only the first instant.
-  idle: 'Connecting…',
-  connecting: 'Connecting…',
-  authenticating: 'Connecting…',
-  ready: 'Connected',
-  reconnecting: 'Reconnecting…',
-  closed: 'Offline',
-};
-
+/**
+ * The connection in the site header, in words: connecting, connected (as whom), reconnecting,
+ * can't reach the server (never connected), offline, disconnected. `data-state` is the client's
+ * own state; `data-connection` the kind shown.
+ */
 export function ConnectionBadge() {
-  const state = useConnectionState();
+  const status = useConnectionStatus();
   const session = useSession();
-  const ready = state === 'ready' && session !== null;
+  const ready = status.kind === 'ready' && session !== null;
+  const title = ready
+    ? `Connected as ${session.name}`
+    : [status.label, status.reason].filter(Boolean).join(' ');
 
   return (
     <div
-      className="connection-badge"
+      className={`connection-badge ${styles.badge}`}
       data-testid="connection-badge"
-      data-state={state}
+      data-state={status.state}
+      data-connection={status.kind}
       data-user-id={ready ? session.userId : ''}
       role="status"
       aria-live="polite"
-      title={ready ? `Connected as ${session.name}` : LABELS[state]}
+      title={title}
     >
       <span className="connection-dot" aria-hidden="true" />
-      <span className="connection-label">{LABELS[state]}</span>
+      <span className="connection-label">{status.label}</span>
       {ready ? <span className="connection-name">{session.name}</span> : null}
     </div>
   );

@@ -12,6 +12,11 @@ export interface RoomView {
   status: JoinStatus;
   /** Why the join failed, when it did. */
   error: string | null;
+  /**
+   * Joined on the current connection: members, count and typing are live. False before the
+   * first join and from a lost connection until the client has joined the room again.
+   */
+  live: boolean;
 }
 
 interface Joined {
@@ -77,10 +82,12 @@ export function useRoom(room: string): RoomView {
   const getSnapshot = useCallback(() => (store ? store.getSnapshot() : null), [store]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, noSnapshot);
 
+  const status = current?.status ?? 'joining';
   return {
     client,
     snapshot,
-    status: current?.status ?? 'joining',
+    status,
     error: current?.error ?? null,
+    live: status === 'joined' && snapshot !== null && snapshot.live,
   };
 }

@@ -219,6 +219,7 @@ export class ChatRooms {
     this.synced = false;
     clearTimeout(this.retryTimer);
     for (const entry of this.rooms.values()) {
+      entry.state.markStale();
       entry.state.clearTyping();
       entry.throttle.reset();
     }

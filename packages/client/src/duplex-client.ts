@@ -93,6 +93,13 @@ export interface CloseInfo {
   willReconnect: boolean;
 }
 
+/** Why the last connection (or attempt to connect) ended: its close code and reason. */
+export interface DisconnectInfo {
+  code: number;
+  /** The server's or this client's reason; empty when the browser gives none (e.g. code 1006). */
+  reason: string;
+}
+
 export type DuplexClientEvents = {
   state: ConnectionState;
   close: CloseInfo;
@@ -105,6 +112,11 @@ export type DuplexClientEvents = {
   error: ErrorData;
   /** A `chat.message` of a kind this client does not know: skipped, its `seq` taken all the same. */
   'chat.skipped': SkippedMessage;
+  /**
+   * The next reconnect attempt was scheduled (its time, as `nextRetryAt`) or is no longer
+   * waited for (`null`: the attempt started, `retryNow()` was called, or the client closed).
+   */
+  retry: number | null;
 } & { [E in ServerEventName]: ServerEventData<E> };
 
 export interface RequestOptions {
@@ -142,6 +154,8 @@ export class DuplexClient {
   private readonly chat: ChatRooms;
   private keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   private stopWatchingNetwork: (() => void) | null = null;
+  private scheduledRetryAt: number | null = null;
+  private lastLoss: DisconnectInfo | null = null;
 
   constructor(private readonly options: DuplexClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -170,6 +184,24 @@ export class DuplexClient {
   }
 
   /**
+   * When the next reconnect attempt starts (ms since the epoch, the `Date.now()` clock) while the
+   * client is `reconnecting` and waiting out its back-off; null otherwise (connected, an attempt
+   * under way, closed). Changes are reported by the `retry` event.
+   */
+  get nextRetryAt(): number | null {
+    return this.scheduledRetryAt;
+  }
+
+  /**
+   * Why the last connection, or the last attempt to connect, ended (set before the `close` and
+   * `state` events that report the loss); null once a `hello` is acknowledged. A socket that
+   * never opened reports what the browser gives: usually code 1006 and no reason.
+   */
+  get lastDisconnect(): DisconnectInfo | null {
+    return this.lastLoss;
+  }
+
+  /**
    * The identity presented in the next `hello`: the last ack's, else the `identity` option.
    * Changes are reported by the `identity` event.
    */
@@ -195,6 +227,20 @@ export class DuplexClient {
       this.setState('closed');
       throw error;
     }
+  }
+
+  /**
+   * Starts the next reconnect attempt now instead of at the end of the back-off delay (a "Retry
+   * now" button). Does something only while `reconnecting` and waiting for that delay; while an
+   * attempt is under way, connected, `idle` or `closed` it does nothing. A failed attempt backs
+   * off as any other would.
+   */
+  retryNow(): void {
+    const reconnect = this.reconnect;
+    if (this.currentState !== 'reconnecting' || this.socket !== null || !reconnect?.pending) return;
+    reconnect.cancel();
+    this.announceRetry(null);
+    this.attemptNow(reconnect);
   }
 
   /** Closes the connection for good: no reconnect, pending requests reject, state `closed`. */
@@ -345,6 +391,7 @@ export class DuplexClient {
 
   private authenticated(session: AckData<'hello'>): void {
     this.lastSession = session;
+    this.lastLoss = null;
     this.resumeToken = session.resume;
     const identityChanged = session.identity !== this.currentIdentity;
     this.currentIdentity = session.identity;
@@ -437,6 +484,7 @@ export class DuplexClient {
 
   private connectionLost(info: { code: number; reason: string; retry: boolean }): void {
     this.socket = null;
+    this.lastLoss = { code: info.code, reason: info.reason };
     this.stopKeepAlive();
     this.pending.rejectSent(new ConnectionClosedError());
     if (!info.retry || !this.reconnect) {
@@ -449,17 +497,35 @@ export class DuplexClient {
   }
 
   private scheduleRetry(reconnect: ReconnectScheduler): void {
-    reconnect.schedule(() => {
-      try {
-        this.openSocket();
-      } catch {
-        this.scheduleRetry(reconnect);
-      }
+    const delay = reconnect.schedule(() => {
+      this.announceRetry(null);
+      this.attemptNow(reconnect);
     });
+    this.announceRetry(Date.now() + delay);
+  }
+
+  private attemptNow(reconnect: ReconnectScheduler): void {
+    try {
+      this.openSocket();
+    } catch (error) {
+      this.lastLoss = {
+        code: CLIENT_RETRY_CLOSE_CODE,
+        reason: error instanceof Error ? error.message : String(error),
+      };
+      this.scheduleRetry(reconnect);
+    }
+  }
+
+  private announceRetry(at: number | null): void {
+    if (at === this.scheduledRetryAt) return;
+    this.scheduledRetryAt = at;
+    this.emitter.emit('retry', at);
   }
 
   private stop(info: { code: number; reason: string }): void {
     this.reconnect?.cancel();
+    this.announceRetry(null);
+    this.lastLoss = { code: info.code, reason: info.reason };
     this.stopKeepAlive();
     this.stopWatchingNetwork?.();
     this.stopWatchingNetwork = null;
@@ -513,14 +579,7 @@ export class DuplexClient {
 
   /** The network is back: retry now rather than at the end of the back-off delay. */
   private networkOnline(): void {
-    if (this.currentState !== 'reconnecting' || this.socket !== null || !this.reconnect?.pending)
-      return;
-    this.reconnect.cancel();
-    try {
-      this.openSocket();
-    } catch {
-      this.scheduleRetry(this.reconnect);
-    }
+    this.retryNow();
   }
 
   private setState(state: ConnectionState): void {

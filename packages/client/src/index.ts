@@ -3,6 +3,7 @@ export {
   CLIENT_RETRY_CLOSE_CODE,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type CloseInfo,
+  type DisconnectInfo,
   type DuplexClientEvents,
   type DuplexClientOptions,
   type RequestOptions,

@@ -29,6 +29,12 @@ export interface RoomSnapshot {
   readonly hasOlder: boolean;
   /** From the last join: true when it returned every message missed since `lastSeq`. */
   readonly recovered: boolean;
+  /**
+   * Whether the room is joined on the current connection, so that `members`, `online` and
+   * `typing` are kept current. False until the first join and from a lost connection until the
+   * room is joined again: meanwhile they hold the last known values.
+   */
+  readonly live: boolean;
 }
 
 /** A joined room's state for any UI framework (fits React's `useSyncExternalStore`). */
@@ -74,6 +80,7 @@ export class RoomState implements RoomStore {
       lastSeq: 0,
       hasOlder: false,
       recovered: false,
+      live: false,
     });
     this.draft = { ...this.snapshot };
   }
@@ -109,6 +116,7 @@ export class RoomState implements RoomStore {
   applyJoin(ack: AckData<'room.join'>): void {
     this.batch(() => {
       this.paging.reset();
+      this.change({ live: true });
       this.changeMembers(Object.freeze([...ack.members]), ack.online);
       if (ack.recovered) {
         // Every message up to the ack's lastSeq is in its history, or of a kind not shown.
@@ -222,6 +230,11 @@ export class RoomState implements RoomStore {
   /** Forgets who is typing (the connection was lost: their `typing: false` would not arrive). */
   clearTyping(): void {
     this.typingTracker.clear();
+  }
+
+  /** The connection was lost: members and counts are the last known until the next join. */
+  markStale(): void {
+    if (this.draft.live) this.change({ live: false });
   }
 
   /** Stops the typing timers and drops every listener (the room was left). */

@@ -41,6 +41,7 @@ describe('joinRoom', () => {
       lastSeq: 6,
       hasOlder: true,
       recovered: false,
+      live: true,
     });
     expect(client.room('lobby')!.getSnapshot()).toBe(snapshot);
     expect(Object.isFrozen(snapshot)).toBe(true);

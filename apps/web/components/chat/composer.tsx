@@ -16,7 +16,8 @@ const COUNTER_FROM = 0.8;
 const MAX_ROWS_PX = 180;
 
 /**
- * The message box. Enter sends, Shift+Enter starts a new line. Sending works offline too: the
+ * The message box, focused on entering the room where there is a mouse. Enter sends,
+ * Shift+Enter starts a new line. Sending works offline too: the
  * client queues the message and the list shows it as pending until the server has it.
  */
 export function Composer({
@@ -44,6 +45,12 @@ export function Composer({
     input.style.height = 'auto';
     input.style.height = `${Math.min(input.scrollHeight + 2, MAX_ROWS_PX)}px`;
   }, [text]);
+
+  // Entering the room puts the cursor here, where a precise pointer (a mouse) says there is a
+  // real keyboard: on a touch screen it would open the on-screen keyboard over the room.
+  useEffect(() => {
+    if (window.matchMedia?.('(pointer: fine)').matches) inputRef.current?.focus();
+  }, []);
 
   // Leaving the page (or the room) ends "typing" for the others.
   useEffect(() => () => onTyping(false), [onTyping]);

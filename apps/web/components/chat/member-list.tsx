@@ -4,7 +4,7 @@ import type { User } from '@duplex/protocol';
 import { useMemo } from 'react';
 import { MemberCallButtons } from '@/components/call/member-call-buttons';
 import { useLoadOnReach } from '@/hooks/use-load-on-reach';
-import { initialOf } from '@/lib/call-text';
+import { Avatar } from './avatar';
 import styles from './chat.module.css';
 
 const countFormat = new Intl.NumberFormat('en');
@@ -13,7 +13,9 @@ const countFormat = new Intl.NumberFormat('en');
  * Who is in the room (those reconnecting within their grace period too): the server's count,
  * and the members held, you first. A big room lists the first ones; more are loaded when the
  * end of the list scrolls into view, or with "Show more members". Two members with the same
- * name get a short tag from their userId. Each member has "Call" and "Video" buttons.
+ * name get a short tag from their userId, and each an avatar colour of their own. Each member
+ * has "Call" and "Video" buttons. While the connection is not ready the list is the last known:
+ * greyed, and it says so.
  */
 export function MemberList({
   room,
@@ -22,6 +24,8 @@ export function MemberList({
   hasMore,
   ownUserId,
   tags,
+  stale,
+  className = '',
   onLoadMore,
 }: {
   room: string;
@@ -32,6 +36,9 @@ export function MemberList({
   ownUserId: string | null;
   /** Short tags of namesakes, by userId (see `namesakeTags`). */
   tags: ReadonlyMap<string, string>;
+  /** The members and count are the last known, not live. */
+  stale: boolean;
+  className?: string;
   onLoadMore: () => Promise<unknown>;
 }) {
   const ordered = useMemo(
@@ -43,14 +50,37 @@ export function MemberList({
   const count = online ?? members.length;
 
   return (
-    <section className={`card ${styles.members}`} aria-labelledby="members-title">
+    <section
+      className={`${styles.members} ${className}`}
+      aria-labelledby="members-title"
+      data-stale={stale ? 'true' : undefined}
+    >
       <h2 id="members-title" className={styles.membersTitle}>
         In the room{' '}
-        <span className={styles.membersCount} data-testid="members-online">
-          {countFormat.format(count)}
-        </span>
+        {online === null ? null : (
+          <span
+            className={styles.membersCount}
+            data-testid="members-online"
+            data-stale={stale ? 'true' : undefined}
+          >
+            {countFormat.format(online)}
+            {stale ? <span className="visually-hidden"> (last known)</span> : null}
+          </span>
+        )}
       </h2>
-      <ul className={styles.memberList} data-testid="member-list" aria-labelledby="members-title">
+      {stale ? (
+        <p className={styles.staleNote} data-testid="members-stale">
+          Last known: updates when the connection is back.
+        </p>
+      ) : online === null ? (
+        <p className={styles.staleNote}>Shown once the room is joined.</p>
+      ) : null}
+      <ul
+        className={styles.memberList}
+        data-testid="member-list"
+        data-stale={stale ? 'true' : undefined}
+        aria-labelledby="members-title"
+      >
         {ordered.map((member) => (
           <MemberRow
             key={member.userId}
@@ -104,9 +134,7 @@ function MemberRow({
       data-name={member.name}
       data-you={you ? 'true' : undefined}
     >
-      <span className={styles.avatar} aria-hidden="true">
-        {initialOf(member.name)}
-      </span>
+      <Avatar userId={member.userId} name={member.name} />
       <span className={styles.memberName}>
         <span className={styles.memberNameText} data-testid="member-name">
           {member.name}

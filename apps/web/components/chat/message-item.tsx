@@ -1,9 +1,14 @@
 import { memo } from 'react';
 import type { TextMessage } from '@duplex/protocol';
+import { Avatar } from './avatar';
 import styles from './chat.module.css';
+import { MessageText } from './message-text';
 import { MessageTime } from './message-time';
 
-/** One stored text message. The text is a React text node: markup in it is shown, never run. */
+/**
+ * One stored text message, with its sender's avatar (not repeated in a group). Its web
+ * addresses are links; the rest is React text: markup in it is shown, never run.
+ */
 export const MessageItem = memo(function MessageItem({
   message,
   own,
@@ -27,6 +32,7 @@ export const MessageItem = memo(function MessageItem({
       data-client-id={message.clientId}
       data-from={message.from.userId}
     >
+      {continued ? null : <Avatar userId={message.from.userId} name={message.from.name} />}
       {/* Kept for screen readers (and tests) when continued, only hidden from sight. */}
       <div className={continued ? 'visually-hidden' : styles.messageMeta}>
         <span className={styles.sender} data-testid="message-sender">
@@ -45,7 +51,7 @@ export const MessageItem = memo(function MessageItem({
         <MessageTime ts={message.ts} />
       </div>
       <p className={styles.text} data-testid="message-text">
-        {message.text}
+        <MessageText text={message.text} />
       </p>
     </li>
   );

@@ -1,10 +1,11 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { RoomSnapshot } from '@duplex/client';
 import { MessageKind, isTextMessage, type ChatMessage } from '@duplex/protocol';
 import { CallRecordItem } from './call-record-item';
 import { MessageItem } from './message-item';
+import { NEW_TAB_NOTE_ID } from './message-text';
 import { PendingMessageItem } from './pending-message-item';
 import styles from './chat.module.css';
 
@@ -40,6 +41,8 @@ interface Props {
   /** Short tags of senders who share a name with someone else in the room, by userId. */
   tags: ReadonlyMap<string, string>;
   ownName: string;
+  /** Shown at the top while the room is not joined yet (joining, or why it cannot be yet). */
+  notJoined: ReactNode;
   onLoadOlder: () => Promise<unknown>;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
@@ -54,11 +57,12 @@ export function MessageList({
   ownUserId,
   tags,
   ownName,
+  notJoined,
   onLoadOlder,
   onRetry,
   onDiscard,
 }: Props) {
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const sentinelRef = useRef<HTMLLIElement>(null);
   const atBottom = useRef(true);
   const previous = useRef({ firstSeq: 0, lastSeq: 0, pending: 0, scrollHeight: 0 });
@@ -104,6 +108,18 @@ export function MessageList({
       scrollHeight: list.scrollHeight,
     };
   }, [firstSeq, lastSeq, messages, pending]);
+
+  // The list's own height changes too (an on-screen keyboard, a resized window, the banner
+  // coming and going): whoever was following the newest message keeps seeing it.
+  useEffect(() => {
+    const list = listRef.current;
+    if (!list || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) list.scrollTop = list.scrollHeight;
+    });
+    observer.observe(list);
+    return () => observer.disconnect();
+  }, []);
 
   // Loads the previous page whenever the sentinel at the top is in view. The observer is made
   // again after every page (firstSeq changes), so a list still too short to scroll keeps loading.
@@ -154,68 +170,76 @@ export function MessageList({
 
   return (
     <div className={styles.listViewport}>
-      <ol
+      {/* Focusable so that a keyboard can scroll it; a log: new messages are announced. */}
+      <div
         ref={listRef}
         className={styles.messageList}
         data-testid="message-list"
-        aria-label={`Messages in ${room}`}
-        aria-live="polite"
+        role="log"
+        tabIndex={0}
+        aria-label={`Messages in #${room}`}
         aria-relevant="additions"
         onScroll={trackBottom}
       >
-        <li ref={sentinelRef} className={styles.historyEdge} aria-live="off">
-          {!ready ? (
-            'Joining…'
-          ) : olderError ? (
-            <>
-              Could not load older messages: {olderError}.{' '}
-              <button
-                type="button"
-                className={styles.inlineButton}
-                onClick={() => setOlderError(null)}
-              >
-                Try again
-              </button>
-            </>
-          ) : hasOlder ? (
-            loadingOlder ? (
-              'Loading older messages…'
+        <ol className={styles.messageItems}>
+          <li ref={sentinelRef} className={styles.historyEdge} aria-live="off">
+            {!ready ? (
+              notJoined
+            ) : olderError ? (
+              <>
+                Could not load older messages: {olderError}.{' '}
+                <button
+                  type="button"
+                  className={styles.inlineButton}
+                  onClick={() => setOlderError(null)}
+                >
+                  Try again
+                </button>
+              </>
+            ) : hasOlder ? (
+              loadingOlder ? (
+                'Loading older messages…'
+              ) : (
+                'Scroll up for older messages'
+              )
+            ) : empty ? (
+              <>
+                No messages in <strong>#{room}</strong> yet. Say hello!
+              </>
             ) : (
-              'Scroll up for older messages'
-            )
-          ) : empty ? (
-            <>
-              No messages in <strong>#{room}</strong> yet. Say hello!
-            </>
-          ) : (
-            <>
-              The beginning of <strong>#{room}</strong>.
-            </>
+              <>
+                The beginning of <strong>#{room}</strong>.
+              </>
+            )}
+          </li>
+          {messages.map((message, index) =>
+            isTextMessage(message) ? (
+              <MessageItem
+                key={message.seq}
+                message={message}
+                own={message.from.userId === ownUserId}
+                tag={tags.get(message.from.userId) ?? null}
+                continued={continuesPrevious(messages[index - 1], message)}
+              />
+            ) : message.kind === MessageKind.Call ? (
+              <CallRecordItem key={message.seq} message={message} ownUserId={ownUserId} />
+            ) : null,
           )}
-        </li>
-        {messages.map((message, index) =>
-          isTextMessage(message) ? (
-            <MessageItem
-              key={message.seq}
-              message={message}
-              own={message.from.userId === ownUserId}
-              tag={tags.get(message.from.userId) ?? null}
-              continued={continuesPrevious(messages[index - 1], message)}
+          {pending.map((entry) => (
+            <PendingMessageItem
+              key={entry.clientId}
+              pending={entry}
+              name={ownName}
+              userId={ownUserId}
+              onRetry={onRetry}
+              onDiscard={onDiscard}
             />
-          ) : message.kind === MessageKind.Call ? (
-            <CallRecordItem key={message.seq} message={message} ownUserId={ownUserId} />
-          ) : null,
-        )}
-        {pending.map((entry) => (
-          <PendingMessageItem
-            key={entry.clientId}
-            pending={entry}
-            name={ownName}
-            onRetry={onRetry}
-            onDiscard={onDiscard}
-          />
-        ))}
-      </ol>
+          ))}
+        </ol>
+      </div>
+      <span id={NEW_TAB_NOTE_ID} hidden>
+        Opens in a new tab
+      </span>
       {unseen ? (
         <button
           type="button"

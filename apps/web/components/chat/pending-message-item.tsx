@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { RoomSnapshot } from '@duplex/client';
 import { describeSendError } from '@/lib/chat-text';
+import { Avatar } from './avatar';
 import styles from './chat.module.css';
 
 type PendingMessage = RoomSnapshot['pending'][number];
@@ -18,11 +19,14 @@ const STATUS_LABEL: Record<PendingMessage['status'], string> = {
 export const PendingMessageItem = memo(function PendingMessageItem({
   pending,
   name,
+  userId,
   onRetry,
   onDiscard,
 }: {
   pending: PendingMessage;
   name: string;
+  /** Yours, once known (for the avatar's colour). */
+  userId: string | null;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
 }) {
@@ -36,6 +40,7 @@ export const PendingMessageItem = memo(function PendingMessageItem({
       data-client-id={pending.clientId}
       data-status={pending.status}
     >
+      <Avatar userId={userId} name={name} />
       <div className={styles.messageMeta}>
         <span className={styles.sender}>{name}</span>
         <span className={styles.youTag}>you</span>
