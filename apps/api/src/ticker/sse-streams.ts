@@ -46,14 +46,14 @@ export class SseStreams implements BeforeApplicationShutdown, OnModuleDestroy {
       // nginx would otherwise buffer the stream.
       'X-Accel-Buffering': 'no',
     });
+    const following = { stop: () => {} };
     let ended = false;
-    let stopFollowing: (() => void) | undefined;
     const end = (how: 'end' | 'destroy' = 'end') => {
       if (ended) return;
       ended = true;
       this.enders.delete(end);
       clearInterval(heartbeat);
-      stopFollowing?.();
+      following.stop();
       this.counters.closed('sse');
       if (how === 'destroy') response.destroy();
       else if (!response.writableEnded) response.end();
@@ -75,7 +75,7 @@ export class SseStreams implements BeforeApplicationShutdown, OnModuleDestroy {
     this.counters.opened('sse');
     response.once('close', () => end());
     write(`retry: ${TICKER_LIMITS.sseRetryMs}\n\n`);
-    stopFollowing = followStream(this.hub, start.stream, start.after, (event) => {
+    following.stop = followStream(this.hub, start.stream, start.after, (event) => {
       const written = write(sseEvent(event));
       if (written) this.counters.events('sse', 1);
       return written;
