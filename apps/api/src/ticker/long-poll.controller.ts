@@ -2,6 +2,7 @@ import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { TICKER_PATHS, tickerLongPollQuery, tickerPageAt, type TickerPage } from '@duplex/protocol';
 import type { ServerResponse } from 'node:http';
 import { LongPollHolds } from './long-poll-holds.js';
+import { clientGone } from './response-bytes.js';
 import { TickerCounters } from './ticker-counters.js';
 import { overloaded, startTickerHttpRequest } from './ticker-request.js';
 
@@ -31,6 +32,7 @@ export class LongPollController {
     if (this.holds.full) throw overloaded(response, 'held long polls');
     const gone = new AbortController();
     response.once('close', () => gone.abort());
+    if (clientGone(response)) gone.abort();
     const page = await this.holds.hold(stream, after, params.wait, gone.signal);
     // The client left: there is no one to answer.
     if (!page) return undefined;

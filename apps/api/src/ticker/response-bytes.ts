@@ -42,3 +42,8 @@ export function meterResponseBytes(
   response.once('close', finish);
   return { flush };
 }
+
+/** Whether the client of `response` has already gone (its connection closed before we answered). */
+export function clientGone(response: ServerResponse): boolean {
+  return response.req.socket.destroyed;
+}

@@ -8,7 +8,7 @@ import { TICKER_LIMITS, type TickerEvent } from '@duplex/protocol';
 import type { ServerResponse } from 'node:http';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { followStream } from './follow-stream.js';
-import type { ResponseByteMeter } from './response-bytes.js';
+import { clientGone, type ResponseByteMeter } from './response-bytes.js';
 import { TickerCounters } from './ticker-counters.js';
 import { TickerHub } from './ticker-hub.js';
 import type { TickerStart } from './ticker-request.js';
@@ -40,6 +40,7 @@ export class SseStreams implements BeforeApplicationShutdown, OnModuleDestroy {
 
   /** Answers `response` with the stream of `start`, until either side ends it. */
   open(response: ServerResponse, start: TickerStart, meter: ResponseByteMeter): void {
+    if (clientGone(response)) return;
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
