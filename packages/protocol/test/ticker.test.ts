@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  CloseCode,
+  HTTP_BAD_REQUEST,
   TICKER_LIMITS,
+  TICKER_PATHS,
+  TickerCloseCode,
+  TickerHttpError,
+  isTerminalCloseCode,
   checkTickerCursor,
   parseTickerQuery,
   searchParamsRecord,
@@ -204,5 +210,24 @@ describe('the query', () => {
   it('searchParamsRecord keeps single values as strings and repeats as arrays', () => {
     const params = new URLSearchParams('rate=5&size=1&size=2&after=');
     expect(searchParamsRecord(params)).toEqual({ rate: '5', size: ['1', '2'], after: '' });
+  });
+});
+
+describe('codes and paths', () => {
+  it('4004 (bad query) is a code of its own, not one of /ws', () => {
+    expect(TickerCloseCode.BadQuery).toBe(4004);
+    expect(Object.values(CloseCode)).not.toContain(TickerCloseCode.BadQuery);
+    expect(TickerCloseCode.TryAgainLater).toBe(CloseCode.TryAgainLater);
+    expect(isTerminalCloseCode(TickerCloseCode.TryAgainLater)).toBe(false);
+  });
+
+  it('400 bodies share the api-wide code; 503 bodies say overloaded', () => {
+    expect(TickerHttpError).toEqual({ BadRequest: HTTP_BAD_REQUEST, Overloaded: 'overloaded' });
+  });
+
+  it('HTTP transports live under /api/ticker, the WebSocket under /ws', () => {
+    const { websocket, ...http } = TICKER_PATHS;
+    for (const path of Object.values(http)) expect(path).toMatch(/^\/api\/ticker\/[a-z-]+$/);
+    expect(websocket).toBe('/ws/ticker');
   });
 });
