@@ -22,18 +22,14 @@ export class LongPollController {
   ): Promise<TickerPage | undefined> {
     this.counters.httpRequest('long_poll', response);
     const now = Date.now();
-    const {
-      query: params,
-      stream,
-      after,
-    } = startTickerHttpRequest(tickerLongPollQuery, query, now);
-    const due = tickerPageAt(stream, after, now);
+    const start = startTickerHttpRequest(tickerLongPollQuery, query, now);
+    const due = tickerPageAt(start.stream, start.after, now);
     if (due.events.length > 0) return this.answer(due);
     if (this.holds.full) throw overloaded(response, 'held long polls');
     const gone = new AbortController();
     response.once('close', () => gone.abort());
     if (clientGone(response)) gone.abort();
-    const page = await this.holds.hold(stream, after, params.wait, gone.signal);
+    const page = await this.holds.hold(start.stream, start.after, start.query.wait, gone.signal);
     // The client left: there is no one to answer.
     if (!page) return undefined;
     return this.answer(page);
