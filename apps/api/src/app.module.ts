@@ -16,6 +16,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { SessionModule } from './session/session.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { TickerModule } from './ticker/ticker.module.js';
 import { WsModule } from './ws/ws.module.js';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         ChatModule,
         CallsModule,
         EchoModule,
+        TickerModule,
       ],
     };
   }

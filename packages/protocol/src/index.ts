@@ -4,6 +4,7 @@ export * from './text.js';
 export * from './events.js';
 export * from './frames.js';
 export * from './decode.js';
+export * from './ticker.js';
 export * as schemas from './primitives.js';
 export type { Limits } from './limits.js';
 

@@ -2,6 +2,7 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
   MAX_SERVER_FRAME_BYTES,
+  TICKER_LIMITS,
   type Limits,
 } from '@duplex/protocol';
 import { z } from 'zod';
@@ -66,6 +67,10 @@ const configSchema = z.object({
   TURN_URLS: list(''),
   TURN_SECRET: z.string().default(''),
   TURN_TTL_S: integer(DEFAULT_TIMEOUTS.turnTtlSeconds, 60),
+  TICKER_MAX_HELD_POLLS: integer(TICKER_LIMITS.maxHeldLongPolls, 1),
+  TICKER_MAX_SSE_STREAMS: integer(TICKER_LIMITS.maxSseStreams, 1),
+  TICKER_MAX_WEBSOCKETS: integer(TICKER_LIMITS.maxWebSockets, 1),
+  TICKER_SSE_HEARTBEAT_MS: integer(TICKER_LIMITS.sseHeartbeatMs, 100),
 });
 
 export type ConfigInput = Partial<Record<keyof z.input<typeof configSchema>, string | number>>;
@@ -105,6 +110,13 @@ export interface AppConfig {
     turnUrls: readonly string[];
     turnSecret: string;
     turnTtlSeconds: number;
+  };
+  /** The ticker's bounds on this instance (PROTOCOL.md, "Ticker"). */
+  ticker: {
+    maxHeldPolls: number;
+    maxSseStreams: number;
+    maxWebSockets: number;
+    sseHeartbeatMs: number;
   };
 }
 
@@ -161,6 +173,12 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
       turnUrls: c.TURN_URLS,
       turnSecret: c.TURN_SECRET,
       turnTtlSeconds: c.TURN_TTL_S,
+    },
+    ticker: {
+      maxHeldPolls: c.TICKER_MAX_HELD_POLLS,
+      maxSseStreams: c.TICKER_MAX_SSE_STREAMS,
+      maxWebSockets: c.TICKER_MAX_WEBSOCKETS,
+      sseHeartbeatMs: c.TICKER_SSE_HEARTBEAT_MS,
     },
   };
 }

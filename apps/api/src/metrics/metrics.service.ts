@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TICKER_TRANSPORTS } from '@duplex/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one api instance (a registry of its own, so tests can run several). */
@@ -61,7 +62,50 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly tickerRequests = new Counter({
+    name: 'duplex_ticker_requests_total',
+    help: 'Ticker HTTP requests (WebSocket: upgrade requests), refused ones included, by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tickerEmptyResponses = new Counter({
+    name: 'duplex_ticker_empty_responses_total',
+    help: 'Ticker poll and long-poll responses without events, by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tickerEvents = new Counter({
+    name: 'duplex_ticker_events_total',
+    help: 'Ticker events delivered, by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tickerBytes = new Counter({
+    name: 'duplex_ticker_bytes_total',
+    help: 'Ticker bytes written: whole HTTP responses (status line and headers included), WebSocket event frames (frame headers included), by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tickerOpen = new Gauge({
+    name: 'duplex_ticker_open',
+    help: 'Held ticker long polls, open SSE streams and open WebSockets, by transport',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Every transport is listed from the start, at 0: the label set is fixed.
+    for (const transport of TICKER_TRANSPORTS) {
+      this.tickerRequests.inc({ transport }, 0);
+      this.tickerEmptyResponses.inc({ transport }, 0);
+      this.tickerEvents.inc({ transport }, 0);
+      this.tickerBytes.inc({ transport }, 0);
+      this.tickerOpen.set({ transport }, 0);
+    }
   }
 }
