@@ -228,6 +228,7 @@ describe('/ws/echo frame over the limit', () => {
     expect(client.drain()).toEqual([]);
     const warning = logLines.find((line) => line.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     expect(warning?.level).toBe(40);
+    expect(warning?.maxFrameBytes).toBe(MAX_FRAME_BYTES);
     expect(logLines.filter((line) => line.level >= 50)).toHaveLength(errorsBefore);
   });
 });

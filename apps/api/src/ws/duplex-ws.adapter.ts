@@ -61,7 +61,7 @@ export class DuplexWsAdapter extends WsAdapter {
       socket.on('error', (error: Error & { code?: string }) => {
         if (error.code?.startsWith('WS_ERR_')) {
           logger.warn(
-            { code: error.code },
+            { code: error.code, maxFrameBytes: this.config.limits.maxFrameBytes },
             `client closed for a protocol violation: ${error.message}`,
           );
         } else if (error.code !== undefined && PEER_GONE.has(error.code)) {
