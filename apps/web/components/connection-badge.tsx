@@ -2,7 +2,6 @@
 
 import { useSession } from '@/hooks/use-duplex-client';
 import { useConnectionStatus } from '@/hooks/use-connection-status';
-import styles from './connection-badge.module.css';
 
 /**
  * The connection in the site header, in words: connecting, connected (as whom), reconnecting,
@@ -19,7 +18,7 @@ export function ConnectionBadge() {
 
   return (
     <div
-      className={`connection-badge ${styles.badge}`}
+      className="connection-badge"
       data-testid="connection-badge"
       data-state={status.state}
       data-connection={status.kind}
