@@ -81,6 +81,16 @@ export function sideWidthAfterKey(
   }
 }
 
+/**
+ * The width a click (or tap) on the separator gives the side column: the next of narrow,
+ * default and widest, after the present width, back to narrow after the widest. Dragging is
+ * then never the only way to resize with a pointer (WCAG 2.2, 2.5.7).
+ */
+export function nextPresetSideWidth(width: number, viewportWidth: number): number {
+  const presets = [SIDE_COLUMN.minPx, SIDE_COLUMN.defaultPx, maxSideWidth(viewportWidth)];
+  return presets.find((preset) => preset > width) ?? SIDE_COLUMN.minPx;
+}
+
 /** What the page beside the call is called on its controls: the chat in a room, else the page. */
 export function sideContentName(pathname: string | null): 'chat' | 'page' {
   return pathname?.startsWith('/rooms/') ? 'chat' : 'page';

@@ -8,6 +8,7 @@ import {
   SIDE_COLUMN,
   sideContentName,
   sideWidthAfterKey,
+  nextPresetSideWidth,
   viewportClass,
 } from '@/lib/call-layout';
 
@@ -56,6 +57,14 @@ describe('side column width', () => {
     expect(sideWidthAfterKey(380, 'Home', 1366)).toBe(SIDE_COLUMN.minPx);
     expect(sideWidthAfterKey(380, 'End', 1366)).toBe(maxSideWidth(1366));
     expect(sideWidthAfterKey(SIDE_COLUMN.minPx, 'ArrowRight', 1366)).toBe(SIDE_COLUMN.minPx);
+  });
+
+  it('steps through narrow, default and widest on a click, then back to narrow', () => {
+    const widest = maxSideWidth(1366);
+    expect(nextPresetSideWidth(SIDE_COLUMN.minPx, 1366)).toBe(SIDE_COLUMN.defaultPx);
+    expect(nextPresetSideWidth(SIDE_COLUMN.defaultPx, 1366)).toBe(widest);
+    expect(nextPresetSideWidth(widest, 1366)).toBe(SIDE_COLUMN.minPx);
+    expect(nextPresetSideWidth(450, 1366)).toBe(widest);
   });
 
   it('ignores other keys', () => {

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CallLayer } from '@/components/call/call-layer';
 import { CallManagerContext } from '@/hooks/use-call';
-import { SIDE_COLUMN } from '@/lib/call-layout';
+import { maxSideWidth, SIDE_COLUMN } from '@/lib/call-layout';
 import { callSnapshot, FakeManager, FakeSession, setViewportWidth } from './support/fake-call';
 
 function renderCall(session: FakeSession) {
@@ -61,6 +61,16 @@ describe('the call on a wide window (stage)', () => {
     expect(separator.getAttribute('aria-valuenow')).toBe('400');
     expect(html().style.getPropertyValue('--call-side-width')).toBe('400px');
     expect(window.localStorage.getItem(SIDE_COLUMN.storageKey)).toBe('400');
+  });
+
+  it('resizes the side column with a click, without dragging', async () => {
+    const user = userEvent.setup();
+    renderCall(new FakeSession(callSnapshot()));
+    const separator = screen.getByRole('separator', { name: /resize the page/i });
+    await user.click(separator);
+    expect(separator.getAttribute('aria-valuenow')).toBe(String(maxSideWidth(1366)));
+    await user.click(separator);
+    expect(separator.getAttribute('aria-valuenow')).toBe(String(SIDE_COLUMN.minPx));
   });
 
   it('starts from the remembered width', () => {

@@ -1,12 +1,21 @@
 'use client';
 
 import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
-import { maxSideWidth, SIDE_COLUMN, sideWidthAfterKey } from '@/lib/call-layout';
+import {
+  maxSideWidth,
+  nextPresetSideWidth,
+  SIDE_COLUMN,
+  sideWidthAfterKey,
+} from '@/lib/call-layout';
 import styles from './call.module.css';
 
+/** A press that moves the pointer less than this is a click, not the start of a drag. */
+const CLICK_SLOP_PX = 4;
+
 /**
- * The edge between the stage and the page's column: drag it, or focus it and use the arrow
- * keys (Shift for bigger steps, Home and End for the limits), to give the page more or less room.
+ * The edge between the stage and the page's column: drag it, click it (narrow, default, widest
+ * in turn), or focus it and use the arrow keys (Shift for bigger steps, Home and End for the
+ * limits), to give the page more or less room.
  */
 export function SideColumnHandle({
   width,
@@ -17,7 +26,8 @@ export function SideColumnHandle({
   onResize: (width: number) => void;
   label: string;
 }) {
-  const dragging = useRef(false);
+  /** Where the pointer went down, and whether it has since moved far enough to be a drag. */
+  const press = useRef<{ x: number; dragged: boolean } | null>(null);
   const viewportWidth = typeof window === 'undefined' ? 0 : window.innerWidth;
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -29,16 +39,26 @@ export function SideColumnHandle({
 
   const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
     if (event.button !== 0) return;
-    dragging.current = true;
+    press.current = { x: event.clientX, dragged: false };
     // Not in every environment (jsdom); the drag then follows the pointer only over the element.
     event.currentTarget.setPointerCapture?.(event.pointerId);
     event.preventDefault();
   };
   const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
-    if (dragging.current) onResize(window.innerWidth - event.clientX);
+    const current = press.current;
+    if (!current) return;
+    if (!current.dragged && Math.abs(event.clientX - current.x) < CLICK_SLOP_PX) return;
+    current.dragged = true;
+    onResize(window.innerWidth - event.clientX);
   };
-  const stopDragging = () => {
-    dragging.current = false;
+  const onPointerUp = () => {
+    if (press.current && !press.current.dragged) {
+      onResize(nextPresetSideWidth(width, window.innerWidth));
+    }
+    press.current = null;
+  };
+  const cancelPress = () => {
+    press.current = null;
   };
 
   return (
@@ -51,13 +71,14 @@ export function SideColumnHandle({
       aria-valuemin={SIDE_COLUMN.minPx}
       aria-valuemax={maxSideWidth(viewportWidth)}
       aria-valuetext={`${width} pixels wide`}
+      title="Drag, or click for the next width"
       tabIndex={0}
       data-testid="call-side-resize"
       onKeyDown={onKeyDown}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
-      onPointerUp={stopDragging}
-      onPointerCancel={stopDragging}
+      onPointerUp={onPointerUp}
+      onPointerCancel={cancelPress}
     />
   );
 }
