@@ -15,6 +15,7 @@ const expected = [
   'vitest-web',
   'interop-python',
   'playwright-e2e',
+  'playwright-tour',
   // The browsers again against three api instances behind nginx, unless skipped on purpose.
   ...(process.env.DUPLEX_SKIP_POSTGRES === '1' || process.env.DUPLEX_SKIP_REDIS === '1'
     ? []
