@@ -196,7 +196,7 @@ describe('/ws/echo send buffer', () => {
 
 describe('/ws/echo frame over the limit', () => {
   const MAX_FRAME_BYTES = 1024;
-  const logLines: { level: number; msg: string; code?: string }[] = [];
+  const logLines: { level: number; msg: string; code?: string; maxFrameBytes?: number }[] = [];
   let app: INestApplication;
   let port: number;
   let dataDir: string;
