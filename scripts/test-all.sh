@@ -71,10 +71,10 @@ step "e2e (Playwright, two browsers)"
 # Every page at desktop and phone size, light and dark, as PNGs in e2e/screenshots/ (for people
 # to look at; a page that does not render fails it).
 step "screenshot tour"
-rm -f e2e/test-results/tour-results.json
+rm -f e2e/test-results-tour/results.json
 (cd e2e && bash run.sh --config playwright.tour.config.ts) || status=1
-[ -f e2e/test-results/tour-results.json ] &&
-  cp e2e/test-results/tour-results.json "$reports/playwright-tour.json"
+[ -f e2e/test-results-tour/results.json ] &&
+  cp e2e/test-results-tour/results.json "$reports/playwright-tour.json"
 
 # The same browsers against three api instances on PostgreSQL and Redis behind nginx.
 if [ "${DUPLEX_SKIP_POSTGRES:-}" = 1 ] || [ "${DUPLEX_SKIP_REDIS:-}" = 1 ]; then
