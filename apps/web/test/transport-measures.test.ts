@@ -172,6 +172,16 @@ describe('conclusionText', () => {
         figures({ transport: 'poll', requests: 2 }),
       ]),
     ).toBe('WebSocket opened 1 connection for 1 event.');
+    expect(
+      conclusionText([
+        figures({ transport: 'sse', events: 4, requests: 1, bytesPerEvent: 60 }),
+        figures({ transport: 'websocket', events: 4, requests: 1, bytesPerEvent: 61 }),
+      ]),
+    ).toBe(
+      'SSE opened 1 connection for 4 events at 60 bytes per event. ' +
+        'WebSocket opened 1 connection for 4 events at 61 bytes per event. ' +
+        'Per event, SSE and WebSocket cost about the same bytes.',
+    );
   });
 });
 

@@ -58,6 +58,19 @@ function valueIn(transport: string, testId: string): string | null {
   return within(column(transport)).getByTestId(testId).textContent;
 }
 
+/** Answers the run's stats requests (its baseline and clock samples) until the clients start. */
+async function answerStatsUntilSockets(count: number) {
+  await waitFor(
+    async () => {
+      await act(async () => {
+        for (const request of requestsTo(TICKER_PATHS.stats)) request.answer(json(statsBody(0, 0)));
+      });
+      expect(FakeWebSocket.instances).toHaveLength(count);
+    },
+    { timeout: 2_000 },
+  );
+}
+
 function renderPage() {
   return render(
     <ConfigProvider apiUrl={API}>
@@ -80,10 +93,10 @@ describe('the transports page', () => {
 
   it('runs the four clients on one stream and shows what each received, gaps included', async () => {
     renderPage();
-    // The run reads the server's counters first (its baseline), then starts the clients.
-    await waitFor(() => expect(requestsTo(TICKER_PATHS.stats)).toHaveLength(1));
-    await act(async () => requestsTo(TICKER_PATHS.stats)[0]!.answer(json(statsBody(0, 0))));
-    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+    // The run reads the server's counters first (its baseline, the clock), then starts the clients.
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    await answerStatsUntilSockets(1);
+    expect(requestsTo(TICKER_PATHS.stats).length).toBeGreaterThanOrEqual(3);
     const stream = { rate: 2, size: 16 };
     for (const url of [FakeEventSource.last.url, FakeWebSocket.last.url]) {
       expect(url.searchParams.get('rate')).toBe('2');
@@ -116,9 +129,7 @@ describe('the transports page', () => {
   it('Stop stops all four and keeps focus on the button; a new rate starts them on the new stream', async () => {
     const user = userEvent.setup();
     renderPage();
-    await waitFor(() => expect(requestsTo(TICKER_PATHS.stats)).toHaveLength(1));
-    await act(async () => requestsTo(TICKER_PATHS.stats)[0]!.answer(json(statsBody(0, 0))));
-    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+    await answerStatsUntilSockets(1);
 
     const toggle = screen.getByTestId('transports-toggle');
     await user.click(toggle);
@@ -131,11 +142,9 @@ describe('the transports page', () => {
     await user.click(toggle);
     expect(toggle.textContent).toBe('Stop');
     await user.selectOptions(screen.getByLabelText('Event rate'), '5');
-    await waitFor(() => expect(requestsTo(TICKER_PATHS.stats).length).toBeGreaterThanOrEqual(3));
-    await act(async () => {
-      for (const request of requestsTo(TICKER_PATHS.stats)) request.answer(json(statsBody(0, 0)));
-    });
-    await waitFor(() => expect(FakeWebSocket.last.url.searchParams.get('rate')).toBe('5'));
+    // Start opened a second run; the new rate replaced it before its clients started.
+    await answerStatsUntilSockets(2);
+    expect(FakeWebSocket.last.url.searchParams.get('rate')).toBe('5');
     expect(FakeEventSource.last.url.searchParams.get('rate')).toBe('5');
     expect(screen.getByTestId('transports-status').textContent).toContain('5 events/s');
   });

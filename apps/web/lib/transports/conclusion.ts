@@ -43,7 +43,10 @@ function bytesComparison(figures: readonly TransportFigures[]): string | null {
   const least = sorted[0]!;
   const most = sorted.at(-1)!;
   const ratio = most.bytesPerEvent / least.bytesPerEvent;
-  if (ratio < 1.05) return 'Per event, all four cost about the same bytes.';
+  if (ratio < 1.05) {
+    const names = sorted.map((f) => TRANSPORT_NAMES_IN_TEXT[f.transport]);
+    return `Per event, ${names.slice(0, -1).join(', ')} and ${names.at(-1)} cost about the same bytes.`;
+  }
   return `Per event, ${TRANSPORT_NAMES_IN_TEXT[most.transport]} cost ${ratio.toFixed(1)} times the bytes of ${TRANSPORT_NAMES_IN_TEXT[least.transport]}.`;
 }
 

@@ -71,6 +71,7 @@ export interface RunDeps {
 const LATENCY_WINDOW = 200;
 const SPARKLINE_POINTS = 60;
 const DEFAULT_STATS_INTERVAL_MS = 1_500;
+const CLOCK_SAMPLES_AT_START = 3;
 
 /**
  * One measurement: the four clients on one stream, started together, with what is needed to
@@ -131,12 +132,13 @@ export class TransportRun {
     };
   }
 
-  /** Takes the server's baseline, then starts the four clients together. */
+  /** Takes the server's baseline and the clock offset, then starts the four clients together. */
   async start(): Promise<void> {
     if (this.running || this.disposed) return;
     this.running = true;
     this.resources.start();
-    await this.sampleStats();
+    // A few round trips before the clients add to the load: the shortest gives the clock offset.
+    for (let i = 0; i < CLOCK_SAMPLES_AT_START && !this.disposed; i++) await this.sampleStats();
     if (this.disposed || !this.running) return;
     for (const transport of TICKER_TRANSPORTS) this.clients[transport].start();
     this.scheduleStats();
