@@ -113,6 +113,33 @@ test.describe('transports page', () => {
     await expect(page.getByTestId('transports-conclusion')).toContainText('Short polling made');
   });
 
+  test('a new event rate starts all four again on the new stream', async ({ page }) => {
+    const transports = new TransportsPage(page);
+    await transports.open();
+    for (const transport of TICKER_TRANSPORTS) await transports.expectReceiving(transport, 1);
+    const newRate = 10;
+    expect(await transports.rate()).not.toBe(newRate);
+    const changedAt = Date.now();
+    await page.getByLabel(RATE_FIELD).selectOption(String(newRate));
+    await expect(page.getByTestId('transports-status')).toContainText(`${newRate} events/s`);
+    // The seqs of a stream count its events since the epoch: only the new stream reaches these.
+    const firstOfNewStream = tickerDueSeq(newRate, changedAt);
+    for (const transport of TICKER_TRANSPORTS) {
+      await transports.expectLastSeqAtLeast(transport, firstOfNewStream, 20_000);
+      await transports.expectReceiving(transport, 3);
+      await transports.expectNoGaps(transport);
+    }
+  });
+
+  test('is in the header and linked from the home page', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('transports-link').click();
+    await expect(page).toHaveURL(/\/transports$/);
+    const navLink = page.getByRole('navigation').getByRole('link', { name: 'Transports' });
+    await expect(navLink).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByTestId('transports-columns')).toBeVisible();
+  });
+
   test('after an api restart all four recover, with no missing or duplicated seq', async ({
     page,
   }) => {
