@@ -1,5 +1,5 @@
 import { conclusionText, type TransportFigures } from '@/lib/transports/conclusion';
-import type { RunView } from '@/lib/transports/transport-run';
+import { LATENCY_WINDOW, type RunView } from '@/lib/transports/transport-run';
 
 function figuresOf(view: RunView): TransportFigures[] {
   return view.clients.map((client) => ({
@@ -25,7 +25,8 @@ export function TransportConclusion({ view }: { view: RunView }) {
         Bytes per event count what came back, headers included: for the two pollers the browser’s
         own measure of each response (Resource Timing <code>transferSize</code>), for SSE and
         WebSocket the server’s counters since Start, which include every client of this api instance
-        on those transports.
+        on those transports. Latency is the time from an event being due (its <code>ts</code>) to
+        its arrival here, over each client’s last {LATENCY_WINDOW} events.
       </p>
     </section>
   );

@@ -68,7 +68,8 @@ export interface RunDeps {
   statsIntervalMs?: number;
 }
 
-const LATENCY_WINDOW = 200;
+/** Latency percentiles are over each client's most recent events, this many. */
+export const LATENCY_WINDOW = 200;
 const SPARKLINE_POINTS = 60;
 const DEFAULT_STATS_INTERVAL_MS = 1_500;
 const CLOCK_SAMPLES_AT_START = 3;
@@ -88,8 +89,8 @@ export class TransportRun {
   private readonly urls: Record<'poll' | 'long_poll', string>;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private statsError: string | null = null;
-  private running = false;
-  private disposed = false;
+  /** `new` → `running` → `stopped`; any of them → `disposed`, for good. */
+  private state: 'new' | 'running' | 'stopped' | 'disposed' = 'new';
 
   constructor(
     private readonly apiUrl: string,
@@ -134,20 +135,22 @@ export class TransportRun {
 
   /** Takes the server's baseline and the clock offset, then starts the four clients together. */
   async start(): Promise<void> {
-    if (this.running || this.disposed) return;
-    this.running = true;
+    if (this.state !== 'new') return;
+    this.state = 'running';
     this.resources.start();
     // A few round trips before the clients add to the load: the shortest gives the clock offset.
-    for (let i = 0; i < CLOCK_SAMPLES_AT_START && !this.disposed; i++) await this.sampleStats();
-    if (this.disposed || !this.running) return;
+    for (let i = 0; i < CLOCK_SAMPLES_AT_START && this.state === 'running'; i++) {
+      await this.sampleStats();
+    }
+    if (this.state !== 'running') return;
     for (const transport of TICKER_TRANSPORTS) this.clients[transport].start();
     this.scheduleStats();
   }
 
   /** Stops the clients (pollers finish their request) and takes a last sample of the server. */
   stop(): void {
-    if (!this.running) return;
-    this.running = false;
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
     for (const transport of TICKER_TRANSPORTS) this.clients[transport].stop();
     clearTimeout(this.statsTimer);
     void this.finalSample();
@@ -155,8 +158,7 @@ export class TransportRun {
 
   /** Stops everything at once, for good. */
   dispose(): void {
-    this.disposed = true;
-    this.running = false;
+    this.state = 'disposed';
     clearTimeout(this.statsTimer);
     for (const transport of TICKER_TRANSPORTS) this.clients[transport].dispose();
     this.resources.stop();
@@ -194,7 +196,7 @@ export class TransportRun {
     });
     return {
       settings: this.settings,
-      running: this.running,
+      running: this.state === 'running',
       clients,
       clock: offset,
       cpuMicrosPerEvent: deltas.events > 0 ? deltas.cpuMicros / deltas.events : null,
@@ -229,7 +231,7 @@ export class TransportRun {
 
   private async sampleStats(): Promise<void> {
     const reading = await readTickerStats(this.apiUrl, this.deps.fetch, this.deps.now);
-    if (this.disposed) return;
+    if (this.state === 'disposed') return;
     if (!reading.ok) {
       this.statsError = reading.error;
       return;
@@ -243,16 +245,16 @@ export class TransportRun {
     const interval = this.deps.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
     this.statsTimer = setTimeout(async () => {
       await this.sampleStats();
-      if (this.running && !this.disposed) this.scheduleStats();
+      if (this.state === 'running') this.scheduleStats();
     }, interval);
   }
 
   /** Once the pollers have had their last answer, the server's counters are final. */
   private async finalSample(): Promise<void> {
     const interval = this.deps.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
-    while (!this.settled && !this.disposed) {
+    while (!this.settled && this.state === 'stopped') {
       await new Promise((resolve) => setTimeout(resolve, Math.min(interval, 200)));
     }
-    if (!this.disposed && !this.running) await this.sampleStats();
+    if (this.state === 'stopped') await this.sampleStats();
   }
 }
