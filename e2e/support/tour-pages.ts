@@ -291,4 +291,19 @@ export const TOUR_PAGES: readonly TourPage[] = [
         return page.getByTestId('room-not-found');
       }),
   },
+  {
+    name: 'transports',
+    title: 'transports side by side, all four receiving',
+    fullPage: true,
+    open: (env) =>
+      openSinglePage(env, async (page) => {
+        await page.goto('/transports');
+        for (const transport of ['poll', 'long_poll', 'sse', 'websocket']) {
+          await expect(
+            page.getByTestId(`transport-${transport}`).getByTestId('transport-events'),
+          ).not.toHaveText('0', { timeout: 20_000 });
+        }
+        return page.getByTestId('transports-conclusion');
+      }),
+  },
 ];

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { DemoCards } from '@/components/lobby/demo-cards';
 import { Lobby } from '@/components/lobby/lobby';
 
@@ -14,6 +15,13 @@ export default function HomePage() {
         </p>
       </header>
       <DemoCards />
+      <p className="card hint" data-testid="home-transports">
+        Why one WebSocket rather than polling?{' '}
+        <Link href="/transports" data-testid="transports-link">
+          Compare short polling, long polling, SSE and WebSocket live
+        </Link>
+        , on one stream of events, with the requests, bytes and latency each one costs.
+      </p>
       <Lobby />
     </div>
   );

@@ -9,6 +9,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Chat', sections: ['/rooms'] },
   { href: '/echo', label: 'Echo' },
+  { href: '/transports', label: 'Transports' },
 ];
 
 function isWithin(pathname: string, base: string): boolean {

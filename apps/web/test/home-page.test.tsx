@@ -82,4 +82,18 @@ describe('HomePage', () => {
     expect(screen.getByTestId('name-input')).toBeTruthy();
     expect(screen.getByTestId('room-list')).toBeTruthy();
   });
+
+  it('links the transports comparison, next to the three demos', () => {
+    render(
+      <ConfigProvider apiUrl="http://api.test">
+        <HomePage />
+      </ConfigProvider>,
+    );
+    const link = screen.getByTestId('transports-link');
+    expect(link.getAttribute('href')).toBe('/transports');
+    expect(link.textContent).toMatch(/short polling, long polling, SSE and WebSocket/);
+    expect(
+      ['demo-chat', 'demo-calls', 'demo-echo'].map((id) => screen.getByTestId(id)),
+    ).toHaveLength(3);
+  });
 });

@@ -8,10 +8,11 @@ function item(label: string): NavItem {
 }
 
 describe('NAV_ITEMS', () => {
-  it('links Chat and Echo, in that order', () => {
+  it('links Chat, Echo and Transports, in that order', () => {
     expect(NAV_ITEMS.map(({ href, label }) => [href, label])).toEqual([
       ['/', 'Chat'],
       ['/echo', 'Echo'],
+      ['/transports', 'Transports'],
     ]);
   });
 });
@@ -34,5 +35,15 @@ describe('isActiveNavItem', () => {
     expect(isActiveNavItem(echo, '/echoes')).toBe(false);
     expect(isActiveNavItem(echo, '/')).toBe(false);
     expect(isActiveNavItem(echo, '/rooms/echo')).toBe(false);
+  });
+});
+
+describe('isActiveNavItem: Transports', () => {
+  it('marks Transports on its page only', () => {
+    const transports = item('Transports');
+    expect(isActiveNavItem(transports, '/transports')).toBe(true);
+    expect(isActiveNavItem(transports, '/')).toBe(false);
+    expect(isActiveNavItem(transports, '/echo')).toBe(false);
+    expect(isActiveNavItem(item('Chat'), '/transports')).toBe(false);
   });
 });

@@ -84,28 +84,37 @@ export const tickerPage = z.object({
 });
 export type TickerPage = z.output<typeof tickerPage>;
 
-export interface TickerTransportStats {
+export const tickerTransportStats = z.object({
   /** HTTP requests (the upgrade requests for `websocket`), refused ones included. */
-  requests: number;
+  requests: z.number().nonnegative(),
   /** Poll and long-poll responses without events. */
-  emptyResponses: number;
+  emptyResponses: z.number().nonnegative(),
   /** Events delivered. */
-  events: number;
+  events: z.number().nonnegative(),
   /**
    * Bytes written: for HTTP the whole responses, status line and headers included; for
    * WebSocket the event frames, frame headers included.
    */
-  bytes: number;
+  bytes: z.number().nonnegative(),
   /** Held long polls, open SSE streams, open WebSockets; 0 for `poll`. */
-  open: number;
-}
+  open: z.number().nonnegative(),
+});
+export type TickerTransportStats = z.output<typeof tickerTransportStats>;
 
 /** The body of `GET /api/ticker/stats`: totals of this api instance since it started. */
-export interface TickerStats {
-  transports: Record<TickerTransport, TickerTransportStats>;
+export const tickerStats = z.object({
+  transports: z.object({
+    poll: tickerTransportStats,
+    long_poll: tickerTransportStats,
+    sse: tickerTransportStats,
+    websocket: tickerTransportStats,
+  }),
   /** `process.cpuUsage()` of the instance, in microseconds. */
-  cpu: { userMicros: number; systemMicros: number };
-}
+  cpu: z.object({ userMicros: z.number().nonnegative(), systemMicros: z.number().nonnegative() }),
+  /** The instance's clock when it answered, ms since the Unix epoch (to estimate a clock offset). */
+  serverTime: z.number(),
+});
+export type TickerStats = z.output<typeof tickerStats>;
 
 // --- the schedule -------------------------------------------------------------------------------
 

@@ -1,13 +1,15 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseInterceptors } from '@nestjs/common';
 import { TICKER_PATHS, tickerLongPollQuery, tickerPageAt, type TickerPage } from '@duplex/protocol';
 import type { ServerResponse } from 'node:http';
 import { LongPollHolds } from './long-poll-holds.js';
 import { clientGone } from './response-bytes.js';
 import { TickerCounters } from './ticker-counters.js';
 import { overloaded, startTickerHttpRequest } from './ticker-request.js';
+import { TimingAllowOrigin } from './timing-allow-origin.js';
 
 /** Long polling: answered once an event after the cursor is due, or empty after `wait` ms. */
 @Controller()
+@UseInterceptors(TimingAllowOrigin)
 export class LongPollController {
   constructor(
     private readonly holds: LongPollHolds,

@@ -1,11 +1,13 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseInterceptors } from '@nestjs/common';
 import { TICKER_PATHS, tickerPageAt, tickerQuery, type TickerPage } from '@duplex/protocol';
 import type { ServerResponse } from 'node:http';
 import { TickerCounters } from './ticker-counters.js';
 import { startTickerHttpRequest } from './ticker-request.js';
+import { TimingAllowOrigin } from './timing-allow-origin.js';
 
 /** Short polling: the events due after the cursor, at once, possibly none. */
 @Controller()
+@UseInterceptors(TimingAllowOrigin)
 export class PollController {
   constructor(private readonly counters: TickerCounters) {}
 

@@ -1,12 +1,14 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res, UseInterceptors } from '@nestjs/common';
 import { TICKER_PATHS, tickerQuery } from '@duplex/protocol';
 import type { ServerResponse } from 'node:http';
 import { SseStreams } from './sse-streams.js';
 import { TickerCounters } from './ticker-counters.js';
 import { overloaded, startTickerHttpRequest } from './ticker-request.js';
+import { TimingAllowOrigin } from './timing-allow-origin.js';
 
 /** Server-Sent Events: one `text/event-stream` event per ticker event, `Last-Event-ID` resumes. */
 @Controller()
+@UseInterceptors(TimingAllowOrigin)
 export class SseController {
   constructor(
     private readonly streams: SseStreams,

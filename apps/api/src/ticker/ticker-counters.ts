@@ -48,7 +48,8 @@ export class TickerCounters {
     this.metrics.tickerOpen.dec({ transport });
   }
 
-  async stats(): Promise<TickerStats> {
+  /** The counters and the CPU time; the stats endpoint adds its clock (`serverTime`). */
+  async stats(): Promise<Omit<TickerStats, 'serverTime'>> {
     const [requests, emptyResponses, events, bytes, open] = await Promise.all([
       byTransport(this.metrics.tickerRequests),
       byTransport(this.metrics.tickerEmptyResponses),
