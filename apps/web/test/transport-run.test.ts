@@ -75,7 +75,9 @@ describe('TransportRun', () => {
     await startWithBaseline();
     const socket = FakeWebSocket.last;
     socket.open();
-    // Due 30 ms ago in the server's clock.
+    // The first event was already due when the client started (its wait is not counted), the
+    // next one due 30 ms ago in the server's clock.
+    socket.emit({ seq: 6, ts: Date.now() + SERVER_AHEAD_MS - 900, payload: '6.6.' });
     const ts = Date.now() + SERVER_AHEAD_MS - 30;
     socket.emit({ seq: 7, ts, payload: '7.7.' });
     await vi.advanceTimersByTimeAsync(1_000);
@@ -85,6 +87,7 @@ describe('TransportRun', () => {
     expect(view.clock?.offsetMs).toBe(SERVER_AHEAD_MS);
     const websocket = view.clients.find((client) => client.transport === 'websocket')!;
     expect(websocket.latency.p50).toBe(30);
+    expect(websocket.latency.p99).toBe(30);
     expect(websocket.bytes).toEqual({
       source: 'server',
       total: 310,

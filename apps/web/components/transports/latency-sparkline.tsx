@@ -4,7 +4,12 @@ const HEIGHT = 36;
 /** The latencies of the most recent events as a line (oldest left), scaled to their range. */
 export function LatencySparkline({ values }: { values: readonly number[] }) {
   if (values.length < 2) {
-    return <p className="hint">The chart starts with the second event.</p>;
+    return (
+      <p className="hint">
+        The chart starts once two events have been timed (the first, already due at the start, is
+        not).
+      </p>
+    );
   }
   const low = Math.min(0, ...values);
   const high = Math.max(...values, low + 1);

@@ -107,12 +107,21 @@ export class TransportRun {
     const common = (transport: TickerTransport) => {
       const window = new LatencyWindow(LATENCY_WINDOW);
       this.latencies.set(transport, window);
+      // A client starts at the latest event already due: how long ago that was says when the
+      // client started, not how fast its transport is, so its latency is left out.
+      let awaitingFirst = true;
       return {
         apiUrl,
         stream,
         now: deps.now,
         // Raw (browser clock) latency; the offset is applied when shown, once it is known.
-        onEvent: (event: { ts: number }, receivedAt: number) => window.add(receivedAt - event.ts),
+        onEvent: (event: { ts: number }, receivedAt: number) => {
+          if (awaitingFirst) {
+            awaitingFirst = false;
+            return;
+          }
+          window.add(receivedAt - event.ts);
+        },
       };
     };
     this.clients = {
