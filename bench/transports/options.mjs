@@ -6,9 +6,9 @@ export const USAGE = `Four ticker transports at scale: short polling, long polli
   pnpm --filter @duplex/bench transports [-- flags]   (or: node bench/transports/run.mjs [flags])
 
   --clients N          clients following the stream in each step (default 1000)
-  --rates a,b,...      events per second of the stream, one step per transport each (default 1,5,20)
+  --rates a,b,...      events per second of the stream, one step per transport each (default 1,5,20,50)
   --transports list    ${TICKER_TRANSPORTS.join(',')} (default all, in that order)
-  --duration S         measured seconds per step (default 15)
+  --duration S         measured seconds per step (default 12)
   --warmup S           unmeasured seconds per step, after the clients are open (default 3)
   --poll-interval MS   short polling: pause between an answer and the next poll (default 1000)
   --long-poll-wait MS  long polling: \`wait\` (default ${TICKER_LIMITS.defaultWaitMs}, the protocol's)
@@ -35,9 +35,9 @@ const BOUNDS = {
 export function parseOptions(argv) {
   const opts = {
     clients: 1000,
-    rates: [1, 5, 20],
+    rates: [1, 5, 20, 50],
     transports: [...TICKER_TRANSPORTS],
-    duration: 15,
+    duration: 12,
     warmup: 3,
     pollInterval: 1000,
     longPollWait: TICKER_LIMITS.defaultWaitMs,

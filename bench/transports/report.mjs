@@ -50,7 +50,7 @@ export function machineLine(run) {
     pinning
       ? `api pinned to core ${pinning.api}, generator (${options.workers} worker threads) to core ${pinning.generator}.`
       : 'Not pinned.',
-    `Idle api: ${fmt(idle.apiCpuPct, 1)} % of a core.`,
+    `Idle api: ${fmt(idle.apiCpuPct, 1)} % of a core (everything else meanwhile: ${fmt(idle.otherCpuPct)} %).`,
     `${options.clients} clients per step, ${options.duration} s measured after ${options.warmup} s warm-up; ` +
       `short-poll interval ${options.pollInterval} ms, long-poll wait ${options.longPollWait} ms, payload ${options.size} B.`,
   ].join(' ');

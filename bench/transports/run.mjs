@@ -39,7 +39,12 @@ async function measureIdle(api) {
   await sleep(IDLE_MS);
   const after = await sample(api);
   const costs = windowCosts(before, after, 'websocket');
-  return { seconds: costs.seconds, apiCpuPct: costs.apiCpuPct, apiRssMiB: costs.apiRssMiB };
+  return {
+    seconds: costs.seconds,
+    apiCpuPct: costs.apiCpuPct,
+    apiRssMiB: costs.apiRssMiB,
+    otherCpuPct: costs.otherCpuPct,
+  };
 }
 
 function writeOutputs(run, opts) {

@@ -21,10 +21,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let step = null;
 
+/** Long polls start spread over this long (each is answered at once, then held). */
+const LONG_POLL_SPREAD_MS = 1000;
+
 /**
- * Opens `count` clients of `transport`. Streams (SSE, WebSocket) and long polls are opened
- * `batch` at a time; short polls start spread over the poll interval (client `firstIndex + i` of
- * `totalClients` at that fraction of it).
+ * Opens `count` clients of `transport`. Streams (SSE, WebSocket) are opened `batch` at a time.
+ * Polls start spread out instead (client `firstIndex + i` of `totalClients` at that fraction of
+ * the poll interval, or of a second for long polls): a batch that waited for its first answers
+ * would wait behind every poll of the clients already open, which at high rates takes seconds.
  */
 async function open({
   transport,
@@ -50,7 +54,8 @@ async function open({
   const query = `rate=${rate}&size=${size}`;
   const clients = [];
   for (let i = 0; i < count; i++) {
-    const firstDelayMs = Math.floor(((firstIndex + i) / totalClients) * pollIntervalMs);
+    const spreadMs = transport === 'long_poll' ? LONG_POLL_SPREAD_MS : pollIntervalMs;
+    const firstDelayMs = Math.floor(((firstIndex + i) / totalClients) * spreadMs);
     clients.push(
       new Client({ host, port, query, agent, tally, pollIntervalMs, longPollWaitMs, firstDelayMs }),
     );
@@ -63,7 +68,7 @@ async function open({
       failed += 1;
       tally.error(`open ${error.code ?? error.message}`);
     });
-  if (transport === 'poll') await Promise.all(clients.map(startOne));
+  if (transport === 'poll' || transport === 'long_poll') await Promise.all(clients.map(startOne));
   else {
     for (let i = 0; i < clients.length; i += batch)
       await Promise.all(clients.slice(i, i + batch).map(startOne));

@@ -9,8 +9,9 @@ const ANSWER_GRACE_MS = 10_000;
 const RETRY_AFTER_MS = 1000;
 
 export class LongPollClient {
-  constructor({ host, port, query, agent, tally, longPollWaitMs }) {
-    Object.assign(this, { host, port, query, agent, tally, longPollWaitMs });
+  /** `firstDelayMs` spreads the clients' first requests, so they do not all arrive at once. */
+  constructor({ host, port, query, agent, tally, longPollWaitMs, firstDelayMs }) {
+    Object.assign(this, { host, port, query, agent, tally, longPollWaitMs, firstDelayMs });
     this.cursor = tally.newCursor();
     this.after = null;
     this.stopped = false;
@@ -22,7 +23,7 @@ export class LongPollClient {
   start() {
     return new Promise((resolve) => {
       this.onFirstAnswer = resolve;
-      this.poll();
+      this.timer = setTimeout(() => this.poll(), this.firstDelayMs);
     });
   }
 
