@@ -70,6 +70,7 @@ export class EventTally {
 /** Sums worker summaries; `latency` stays a sparse histogram. */
 export function mergeSummaries(summaries) {
   const merged = {
+    stragglers: 0,
     delivered: 0,
     duplicates: 0,
     skipped: 0,
@@ -80,8 +81,16 @@ export function mergeSummaries(summaries) {
   };
   const counts = new Map();
   for (const s of summaries) {
-    for (const key of ['delivered', 'duplicates', 'skipped', 'undelivered', 'early', 'errors']) {
-      merged[key] += s[key];
+    for (const key of [
+      'stragglers',
+      'delivered',
+      'duplicates',
+      'skipped',
+      'undelivered',
+      'early',
+      'errors',
+    ]) {
+      merged[key] += s[key] ?? 0;
     }
     for (const [kind, n] of Object.entries(s.errorKinds)) {
       merged.errorKinds[kind] = (merged.errorKinds[kind] ?? 0) + n;
