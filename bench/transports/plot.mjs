@@ -14,7 +14,7 @@ const STYLE = {
 
 const WIDTH = 960;
 const HEIGHT = 440;
-const PANEL = { width: 400, height: 290, top: 70 };
+const PANEL = { width: 400, height: 280, top: 80 };
 const PANEL_LEFTS = [70, 550];
 
 const escape = (text) =>
@@ -138,9 +138,14 @@ export function plotSvg(run) {
         .sort((a, b) => a.x - b.x),
     }));
   const { options, machine } = meta;
+  const others = steps.map((s) => s.server.otherCpuPct);
   const subtitle =
     `${options.clients.toLocaleString('en-US')} clients per transport and rate, one api instance; ` +
     `short-poll interval ${options.pollInterval} ms; ${machine.cpuCount} cores, Node ${machine.node}; ${meta.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
+  // The machine may be shared: how much else ran is part of what the plot shows.
+  const sharing =
+    `Other work on the machine during the measured windows: ${Math.round(Math.min(...others))}–` +
+    `${Math.round(Math.max(...others))} % of a core (api and load generator on one core each)`;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-labelledby="plot-title">
 <title id="plot-title">Ticker transports: server CPU per event and p99 latency against the event rate</title>
 <style>
@@ -153,7 +158,8 @@ text { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; fill: #222
 .frame { fill: none; stroke: #999; stroke-width: 1; }
 </style>
 <rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>
-<text x="70" y="24" class="subtitle">${escape(subtitle)}</text>
+<text x="70" y="20" class="subtitle">${escape(subtitle)}</text>
+<text x="70" y="37" class="subtitle">${escape(sharing)}</text>
 ${panel({ left: PANEL_LEFTS[0], title: 'Server CPU per delivered event', yLabel: 'µs per event (log scale)', series: seriesOf((s) => s.server.cpuMicrosPerEvent), xAxis })}
 ${panel({ left: PANEL_LEFTS[1], title: 'p99 latency (receive time − event due time)', yLabel: 'ms (log scale)', series: seriesOf((s) => s.latencyMs.p99), xAxis })}
 ${legend(transports)}
