@@ -23,6 +23,9 @@ export const USAGE = `Four ticker transports at scale: short polling, long polli
 Exit code: 0 when every event reached every client exactly once; 1 when one was missing or
 doubled (or a client failed); 2 when the run could not be done; 3 when the watchdog stopped it.`;
 
+/** A flag that is unknown, lacks its value or is out of bounds. */
+export class OptionError extends Error {}
+
 const BOUNDS = {
   clients: 10_000,
   duration: 120,
@@ -53,13 +56,13 @@ export function parseOptions(argv) {
     const flag = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
+      if (v === undefined) throw new OptionError(`${flag} needs a value`);
       return v;
     };
     const integer = (min, max) => {
       const n = Number(value());
       if (!Number.isInteger(n) || n < min || n > max)
-        throw new Error(`${flag}: an integer from ${min} to ${max}`);
+        throw new OptionError(`${flag}: an integer from ${min} to ${max}`);
       return n;
     };
     switch (flag) {
@@ -115,7 +118,7 @@ export function parseOptions(argv) {
         process.exit(0);
         break;
       default:
-        throw new Error(`unknown flag ${flag}`);
+        throw new OptionError(`unknown flag ${flag}`);
     }
   }
   if (opts.quick) Object.assign(opts, { clients: 100, rates: [1, 5], duration: 3, warmup: 1 });
@@ -123,12 +126,12 @@ export function parseOptions(argv) {
     (r) => !Number.isInteger(r) || r < TICKER_LIMITS.minRate || r > TICKER_LIMITS.maxRate,
   );
   if (badRate !== undefined || opts.rates.length === 0 || opts.rates.length > BOUNDS.rates) {
-    throw new Error(
+    throw new OptionError(
       `--rates: 1 to ${BOUNDS.rates} integers from ${TICKER_LIMITS.minRate} to ${TICKER_LIMITS.maxRate}`,
     );
   }
   const badTransport = opts.transports.find((t) => !TICKER_TRANSPORTS.includes(t));
-  if (badTransport !== undefined) throw new Error(`unknown transport ${badTransport}`);
+  if (badTransport !== undefined) throw new OptionError(`unknown transport ${badTransport}`);
   opts.workers = Math.min(opts.workers, opts.clients);
   return opts;
 }

@@ -11,11 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST, startApi, stopApi } from '../lib/api-child.mjs';
-import { armWatchdog } from '../lib/children.mjs';
+import { armWatchdog, killAll } from '../lib/children.mjs';
 import { canPin, describeMachine, loadAverage, pinSelf } from '../lib/machine.mjs';
 import { sleep } from '../lib/net.mjs';
 import { startGenerator } from './generator.mjs';
-import { parseOptions, USAGE } from './options.mjs';
+import { OptionError, parseOptions, USAGE } from './options.mjs';
 import { plotSvg } from './plot.mjs';
 import { machineLine, markdownTable } from './report.mjs';
 import { sample, windowCosts } from './server-sample.mjs';
@@ -122,8 +122,9 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    log(String(error?.stack ?? error));
-    if (/^(--|unknown flag)/.test(error?.message ?? '')) log(`\n${USAGE}`);
+    if (error instanceof OptionError) log(`${error.message}\n\n${USAGE}`);
+    else log(String(error?.stack ?? error));
+    killAll();
     process.exit(2);
   },
 );
