@@ -77,16 +77,11 @@ export class HttpPollClient implements TickerClient {
   }
 
   counters(): ClientCounters {
-    return {
-      events: this.tracker.received,
-      missing: this.tracker.missing,
-      duplicates: this.tracker.duplicates,
-      missed: this.tracker.missed,
-      cursorResets: this.cursorResets,
-      lastSeq: this.tracker.last,
+    return this.tracker.counters({
       requests: this.requests,
       emptyResponses: this.emptyResponses,
-    };
+      cursorResets: this.cursorResets,
+    });
   }
 
   openConnections(): 0 | 1 {

@@ -1,3 +1,5 @@
+import type { ClientCounters } from './ticker-client';
+
 /**
  * The gap detector of one client: every `seq` of the stream should arrive once, in order. A seq
  * at or below the last one is a duplicate; a jump is missing events, unless the client was
@@ -53,6 +55,20 @@ export class SequenceTracker {
     this.lastSeq = seq;
     this.counts.received++;
     return true;
+  }
+
+  /** The client's counters: what this tracker saw, with the client's own request counts. */
+  counters(
+    client: Pick<ClientCounters, 'requests' | 'emptyResponses' | 'cursorResets'>,
+  ): ClientCounters {
+    return {
+      events: this.counts.received,
+      missing: this.counts.missing,
+      duplicates: this.counts.duplicates,
+      missed: this.counts.missed,
+      lastSeq: this.lastSeq,
+      ...client,
+    };
   }
 
   /** The client starts again without a cursor: the jump to its next seq is counted as missed. */

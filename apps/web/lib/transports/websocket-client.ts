@@ -40,16 +40,11 @@ export class WebSocketTickerClient implements TickerClient {
   }
 
   counters(): ClientCounters {
-    return {
-      events: this.tracker.received,
-      missing: this.tracker.missing,
-      duplicates: this.tracker.duplicates,
-      missed: this.tracker.missed,
-      cursorResets: this.cursorResets,
-      lastSeq: this.tracker.last,
+    return this.tracker.counters({
       requests: this.requests,
       emptyResponses: 0,
-    };
+      cursorResets: this.cursorResets,
+    });
   }
 
   openConnections(): 0 | 1 {
