@@ -64,6 +64,15 @@ describe('the embedded store in a worker thread', () => {
     expect((await store.appendBatch('room', [message('next')]))[0]!.message.seq).toBe(1);
   });
 
+  it('fails a call whose arguments cannot be sent to the worker, and still closes', async () => {
+    const dir = await dataDir();
+    const store = await openPgliteWorkerStore(dir.path, silentLogger);
+    const unsendable = { ...message('fn'), from: { ...ann, toString: () => 'Ann' } };
+    await expect(store.appendBatch('room', [unsendable])).rejects.toThrow(/could not be cloned/);
+    expect(await store.ping()).toBe(true);
+    await store.close();
+  });
+
   it('close waits for the writes in flight, then closes: every one of them is stored', async () => {
     const dir = await dataDir();
     const store = await openPgliteWorkerStore(dir.path, silentLogger);

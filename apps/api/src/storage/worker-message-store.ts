@@ -49,6 +49,8 @@ export class WorkerMessageStore implements MessageStore {
   /** Why calls fail from now on: the worker stopped, or the store was closed. */
   private stopped: Error | undefined;
   private closing: Promise<void> | undefined;
+  /** Set while `close` waits for the calls in flight to be answered. */
+  private whenIdle: (() => void) | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -134,16 +136,7 @@ export class WorkerMessageStore implements MessageStore {
   }
 
   private async closeWorker(): Promise<void> {
-    if (this.stopped) return;
-    const pending = [...this.inFlight.values()].map(
-      (call) =>
-        new Promise<void>((settled) => {
-          const { resolve, reject } = call;
-          call.resolve = (result) => (resolve(result), settled());
-          call.reject = (error) => (reject(error), settled());
-        }),
-    );
-    await Promise.all(pending);
+    if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
     if (this.stopped) return;
     try {
       await this.call('close', []);
@@ -163,8 +156,9 @@ export class WorkerMessageStore implements MessageStore {
     }
     const id = this.nextId++;
     return new Promise<StoreResult<M>>((resolve, reject) => {
-      this.inFlight.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      // Throws (the call fails, nothing waits for an answer) if an argument cannot be cloned.
       this.worker.postMessage({ id, method, args });
+      this.inFlight.set(id, { resolve: resolve as (result: unknown) => void, reject });
     });
   }
 
@@ -175,6 +169,7 @@ export class WorkerMessageStore implements MessageStore {
     this.inFlight.delete(message.id);
     if (message.ok) call.resolve(message.result);
     else call.reject(new StoreError(message.error));
+    if (this.inFlight.size === 0) this.whenIdle?.();
   }
 
   /** The worker is gone: nothing in flight will be answered, and nothing later either. */
@@ -188,6 +183,7 @@ export class WorkerMessageStore implements MessageStore {
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
     for (const call of calls) call.reject(this.stopped);
+    this.whenIdle?.();
   }
 }
 
