@@ -35,6 +35,8 @@ export default defineConfig({
       process.env.DUPLEX_TEST_STORE === 'postgres' || process.env.DUPLEX_TEST_STORE === 'cluster'
         ? SHARED_STORE_SUITES.map((suite) => `test/${suite}.test.ts`)
         : ['test/**/*.test.ts'],
+    // Also refuses a missing or stale build of src/storage: the embedded store's worker thread
+    // runs from dist/ (Node cannot start a worker from the TypeScript that vitest runs).
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -78,6 +78,7 @@ export class ChatService {
     return this.sequencer.run(room, async () => {
       const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'append' });
       const message = await this.store.appendCall(room, call, call.endedAt).finally(stopTimer);
+      this.metrics.storeCommits.inc();
       this.broadcast(message);
     });
   }
@@ -98,6 +99,8 @@ export class ChatService {
     } finally {
       stopTimer();
     }
+    this.metrics.storeCommits.inc();
+    this.metrics.storeBatchMessages.observe(batch.length);
     batch.forEach((send, index) => {
       const { message, duplicate } = stored[index]!;
       send.acknowledge({ seq: message.seq, ts: message.ts });

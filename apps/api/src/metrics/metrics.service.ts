@@ -43,6 +43,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly storeCommits = new Counter({
+    name: 'duplex_store_commits_total',
+    help: 'Message store transactions committed: one per stored batch of chat messages or call record',
+    registers: [this.registry],
+  });
+
+  readonly storeBatchMessages = new Histogram({
+    name: 'duplex_store_batch_messages',
+    help: 'Chat messages per stored batch (sends to a room that arrived while its previous batch was being stored)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
   readonly crossInstancePublishes = new Counter({
     name: 'duplex_cross_instance_publishes_total',
     help: 'Room frames and directed messages published to the other instances (Redis)',

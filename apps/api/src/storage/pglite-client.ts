@@ -1,5 +1,6 @@
-import { fsyncSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, fsyncSync } from 'node:fs';
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 
@@ -15,6 +16,14 @@ const DURABLE_START_PARAMS = [
   'wal_sync_method=fsync',
 ];
 
+/**
+ * A new, migrated data folder as a gzipped tarball, made by the api's build beside this module
+ * (see data-dir-image-build.ts). An empty data folder is filled from it rather than by PGlite's
+ * initdb, which takes seconds and grows PGlite's WebAssembly memory by hundreds of MiB that are
+ * never given back. Absent (e.g. the sources run by the test runner), initdb runs as usual.
+ */
+export const DATA_DIR_IMAGE = new URL('./data-dir-image.tar.gz', import.meta.url);
+
 interface EmscriptenStream {
   nfd?: number;
 }
@@ -29,26 +38,78 @@ function syncDataFolderWrites(db: PGlite, fsync: (fd: number) => void): void {
   };
 }
 
+/**
+ * The image's bytes when `dataDir` holds no database yet (no `PG_VERSION`, PGlite's own test
+ * before it runs initdb; the folder may hold other files, such as the identity secret) and the
+ * build made an image; else undefined.
+ */
+async function imageFor(dataDir: string, image: URL | undefined): Promise<Blob | undefined> {
+  if (image === undefined || existsSync(join(dataDir, 'PG_VERSION'))) return undefined;
+  const bytes = await readFile(image).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  return bytes && new Blob([bytes]);
+}
+
+/** Syncs every file and folder under `dir` (and `dir`): the image was unpacked without fsync. */
+async function syncTree(dir: string, fsync: (fd: number) => void): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await syncTree(path, fsync);
+    else if (entry.isFile()) await syncPath(path, fsync);
+  }
+  await syncPath(dir, fsync);
+}
+
+async function syncPath(path: string, fsync: (fd: number) => void): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    fsync(handle.fd);
+  } finally {
+    await handle.close();
+  }
+}
+
 const rowsOf =
   (db: Pick<PGlite, 'query'>) =>
   async <Row>(sql: string, params?: unknown[]): Promise<Row[]> =>
     (await db.query<Row>(sql, params)).rows;
 
-/**
- * Embedded PostgreSQL (WebAssembly) in `dataDir`: no database server needed. `fsync` is the
- * kernel's unless a test watches it.
- */
-export async function openPgliteClient(
-  dataDir: string,
-  fsync: (fd: number) => void = fsyncSync,
-): Promise<SqlClient> {
-  await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { startParams: DURABLE_START_PARAMS });
-  syncDataFolderWrites(db, fsync);
+/** {@link SqlClient} on an open PGlite. */
+export function pgliteSqlClient(db: PGlite): SqlClient {
   return {
     query: rowsOf(db),
     transaction: (work) =>
       db.transaction((tx) => work({ query: rowsOf(tx) } satisfies SqlQueryable)),
     close: () => db.close(),
   };
+}
+
+/**
+ * Embedded PostgreSQL (WebAssembly) in `dataDir`: no database server needed. `fsync` is the
+ * kernel's unless a test watches it; a `dataDir` without a database is filled from `image` when
+ * there is one.
+ */
+export async function openPgliteClient(
+  dataDir: string,
+  fsync: (fd: number) => void = fsyncSync,
+  image: URL | undefined = DATA_DIR_IMAGE,
+): Promise<SqlClient> {
+  await mkdir(dataDir, { recursive: true });
+  const loadDataDir = await imageFor(dataDir, image);
+  const db = await PGlite.create(dataDir, {
+    startParams: DURABLE_START_PARAMS,
+    ...(loadDataDir && { loadDataDir }),
+  });
+  syncDataFolderWrites(db, fsync);
+  if (loadDataDir) {
+    try {
+      await syncTree(dataDir, fsync);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  return pgliteSqlClient(db);
 }

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
 import { skipPostgres, startLocalPostgres } from './postgres-server.js';
@@ -63,12 +64,42 @@ async function createPgliteTemplate(): Promise<string> {
   }
 }
 
+const STORAGE_SOURCES = fileURLToPath(new URL('../../src/storage/', import.meta.url));
+const STORAGE_BUILD = fileURLToPath(new URL('../../dist/storage/', import.meta.url));
+
+/**
+ * The embedded store runs in a worker thread, which Node starts from the build (dist/), also
+ * when the tests run the sources (see pgliteStoreWorkerUrl): a missing or stale build would
+ * test other code than the sources, so the run stops instead.
+ */
+async function assertStorageBuilt(): Promise<void> {
+  const stale: string[] = [];
+  for (const source of await readdir(STORAGE_SOURCES)) {
+    if (!source.endsWith('.ts')) continue;
+    const built = join(STORAGE_BUILD, source.replace(/\.ts$/, '.js'));
+    const [sourceTime, builtTime] = await Promise.all([
+      stat(join(STORAGE_SOURCES, source)).then((s) => s.mtimeMs),
+      stat(built).then(
+        (s) => s.mtimeMs,
+        () => -1,
+      ),
+    ]);
+    if (builtTime < sourceTime) stale.push(source);
+  }
+  if (stale.length > 0) {
+    throw new Error(
+      `apps/api/dist is missing or older than src/storage (${stale.join(', ')}): build the api first (pnpm --filter @duplex/api build)`,
+    );
+  }
+}
+
 /**
  * Runs PGlite's initdb once per test run; every test server starts from a copy. With
  * `DUPLEX_TEST_STORE=postgres`, also starts the run's PostgreSQL server, removed at the end.
  */
 export default async function setup(project: TestProject) {
   const kind = storeKind(process.env.DUPLEX_TEST_STORE);
+  await assertStorageBuilt();
   const postgres = kind === 'pglite' ? undefined : await startLocalPostgres();
   const redis =
     kind === 'cluster'

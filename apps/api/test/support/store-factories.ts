@@ -6,14 +6,19 @@ import { createLogger } from '../../src/logging/logger.js';
 import { openPgClient } from '../../src/storage/pg-client.js';
 import { openPgliteClient } from '../../src/storage/pglite-client.js';
 import { migrate } from '../../src/storage/schema.js';
+import type { MessageStore } from '../../src/storage/message-store.js';
 import type { SqlClient } from '../../src/storage/sql-client.js';
 import { SqlMessageStore } from '../../src/storage/sql-message-store.js';
+import { openPgliteWorkerStore } from '../../src/storage/worker-message-store.js';
 import { skipPostgres, startLocalPostgres, type LocalPostgres } from './postgres-server.js';
 
 export interface OpenedStore {
-  readonly store: SqlMessageStore;
-  /** The SQL client under the store, for checks the store's interface does not offer. */
-  readonly sql: SqlClient;
+  readonly store: MessageStore;
+  /**
+   * The SQL client under the store, for checks the store's interface does not offer; none when
+   * the store runs in a thread of its own.
+   */
+  readonly sql?: SqlClient;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,8 @@ export interface StoreFactory {
   readonly name: string;
   /** True when this kind of store was skipped on purpose (DUPLEX_SKIP_POSTGRES=1). */
   readonly skipped: boolean;
+  /** Whether its stores come with their SQL client (`OpenedStore.sql`). */
+  readonly exposesSql: boolean;
   /** A migrated store on empty storage of its own. */
   open(): Promise<OpenedStore>;
   /** Releases what the factory shares between its stores (a database server). */
@@ -34,9 +41,9 @@ export function pgliteStores(): StoreFactory {
   return {
     name: 'PGlite',
     skipped: false,
+    exposesSql: true,
     open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
-      await cp(inject('pgliteTemplate'), dir, { recursive: true });
+      const dir = await freshPgliteDir();
       const sql = await openPgliteClient(dir);
       await migrate(sql);
       return {
@@ -52,12 +59,41 @@ export function pgliteStores(): StoreFactory {
   };
 }
 
+/** PGlite in a fresh data directory, run in a worker thread as the api runs it. */
+export function pgliteWorkerStores(): StoreFactory {
+  return {
+    name: 'PGlite in a worker thread',
+    skipped: false,
+    exposesSql: false,
+    open: async () => {
+      const dir = await freshPgliteDir();
+      const store = await openPgliteWorkerStore(dir, silentLogger);
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+    dispose: async () => undefined,
+  };
+}
+
+/** A copy of the run's initialised PGlite template. */
+async function freshPgliteDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
+  await cp(inject('pgliteTemplate'), dir, { recursive: true });
+  return dir;
+}
+
 /** PostgreSQL: one local server, started on first use; each store gets a database of its own. */
 export function postgresStores(): StoreFactory {
   let server: Promise<LocalPostgres> | undefined;
   return {
     name: 'PostgreSQL',
     skipped: skipPostgres,
+    exposesSql: true,
     open: async () => {
       server ??= startLocalPostgres();
       const sql = openPgClient(await (await server).createDatabase(), silentLogger);
