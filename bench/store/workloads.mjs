@@ -51,10 +51,14 @@ export function chatOn(store) {
   const chat = new ChatService(
     { assertMember() {} },
     { touch() {} },
-    new RoomSequencer(),
-    { storeLatency: { startTimer: () => () => {} } },
-    countingStore,
     { publish() {} },
+    new RoomSequencer(),
+    {
+      storeLatency: { startTimer: () => () => {} },
+      storeCommits: { inc() {} },
+      storeBatchMessages: { observe() {} },
+    },
+    countingStore,
   );
   return { chat, batchSizes };
 }
