@@ -224,10 +224,10 @@ for (const factory of factories) {
       expect(await store().ping()).toBe(true);
     });
 
-    // A store in a worker runs the same migrations on the same PGlite; its SQL is not reachable.
-    it.runIf(factory.exposesSql)(
-      'runs its migrations once: migrating again changes nothing, every version is recorded',
-      async () => {
+    // A store in a worker runs the same migrations on the same PGlite; its SQL is not reachable,
+    // so this check is only defined where it can be made (not reported as skipped elsewhere).
+    if (factory.exposesSql) {
+      it('runs its migrations once: migrating again changes nothing, every version is recorded', async () => {
         const sql = opened.sql!;
         await migrate(sql);
         const versions = await sql.query<{ version: number }>(
@@ -237,7 +237,7 @@ for (const factory of factories) {
         expect((await store().page('numbers', { limit: 10 })).map((m) => m.seq)).toEqual([
           1, 2, 3, 4,
         ]);
-      },
-    );
+      });
+    }
   });
 }
