@@ -39,12 +39,21 @@ async function openStore(dir: DataDir): Promise<WorkerMessageStore> {
   return store;
 }
 
-/** A store whose worker the test holds, to end it as a crash would. */
-async function storeWithWorker(dir: DataDir, logger: AppLogger = silentLogger) {
-  const worker = new Worker(pgliteStoreWorkerUrl(), { workerData: { dataDir: dir.path } });
-  const store = await WorkerMessageStore.start(worker, logger);
+/** A store whose workers the test holds, to end one as a crash would. */
+async function storeWithWorkers(
+  dir: DataDir,
+  logger: AppLogger = silentLogger,
+  restartDelaysMs?: readonly number[],
+) {
+  const workers: Worker[] = [];
+  const spawn = () => {
+    const worker = new Worker(pgliteStoreWorkerUrl(), { workerData: { dataDir: dir.path } });
+    workers.push(worker);
+    return worker;
+  };
+  const store = await WorkerMessageStore.start(spawn, logger, restartDelaysMs);
   cleanups.push(() => store.close());
-  return { worker, store };
+  return { workers, store };
 }
 
 const storedTexts = async (store: WorkerMessageStore) =>
@@ -91,8 +100,10 @@ describe('the embedded store in a worker thread', () => {
 
   it('when its worker dies: fails every call in flight and after, answers ping false, logs it, and loses no acknowledged write', async () => {
     const dir = await dataDir();
-    const logger = { error: vi.fn() } as unknown as AppLogger;
-    const { worker, store } = await storeWithWorker(dir, logger);
+    const logger = { error: vi.fn(), info: vi.fn() } as unknown as AppLogger;
+    // A restart far beyond the test: what the store does while its worker is gone.
+    const { workers, store } = await storeWithWorkers(dir, logger, [60_000]);
+    const worker = workers[0]!;
     for (let i = 0; i < 5; i++) await store.appendBatch('room', [message(`acked${i}`)]);
 
     const inFlight = Array.from({ length: 10 }, (_, i) =>
@@ -116,6 +127,23 @@ describe('the embedded store in a worker thread', () => {
     const acknowledged = outcomes.flatMap((o) => (o instanceof Error ? [] : [o.message.text]));
     expect(texts.slice(0, 5)).toEqual(['acked0', 'acked1', 'acked2', 'acked3', 'acked4']);
     expect(texts).toEqual(expect.arrayContaining(acknowledged));
+  });
+
+  it('starts a new worker after one died: storage is ready again, with every acknowledged write', async () => {
+    const dir = await dataDir();
+    const logger = { error: vi.fn(), info: vi.fn() } as unknown as AppLogger;
+    const { workers, store } = await storeWithWorkers(dir, logger, [10]);
+    for (let i = 0; i < 3; i++) await store.appendBatch('room', [message(`before${i}`)]);
+
+    await workers[0]!.terminate();
+    await expect(store.rooms()).rejects.toThrow('the message store stopped');
+    await vi.waitFor(async () => expect(await store.ping()).toBe(true), { timeout: 20_000 });
+
+    expect(workers).toHaveLength(2);
+    await store.appendBatch('room', [message('after')]);
+    expect(await storedTexts(store)).toEqual(['before0', 'before1', 'before2', 'after']);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(logger.info).toHaveBeenCalledTimes(1);
   });
 
   it('fails to start with the reason when DATA_DIR cannot be used', async () => {

@@ -32,6 +32,15 @@ export function pgliteStoreWorkerUrl(): URL {
 /** A readiness probe answers within this, also while the worker is busy or gone. */
 const PING_TIMEOUT_MS = 1_500;
 
+/**
+ * After its worker died, the store starts a new one after these delays (the last one repeated
+ * until a start succeeds): a crash should cost seconds of storage, not the process.
+ */
+export const RESTART_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** Makes a worker running pglite-store-worker.js on the store's data folder. */
+export type StoreWorkerSpawner = () => Worker;
+
 interface Call {
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
@@ -40,54 +49,42 @@ interface Call {
 /**
  * A {@link MessageStore} whose work runs in a worker thread (pglite-store-worker.ts): each call
  * is forwarded there and answered with the worker's result or error. If the worker dies, every
- * call in flight and every later call fails (no answer is invented: a write that failed this
- * way was never acknowledged) and `ping` answers false.
+ * call in flight fails (no answer is invented: a write that failed this way was never
+ * acknowledged), and so does every call until a new worker has started (RESTART_DELAYS_MS);
+ * `ping` answers false meanwhile.
  */
 export class WorkerMessageStore implements MessageStore {
   private nextId = 1;
   private readonly inFlight = new Map<number, Call>();
-  /** Why calls fail from now on: the worker stopped, or the store was closed. */
+  /** Why calls fail now: the worker stopped (until a new one runs), or the store was closed. */
   private stopped: Error | undefined;
   private closing: Promise<void> | undefined;
   /** Set while `close` waits for the calls in flight to be answered. */
   private whenIdle: (() => void) | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartAttempt = 0;
 
   private constructor(
-    private readonly worker: Worker,
+    private worker: Worker,
+    private readonly spawn: StoreWorkerSpawner,
     private readonly logger: AppLogger,
+    private readonly restartDelaysMs: readonly number[],
   ) {
-    worker.on('message', (message: StoreWorkerMessage) => this.settle(message));
-    worker.on('error', (error) => this.workerStopped(error));
-    worker.on('exit', (code) => this.workerStopped(new Error(`exit code ${code}`)));
+    this.follow(worker);
   }
 
   /**
-   * Waits for `worker` (running pglite-store-worker.js) to open and migrate its store; rejects
-   * with the worker's start-up error, after ending it.
+   * Starts a worker from `spawn` and waits for it to open and migrate its store; rejects with
+   * the worker's start-up error, after ending it. The same `spawn` makes the worker's
+   * replacement if it dies.
    */
-  static async start(worker: Worker, logger: AppLogger): Promise<WorkerMessageStore> {
-    let onMessage!: (message: StoreWorkerMessage) => void;
-    let onError!: (error: Error) => void;
-    let onExit!: (code: number) => void;
-    const started = new Promise<void>((resolve, reject) => {
-      onMessage = (message) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'failed') reject(new StoreError(message.error));
-      };
-      onError = reject;
-      onExit = (code) =>
-        reject(new Error(`the message store's worker exited with code ${code} while starting`));
-    });
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    try {
-      await started;
-    } catch (error) {
-      await worker.terminate();
-      throw error;
-    } finally {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    }
-    return new WorkerMessageStore(worker, logger);
+  static async start(
+    spawn: StoreWorkerSpawner,
+    logger: AppLogger,
+    restartDelaysMs: readonly number[] = RESTART_DELAYS_MS,
+  ): Promise<WorkerMessageStore> {
+    const worker = await startWorker(spawn());
+    return new WorkerMessageStore(worker, spawn, logger, restartDelaysMs);
   }
 
   appendBatch(room: string, messages: NewMessage[]): Promise<StoredMessage[]> {
@@ -136,8 +133,12 @@ export class WorkerMessageStore implements MessageStore {
   }
 
   private async closeWorker(): Promise<void> {
+    clearTimeout(this.restartTimer);
     if (this.inFlight.size > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.stopped = new Error('the message store is closed');
+      return;
+    }
     try {
       await this.call('close', []);
     } finally {
@@ -172,19 +173,89 @@ export class WorkerMessageStore implements MessageStore {
     if (this.inFlight.size === 0) this.whenIdle?.();
   }
 
-  /** The worker is gone: nothing in flight will be answered, and nothing later either. */
-  private workerStopped(cause: Error): void {
-    if (this.stopped) return;
+  private follow(worker: Worker): void {
+    worker.on('message', (message: StoreWorkerMessage) => this.settle(message));
+    worker.on('error', (error) => this.workerStopped(worker, error));
+    worker.on('exit', (code) => this.workerStopped(worker, new Error(`exit code ${code}`)));
+  }
+
+  /**
+   * The worker is gone: nothing in flight will be answered. Unless the store is closing, a new
+   * worker is started after a delay; calls fail until it runs.
+   */
+  private workerStopped(worker: Worker, cause: Error): void {
+    if (worker !== this.worker || this.stopped) return;
     this.stopped = new Error('the message store stopped');
-    this.logger.error(
-      { err: cause, callsFailed: this.inFlight.size },
-      "message store: the embedded store's worker stopped; storage is not ready",
-    );
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
     for (const call of calls) call.reject(this.stopped);
     this.whenIdle?.();
+    if (this.closing) return;
+    this.logger.error(
+      { err: cause, callsFailed: calls.length },
+      "message store: the embedded store's worker stopped; storage is not ready until a new one has started",
+    );
+    this.scheduleRestart();
   }
+
+  private scheduleRestart(): void {
+    const delays = this.restartDelaysMs;
+    const delay = delays[Math.min(this.restartAttempt++, delays.length - 1)]!;
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+  }
+
+  private async restart(): Promise<void> {
+    let worker: Worker;
+    try {
+      worker = await startWorker(this.spawn());
+    } catch (error) {
+      if (this.closing) return;
+      this.logger.error(
+        { err: error },
+        'message store: a new worker failed to start; trying again',
+      );
+      this.scheduleRestart();
+      return;
+    }
+    if (this.closing) {
+      await worker.terminate();
+      return;
+    }
+    this.worker = worker;
+    this.follow(worker);
+    this.stopped = undefined;
+    this.restartAttempt = 0;
+    this.logger.info("message store: the embedded store's worker runs again; storage is ready");
+  }
+}
+
+/**
+ * Waits for `worker` (running pglite-store-worker.js) to open and migrate its store; rejects
+ * with the worker's start-up error, after ending it.
+ */
+async function startWorker(worker: Worker): Promise<Worker> {
+  let onMessage!: (message: StoreWorkerMessage) => void;
+  let onError!: (error: Error) => void;
+  let onExit!: (code: number) => void;
+  const started = new Promise<void>((resolve, reject) => {
+    onMessage = (message) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'failed') reject(new StoreError(message.error));
+    };
+    onError = reject;
+    onExit = (code) =>
+      reject(new Error(`the message store's worker exited with code ${code} while starting`));
+  });
+  worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  try {
+    await started;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  } finally {
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+  }
+  return worker;
 }
 
 /** PGlite in `dataDir`, opened, migrated and run in a worker thread of its own. */
@@ -194,5 +265,5 @@ export function openPgliteWorkerStore(
   workerUrl: URL = pgliteStoreWorkerUrl(),
 ): Promise<WorkerMessageStore> {
   const workerData: StoreWorkerData = { dataDir };
-  return WorkerMessageStore.start(new Worker(workerUrl, { workerData }), logger);
+  return WorkerMessageStore.start(() => new Worker(workerUrl, { workerData }), logger);
 }
