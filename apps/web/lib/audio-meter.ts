@@ -2,27 +2,18 @@
  * Loudness of a live audio track, read with a WebAudio AnalyserNode a few times a second. One
  * AudioContext serves every meter of the page; it renders nothing to the speakers.
  */
+import { createAudioContext } from './audio-context';
 import { rootMeanSquare } from './speaking';
 
 /** 4096 samples (85 ms at 48 kHz) read every 60 ms: consecutive frames overlap, so even a short sound is seen. */
 const FRAME_SIZE = 4096;
 const READ_EVERY_MS = 60;
 
-type AudioContextConstructor = new () => AudioContext;
-
 let shared: AudioContext | null = null;
 
 function meterContext(): AudioContext | null {
   if (shared && shared.state !== 'closed') return shared;
-  const Context =
-    window.AudioContext ??
-    (window as unknown as { webkitAudioContext?: AudioContextConstructor }).webkitAudioContext;
-  if (!Context) return null;
-  try {
-    shared = new Context();
-  } catch {
-    return null;
-  }
+  shared = createAudioContext();
   return shared;
 }
 

@@ -2,6 +2,7 @@
  * Ring tones made on the spot with WebAudio: a pair of sine oscillators switched on and off in a
  * repeating pattern. No audio files: nothing to download, nothing to cache.
  */
+import { createAudioContext } from './audio-context';
 
 export type TonePattern = 'ring' | 'ringback';
 
@@ -44,8 +45,6 @@ const RAMP_S = 0.02;
 /** How long the shared AudioContext stays running after the last tone stopped. */
 const IDLE_SUSPEND_MS = 4000;
 
-type AudioContextConstructor = new () => AudioContext;
-
 /**
  * One AudioContext for every tone of the page, made on the first ring and then kept: opening
  * and closing the audio output costs tens of milliseconds of CPU, and a tone starts and stops
@@ -59,15 +58,8 @@ let suspendTimer: number | undefined;
 function acquireContext(): AudioContext | null {
   window.clearTimeout(suspendTimer);
   if (!shared || shared.state === 'closed') {
-    const Context =
-      window.AudioContext ??
-      (window as unknown as { webkitAudioContext?: AudioContextConstructor }).webkitAudioContext;
-    if (!Context) return null;
-    try {
-      shared = new Context();
-    } catch {
-      return null;
-    }
+    shared = createAudioContext();
+    if (!shared) return null;
   }
   playing++;
   return shared;
