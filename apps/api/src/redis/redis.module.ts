@@ -12,8 +12,7 @@ import { REDIS, RedisConnections } from './redis-connections.js';
 
 async function openRedis(config: AppConfig, logger: AppLogger): Promise<RedisConnections | null> {
   if (!config.redis) return null;
-  const redis = new RedisConnections(config.redis.url, config.redis.keyPrefix, logger);
-  await redis.connect();
+  const redis = await RedisConnections.open(config.redis.url, config.redis.keyPrefix, logger);
   logger.info('between instances: Redis (REDIS_URL)');
   return redis;
 }
