@@ -5,6 +5,9 @@
 # EXPOSE, PORT and nginx's upstreams agree, and that the HEALTHCHECK path is a real endpoint.
 FROM node:26-trixie-slim AS build
 WORKDIR /repo
+# The embedded store's driver (better-sqlite3) compiles when no prebuilt binary can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm install --global pnpm@12.21.0
 COPY . .
 RUN pnpm install --frozen-lockfile \

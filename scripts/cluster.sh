@@ -151,6 +151,7 @@ ensure_build() {
     fi
     if [[ ! -d node_modules ]]; then
       say "installing the workspace (pnpm install)"
+      source "$cluster_root/scripts/native-build-env.sh"
       if [[ "${CI:-}" = true ]]; then pnpm install --frozen-lockfile >&2; else pnpm install >&2; fi
     fi
   fi

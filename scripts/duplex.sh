@@ -22,6 +22,7 @@ ensure_pnpm() {
 }
 
 install_workspace() {
+  source "$root/scripts/native-build-env.sh"
   if [ "${CI:-}" = "true" ]; then
     pnpm install --frozen-lockfile
   else

@@ -15,13 +15,19 @@ import { PresenceModule } from './presence/presence.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { SessionModule } from './session/session.module.js';
+import type { MessageStore } from './storage/message-store.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TickerModule } from './ticker/ticker.module.js';
 import { WsModule } from './ws/ws.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+  /** `store`: the message store, when its opening was started before (see main.ts). */
+  static forRoot(
+    config: AppConfig,
+    logger: AppLogger,
+    store?: Promise<MessageStore>,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -30,7 +36,7 @@ export class AppModule {
         MetricsModule,
         HttpModule,
         WsModule,
-        StorageModule,
+        StorageModule.forRoot(store),
         RedisModule,
         InstancesModule,
         BrokerModule,

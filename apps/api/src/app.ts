@@ -12,15 +12,21 @@ import {
   type HttpServerTimeouts,
 } from './http/server-timeouts.js';
 import { createLogger, NestPinoLogger, type AppLogger } from './logging/logger.js';
+import type { MessageStore } from './storage/message-store.js';
 import { DuplexWsAdapter } from './ws/duplex-ws.adapter.js';
 
-/** Builds the api (HTTP and WebSocket on one server), ready to `listen`. */
+/**
+ * Builds the api (HTTP and WebSocket on one server), ready to `listen`. `store`: its message
+ * store, when opening it was started before; else it is opened from `config`.
+ */
 export async function createApp(
   config: AppConfig,
   logger: AppLogger = createLogger(config.logLevel),
   timeouts: HttpServerTimeouts = HTTP_SERVER_TIMEOUTS,
+  store?: Promise<MessageStore>,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+  const root = AppModule.forRoot(config, logger, store);
+  const app = await NestFactory.create<NestExpressApplication>(root, {
     logger: new NestPinoLogger(logger),
   });
   app.disable('x-powered-by');

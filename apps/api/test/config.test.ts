@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       shutdownGraceMs: 2000,
       callRingTimeoutMs: 30_000,
       dataDir: '.data',
+      embeddedStore: 'auto',
       identitySecret: undefined,
       ice: { stunUrls: [], turnUrls: [], turnSecret: '', turnTtlSeconds: 3600 },
     });
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       MAX_TEXT_CHARS: '10',
       SHUTDOWN_GRACE_MS: '0',
       DATA_DIR: '/tmp/duplex',
+      EMBEDDED_STORE: 'pglite',
       IDENTITY_SECRET: 'sixteen chars ok',
       STUN_URLS: 'stun:a,stun:b',
       TURN_URLS: 'turn:t',
@@ -86,6 +88,7 @@ describe('loadConfig', () => {
     });
     expect(config.shutdownGraceMs).toBe(0);
     expect(config.dataDir).toBe('/tmp/duplex');
+    expect(config.embeddedStore).toBe('pglite');
     expect(config.identitySecret).toBe('sixteen chars ok');
     expect(config.ice).toEqual({
       stunUrls: ['stun:a', 'stun:b'],
@@ -144,6 +147,7 @@ describe('loadConfig', () => {
       ['LOG_LEVEL', 'loud'],
       ['TURN_TTL_S', '10'],
       ['IDENTITY_SECRET', 'fifteen chars!!'],
+      ['EMBEDDED_STORE', 'leveldb'],
     ])('%s=%s', (name, value) => {
       const error = configError(() => loadConfig({ [name]: value }));
       expect(error.message).toContain(name);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { CloseCode, DEFAULT_LIMITS, PROTOCOL_BOUNDS } from '@duplex/protocol';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
@@ -203,7 +203,6 @@ describe('/ws/echo frame over the limit', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'duplex-echo-test-'));
-    await cp(inject('pgliteTemplate'), dataDir, { recursive: true });
     const config = loadConfig({ DATA_DIR: dataDir, MAX_FRAME_BYTES, LOG_LEVEL: 'info' });
     const logger = pino(
       { level: 'info' },

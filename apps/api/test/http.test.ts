@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { HTTP_BAD_REQUEST, PROTOCOL_BOUNDS, schemas } from '@duplex/protocol';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { HTTP_SERVER_TIMEOUTS, type HttpServerTimeouts } from '../src/http/server-timeouts.js';
@@ -412,7 +412,6 @@ describe('hardening', () => {
 
     beforeAll(async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'duplex-http-test-'));
-      await cp(inject('pgliteTemplate'), dataDir, { recursive: true });
       const config = loadConfig({ DATA_DIR: dataDir, MAX_FRAME_BYTES: 1024, LOG_LEVEL: 'info' });
       const logger = pino(
         { level: 'info' },

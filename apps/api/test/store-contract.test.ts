@@ -10,7 +10,8 @@ import { migrate, MIGRATIONS } from '../src/storage/schema.js';
 import { POSTGRES_START_TIMEOUT_MS } from './support/postgres-server.js';
 import {
   pgliteStores,
-  pgliteWorkerStores,
+  sqliteStores,
+  workerStores,
   postgresStores,
   type OpenedStore,
   type StoreFactory,
@@ -29,10 +30,16 @@ const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * Every MessageStore goes through the same cases: the embedded store in the caller's thread and
- * in a worker thread (as the api runs it), and PostgreSQL.
+ * Every MessageStore goes through the same cases: each embedded store (SQLite, PGlite) in the
+ * caller's thread and in a worker thread (as the api runs it), and PostgreSQL.
  */
-const factories: StoreFactory[] = [pgliteStores(), pgliteWorkerStores(), postgresStores()];
+const factories: StoreFactory[] = [
+  sqliteStores(),
+  workerStores('sqlite'),
+  pgliteStores(),
+  workerStores('pglite'),
+  postgresStores(),
+];
 
 afterAll(async () => {
   for (const factory of factories) await factory.dispose();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { EMBEDDED_ENGINES } from '../src/storage/embedded-engine.js';
 import { openPgliteClient } from '../src/storage/pglite-client.js';
 import type { SqlClient } from '../src/storage/sql-client.js';
 import { migrate } from '../src/storage/schema.js';
@@ -20,12 +21,18 @@ async function templateCopy(): Promise<string> {
   return dir;
 }
 
+async function emptyDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-'));
+  dirs.push(dir);
+  return dir;
+}
+
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the embedded store is durable before the ack', () => {
+describe('the embedded PGlite store is durable before the ack', () => {
   it('runs Postgres with fsync on, syncing the WAL with fsync()', async () => {
     const client = await openPgliteClient(await templateCopy());
     clients.push(client);
@@ -102,21 +109,23 @@ await client.close();
     expect(Number(fsyncRow?.[3] ?? 0)).toBeGreaterThanOrEqual(BATCHES);
   }, 60_000);
 
-  it('as the api runs it, in a worker thread: at least one fsync per stored batch, all from that thread', async () => {
-    const dataDir = await templateCopy();
-    const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-script-'));
-    dirs.push(dir);
-    const script = join(dir, 'append-in-worker.mjs');
-    const storeModule = new URL('../dist/storage/worker-message-store.js', import.meta.url).href;
-    // Between the markers (stat of a path of their own), only the appends run; the main
-    // thread's id is the process id.
-    const marker = join(dir, 'marker');
-    await writeFile(
-      script,
-      `import { statSync } from 'node:fs';
-const { openPgliteWorkerStore } = await import(${JSON.stringify(storeModule)});
+  it.each(EMBEDDED_ENGINES)(
+    '%s as the api runs it, in a worker thread: at least one fsync per stored batch, all from that thread',
+    async (engine) => {
+      const dataDir = engine === 'pglite' ? await templateCopy() : await emptyDir();
+      const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-script-'));
+      dirs.push(dir);
+      const script = join(dir, 'append-in-worker.mjs');
+      const storeModule = new URL('../dist/storage/worker-message-store.js', import.meta.url).href;
+      // Between the markers (stat of a path of their own), only the appends run; the main
+      // thread's id is the process id.
+      const marker = join(dir, 'marker');
+      await writeFile(
+        script,
+        `import { statSync } from 'node:fs';
+const { openWorkerStore } = await import(${JSON.stringify(storeModule)});
 const logger = { error: (...args) => console.error(...args), warn() {}, info() {} };
-const store = await openPgliteWorkerStore(${JSON.stringify(dataDir)}, logger);
+const store = await openWorkerStore(${JSON.stringify(engine)}, ${JSON.stringify(dataDir)}, logger);
 statSync(${JSON.stringify(`${marker}-start`)}, { throwIfNoEntry: false });
 for (let i = 0; i < ${BATCHES}; i++) {
   await store.appendBatch('room', [{ room: 'room', clientId: 'c' + i, from: { userId: 'u', name: 'U' }, text: 't', ts: new Date().toISOString() }]);
@@ -125,30 +134,32 @@ statSync(${JSON.stringify(`${marker}-end`)}, { throwIfNoEntry: false });
 await store.close();
 console.log(process.pid);
 `,
-    );
-    const trace = join(dir, 'strace.txt');
-    const mainThread = execFileSync('strace', [
-      '-f',
-      '-e',
-      'trace=fsync,fdatasync,newfstatat,statx,stat',
-      '-o',
-      trace,
-      'node',
-      script,
-    ])
-      .toString()
-      .trim();
-    const lines = (await readFile(trace, 'utf8')).split('\n');
-    const start = lines.findIndex((line) => line.includes(`${marker}-start`));
-    const end = lines.findIndex((line) => line.includes(`${marker}-end`));
-    expect(start).toBeGreaterThan(-1);
-    expect(end).toBeGreaterThan(start);
-    // strace -f begins each line with the thread's id.
-    const fsyncThreads = lines
-      .slice(start, end)
-      .filter((line) => /^\d+\s+fsync\(/.test(line))
-      .map((line) => line.split(/\s+/)[0]);
-    expect(fsyncThreads.length).toBeGreaterThanOrEqual(BATCHES);
-    expect(fsyncThreads).not.toContain(mainThread);
-  }, 60_000);
+      );
+      const trace = join(dir, 'strace.txt');
+      const mainThread = execFileSync('strace', [
+        '-f',
+        '-e',
+        'trace=fsync,fdatasync,newfstatat,statx,stat',
+        '-o',
+        trace,
+        'node',
+        script,
+      ])
+        .toString()
+        .trim();
+      const lines = (await readFile(trace, 'utf8')).split('\n');
+      const start = lines.findIndex((line) => line.includes(`${marker}-start`));
+      const end = lines.findIndex((line) => line.includes(`${marker}-end`));
+      expect(start).toBeGreaterThan(-1);
+      expect(end).toBeGreaterThan(start);
+      // strace -f begins each line with the thread's id.
+      const fsyncThreads = lines
+        .slice(start, end)
+        .filter((line) => /^\d+\s+fsync\(/.test(line))
+        .map((line) => line.split(/\s+/)[0]);
+      expect(fsyncThreads.length).toBeGreaterThanOrEqual(BATCHES);
+      expect(fsyncThreads).not.toContain(mainThread);
+    },
+    60_000,
+  );
 });

@@ -1,24 +1,27 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { isTextMessage } from '@duplex/protocol';
 import { Client } from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { engineInDataDir } from '../src/storage/embedded-engine.js';
 import { startServer, type TestServer } from './support/api-server.js';
 import { joinAs, nextChatMessage, say, uniqueRoom } from './support/chat-helpers.js';
+import { runEngine } from './support/data-dir.js';
 import { freshStorage, type TestStorage } from './support/test-storage.js';
 
 /**
  * The run the suites were asked for: `DUPLEX_TEST_STORE=postgres` puts every api on PostgreSQL,
  * `cluster` makes it three instances on PostgreSQL and Redis.
  */
-const run = process.env.DUPLEX_TEST_STORE ?? 'pglite';
+const run = process.env.DUPLEX_TEST_STORE || 'sqlite';
 const onPostgres = run === 'postgres' || run === 'cluster';
 const asCluster = run === 'cluster';
 
 /** Whether the database of `databaseUrl` exists on the run's PostgreSQL server. */
 async function databaseExists(databaseUrl: string): Promise<boolean> {
   const store = inject('testStore');
-  if (store.kind === 'pglite') throw new Error('this run has no PostgreSQL server');
+  if (store.kind === 'sqlite' || store.kind === 'pglite') {
+    throw new Error('this run has no PostgreSQL server');
+  }
   const admin = new Client({ connectionString: store.serverUrl });
   await admin.connect();
   try {
@@ -67,7 +70,7 @@ describe(`a test api's storage (${run} run)`, () => {
     const { dataDir, databaseUrl } = server.config;
     expect(databaseUrl !== undefined).toBe(onPostgres);
     // The embedded store's files, or only the identity secret beside a database.
-    expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(!onPostgres);
+    expect(engineInDataDir(dataDir)).toBe(onPostgres ? undefined : runEngine());
     if (databaseUrl) expect(await databaseExists(databaseUrl)).toBe(true);
     const ann = await joinAs(server, 'Ann', room);
     await say(ann, room, 'in the first api only');

@@ -6,6 +6,7 @@ import {
   type Limits,
 } from '@duplex/protocol';
 import { z } from 'zod';
+import { EMBEDDED_ENGINES, type EmbeddedStoreSetting } from '../storage/embedded-engine.js';
 
 const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const list = (fallback: string) =>
@@ -36,6 +37,7 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   CALL_RING_TIMEOUT_MS: integer(DEFAULT_TIMEOUTS.callRingTimeoutMs, 1),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_STORE: z.enum(['auto', ...EMBEDDED_ENGINES]).default('auto'),
   DATABASE_URL: z
     .string()
     .default('')
@@ -88,7 +90,9 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   callRingTimeoutMs: number;
   dataDir: string;
-  /** PostgreSQL for chat history; undefined: the embedded store (PGlite) in `dataDir`. */
+  /** Which embedded store keeps history in `dataDir` when there is no `databaseUrl`. */
+  embeddedStore: EmbeddedStoreSetting;
+  /** PostgreSQL for chat history; undefined: the embedded store in `dataDir`. */
   databaseUrl: string | undefined;
   /**
    * Redis between instances (fan-out, sessions, presence, calls); undefined: one instance that
@@ -161,6 +165,7 @@ export function loadConfig(env: ConfigInput | NodeJS.ProcessEnv = process.env): 
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     callRingTimeoutMs: c.CALL_RING_TIMEOUT_MS,
     dataDir: c.DATA_DIR,
+    embeddedStore: c.EMBEDDED_STORE,
     databaseUrl: c.DATABASE_URL === '' ? undefined : c.DATABASE_URL,
     redis: c.REDIS_URL === '' ? undefined : { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX },
     instanceLeaseMs: c.INSTANCE_LEASE_MS,

@@ -1,10 +1,5 @@
-import {
-  MessageKind,
-  PROTOCOL_BOUNDS,
-  type CallRecord,
-  type ChatMessage,
-  type TextMessage,
-} from '@duplex/protocol';
+import type { CallRecord, ChatMessage } from '@duplex/protocol';
+import { MessageKind, PROTOCOL_BOUNDS } from '@duplex/protocol/constants';
 import type {
   MessageStore,
   NewMessage,
@@ -13,18 +8,8 @@ import type {
   RoomSummary,
   StoredMessage,
 } from './message-store.js';
+import { messageFromRow, textMessageFromRow, type MessageRow } from './message-rows.js';
 import type { SqlClient } from './sql-client.js';
-
-interface MessageRow {
-  room: string;
-  seq: number;
-  kind: string;
-  client_id: string | null;
-  user_id: string;
-  user_name: string;
-  body: string;
-  ts: string;
-}
 
 const COLUMNS = 'room, seq, kind, client_id, user_id, user_name, body, ts';
 
@@ -100,26 +85,6 @@ SELECT ${COLUMNS} FROM (
 WHERE newest_bytes <= $5
 ORDER BY seq`;
 
-const toTextMessage = (row: MessageRow): TextMessage => ({
-  room: row.room,
-  seq: Number(row.seq),
-  clientId: row.client_id ?? '',
-  from: { userId: row.user_id, name: row.user_name },
-  text: row.body,
-  ts: row.ts,
-});
-
-const toMessage = (row: MessageRow): ChatMessage =>
-  row.kind === MessageKind.Call
-    ? {
-        room: row.room,
-        seq: Number(row.seq),
-        kind: MessageKind.Call,
-        call: JSON.parse(row.body) as CallRecord,
-        ts: row.ts,
-      }
-    : toTextMessage(row);
-
 const identity = (userId: string, clientId: string) => `${userId}\u0000${clientId}`;
 
 /** {@link MessageStore} on SQL, shared by PGlite and PostgreSQL. */
@@ -167,7 +132,10 @@ export class SqlMessageStore implements MessageStore {
       if (!row) throw new Error(`message ${message.clientId} was neither stored nor found`);
       const firstReport = !reported.has(key);
       reported.add(key);
-      return { message: toTextMessage({ ...row, room }), duplicate: !(row.fresh && firstReport) };
+      return {
+        message: textMessageFromRow({ ...row, room }),
+        duplicate: !(row.fresh && firstReport),
+      };
     });
   }
 
@@ -183,7 +151,7 @@ export class SqlMessageStore implements MessageStore {
       recovering ? missed : PROTOCOL_BOUNDS.historyPageSize,
       maxBytes,
     ]);
-    const history = rows.map(toMessage);
+    const history = rows.map(messageFromRow);
     if (recovering && history.length === missed) return { history, lastSeq, recovered: true };
     return { history: history.slice(-PROTOCOL_BOUNDS.historyPageSize), lastSeq, recovered: false };
   }
@@ -194,7 +162,7 @@ export class SqlMessageStore implements MessageStore {
         `SELECT ${COLUMNS} FROM chat_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
         [room, after, limit],
       );
-      return rows.map(toMessage);
+      return rows.map(messageFromRow);
     }
     const rows = await this.sql.query<MessageRow>(
       `SELECT ${COLUMNS} FROM chat_messages
@@ -202,7 +170,7 @@ export class SqlMessageStore implements MessageStore {
        ORDER BY seq DESC LIMIT $3`,
       [room, before ?? null, limit],
     );
-    return rows.reverse().map(toMessage);
+    return rows.reverse().map(messageFromRow);
   }
 
   async rooms(): Promise<RoomSummary[]> {

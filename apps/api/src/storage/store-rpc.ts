@@ -1,3 +1,4 @@
+import type { EmbeddedEngine } from './embedded-engine.js';
 import type { MessageStore } from './message-store.js';
 
 /**
@@ -28,6 +29,7 @@ export type StoreWorkerMessage =
 
 /** The worker's start-up input (`workerData`). */
 export interface StoreWorkerData {
+  engine: EmbeddedEngine;
   dataDir: string;
 }
 

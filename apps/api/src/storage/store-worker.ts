@@ -1,13 +1,11 @@
 /**
- * The embedded store's thread: opens PGlite in `workerData.dataDir` (durable, as
- * {@link openPgliteClient} always opens it), migrates it, and serves {@link StoreRequest}s with a
- * {@link SqlMessageStore}, so PGlite's computing and its fsync never hold the api's event loop.
- * Started by `openPgliteWorkerStore` (worker-message-store.ts).
+ * The embedded store's thread: opens the store of `workerData.engine` in `workerData.dataDir`
+ * (durable, migrated) and serves {@link StoreRequest}s with it, so the store's computing and its
+ * fsync never hold the api's event loop. Started by `openWorkerStore` (worker-message-store.ts).
+ * Only the chosen engine's code is loaded: PGlite's WebAssembly costs hundreds of MiB.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openPgliteClient } from './pglite-client.js';
-import { migrate } from './schema.js';
-import { SqlMessageStore } from './sql-message-store.js';
+import type { MessageStore } from './message-store.js';
 import {
   toErrorData,
   type StoreRequest,
@@ -15,11 +13,18 @@ import {
   type StoreWorkerMessage,
 } from './store-rpc.js';
 
-if (!parentPort) throw new Error('pglite-store-worker runs as a worker thread');
+if (!parentPort) throw new Error('store-worker runs as a worker thread');
 const port = parentPort;
 const send = (message: StoreWorkerMessage) => port.postMessage(message);
 
-async function openStore({ dataDir }: StoreWorkerData): Promise<SqlMessageStore> {
+async function openStore({ engine, dataDir }: StoreWorkerData): Promise<MessageStore> {
+  if (engine === 'sqlite') {
+    const { openSqliteStore } = await import('./sqlite-message-store.js');
+    return openSqliteStore(dataDir);
+  }
+  const { openPgliteClient } = await import('./pglite-client.js');
+  const { migrate } = await import('./schema.js');
+  const { SqlMessageStore } = await import('./sql-message-store.js');
   const client = await openPgliteClient(dataDir);
   try {
     await migrate(client);
@@ -30,7 +35,7 @@ async function openStore({ dataDir }: StoreWorkerData): Promise<SqlMessageStore>
   return new SqlMessageStore(client);
 }
 
-async function serve(store: SqlMessageStore, request: StoreRequest): Promise<void> {
+async function serve(store: MessageStore, request: StoreRequest): Promise<void> {
   const { id, method, args } = request;
   try {
     const call = store[method] as (...params: unknown[]) => Promise<unknown>;

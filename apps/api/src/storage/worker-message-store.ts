@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CallRecord, ChatMessage } from '@duplex/protocol';
 import type { AppLogger } from '../logging/logger.js';
+import type { EmbeddedEngine } from './embedded-engine.js';
 import type {
   MessageStore,
   NewMessage,
@@ -23,10 +24,10 @@ import {
  * TypeScript, so there the built copy in dist/ is started: the api's `test` script and the
  * repository's `npm test` build first, and the test run's global setup refuses a stale build.
  */
-export function pgliteStoreWorkerUrl(): URL {
+export function storeWorkerUrl(): URL {
   return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/storage/pglite-store-worker.js', import.meta.url)
-    : new URL('./pglite-store-worker.js', import.meta.url);
+    ? new URL('../../dist/storage/store-worker.js', import.meta.url)
+    : new URL('./store-worker.js', import.meta.url);
 }
 
 /** A readiness probe answers within this, also while the worker is busy or gone. */
@@ -38,7 +39,7 @@ const PING_TIMEOUT_MS = 1_500;
  */
 export const RESTART_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 
-/** Makes a worker running pglite-store-worker.js on the store's data folder. */
+/** Makes a worker running store-worker.js on the store's data folder. */
 export type StoreWorkerSpawner = () => Worker;
 
 interface Call {
@@ -47,7 +48,7 @@ interface Call {
 }
 
 /**
- * A {@link MessageStore} whose work runs in a worker thread (pglite-store-worker.ts): each call
+ * A {@link MessageStore} whose work runs in a worker thread (store-worker.ts): each call
  * is forwarded there and answered with the worker's result or error. If the worker dies, every
  * call in flight fails (no answer is invented: a write that failed this way was never
  * acknowledged), and so does every call until a new worker has started (RESTART_DELAYS_MS);
@@ -230,7 +231,7 @@ export class WorkerMessageStore implements MessageStore {
 }
 
 /**
- * Waits for `worker` (running pglite-store-worker.js) to open and migrate its store; rejects
+ * Waits for `worker` (running store-worker.js) to open and migrate its store; rejects
  * with the worker's start-up error, after ending it.
  */
 async function startWorker(worker: Worker): Promise<Worker> {
@@ -258,12 +259,13 @@ async function startWorker(worker: Worker): Promise<Worker> {
   return worker;
 }
 
-/** PGlite in `dataDir`, opened, migrated and run in a worker thread of its own. */
-export function openPgliteWorkerStore(
+/** The embedded store `engine` in `dataDir`, opened, migrated and run in a worker thread of its own. */
+export function openWorkerStore(
+  engine: EmbeddedEngine,
   dataDir: string,
   logger: AppLogger,
-  workerUrl: URL = pgliteStoreWorkerUrl(),
+  workerUrl: URL = storeWorkerUrl(),
 ): Promise<WorkerMessageStore> {
-  const workerData: StoreWorkerData = { dataDir };
+  const workerData: StoreWorkerData = { engine, dataDir };
   return WorkerMessageStore.start(() => new Worker(workerUrl, { workerData }), logger);
 }

@@ -35,7 +35,7 @@ const CLUSTER_INSTANCES = 3;
 /**
  * Starts a real api in-process on a free port of 127.0.0.1, logging silenced, HTTP reads
  * practically unlimited. Unless the test passes `DATA_DIR` or `DATABASE_URL`, it stores in fresh
- * storage of the run's kind (see test-storage.ts: PGlite, or PostgreSQL with
+ * storage of the run's kind (see test-storage.ts: SQLite, PGlite, or PostgreSQL with
  * `DUPLEX_TEST_STORE=postgres`), removed on `stop`. Next to a `DATABASE_URL` of the test's own,
  * it gets an empty data directory (for its identity secret), also removed on `stop`.
  *

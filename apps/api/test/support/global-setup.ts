@@ -8,10 +8,12 @@ import { skipPostgres, startLocalPostgres } from './postgres-server.js';
 import { skipRedis, startLocalRedis } from './redis-server.js';
 
 /**
- * What a test api stores its chat in when the test does not choose (see test-storage.ts): the
- * embedded PGlite, or a database of its own on one PostgreSQL server shared by the run.
+ * What a test api stores its chat in when the test does not choose (see test-storage.ts): an
+ * embedded store (SQLite, the default, or PGlite), or a database of its own on one PostgreSQL
+ * server shared by the run.
  */
 export type TestStore =
+  | { kind: 'sqlite' }
   | { kind: 'pglite' }
   | { kind: 'postgres'; serverUrl: string }
   | { kind: 'cluster'; serverUrl: string; redisUrl: string };
@@ -25,11 +27,13 @@ declare module 'vitest' {
 }
 
 /**
- * `DUPLEX_TEST_STORE`: `pglite` (the default), `postgres`, or `cluster`: every test api is
- * several instances on PostgreSQL and Redis (see api-server.ts).
+ * `DUPLEX_TEST_STORE`: `sqlite` (the default, as the api chooses for an empty data folder),
+ * `pglite`, `postgres`, or `cluster`: every test api is several instances on PostgreSQL and
+ * Redis (see api-server.ts).
  */
 function storeKind(value = ''): TestStore['kind'] {
-  if (value === '' || value === 'pglite') return 'pglite';
+  if (value === '' || value === 'sqlite') return 'sqlite';
+  if (value === 'pglite') return 'pglite';
   if (value === 'postgres') {
     if (skipPostgres) {
       throw new Error(
@@ -47,7 +51,7 @@ function storeKind(value = ''): TestStore['kind'] {
     return 'cluster';
   }
   throw new Error(
-    `DUPLEX_TEST_STORE must be pglite, postgres or cluster, not ${JSON.stringify(value)}`,
+    `DUPLEX_TEST_STORE must be sqlite, pglite, postgres or cluster, not ${JSON.stringify(value)}`,
   );
 }
 
@@ -69,7 +73,7 @@ const STORAGE_BUILD = fileURLToPath(new URL('../../dist/storage/', import.meta.u
 
 /**
  * The embedded store runs in a worker thread, which Node starts from the build (dist/), also
- * when the tests run the sources (see pgliteStoreWorkerUrl): a missing or stale build would
+ * when the tests run the sources (see storeWorkerUrl): a missing or stale build would
  * test other code than the sources, so the run stops instead.
  */
 async function assertStorageBuilt(): Promise<void> {
@@ -100,7 +104,7 @@ async function assertStorageBuilt(): Promise<void> {
 export default async function setup(project: TestProject) {
   const kind = storeKind(process.env.DUPLEX_TEST_STORE);
   await assertStorageBuilt();
-  const postgres = kind === 'pglite' ? undefined : await startLocalPostgres();
+  const postgres = kind === 'sqlite' || kind === 'pglite' ? undefined : await startLocalPostgres();
   const redis =
     kind === 'cluster'
       ? await startLocalRedis().catch(async (error: unknown) => {
@@ -120,7 +124,9 @@ export default async function setup(project: TestProject) {
       ? { kind: 'cluster', serverUrl: postgres.url, redisUrl: redis.url }
       : postgres
         ? { kind: 'postgres', serverUrl: postgres.url }
-        : { kind: 'pglite' },
+        : kind === 'pglite'
+          ? { kind: 'pglite' }
+          : { kind: 'sqlite' },
   );
   return async () => {
     await postgres?.remove();

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
+import type { EmbeddedEngine } from '../../src/storage/embedded-engine.js';
 import { openPgClient } from '../../src/storage/pg-client.js';
 import { openPgliteClient } from '../../src/storage/pglite-client.js';
 import { migrate } from '../../src/storage/schema.js';
 import type { MessageStore } from '../../src/storage/message-store.js';
 import type { SqlClient } from '../../src/storage/sql-client.js';
 import { SqlMessageStore } from '../../src/storage/sql-message-store.js';
-import { openPgliteWorkerStore } from '../../src/storage/worker-message-store.js';
+import { openSqliteStore } from '../../src/storage/sqlite-message-store.js';
+import { openWorkerStore } from '../../src/storage/worker-message-store.js';
 import { skipPostgres, startLocalPostgres, type LocalPostgres } from './postgres-server.js';
 
 export interface OpenedStore {
@@ -59,15 +61,39 @@ export function pgliteStores(): StoreFactory {
   };
 }
 
-/** PGlite in a fresh data directory, run in a worker thread as the api runs it. */
-export function pgliteWorkerStores(): StoreFactory {
+/** SQLite in a fresh data directory, in the test's thread. */
+export function sqliteStores(): StoreFactory {
   return {
-    name: 'PGlite in a worker thread',
+    name: 'SQLite',
     skipped: false,
     exposesSql: false,
     open: async () => {
-      const dir = await freshPgliteDir();
-      const store = await openPgliteWorkerStore(dir, silentLogger);
+      const dir = await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
+      const store = openSqliteStore(dir);
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+    dispose: async () => undefined,
+  };
+}
+
+/** An embedded store in a fresh data directory, run in a worker thread as the api runs it. */
+export function workerStores(engine: EmbeddedEngine): StoreFactory {
+  return {
+    name: `${engine === 'sqlite' ? 'SQLite' : 'PGlite'} in a worker thread`,
+    skipped: false,
+    exposesSql: false,
+    open: async () => {
+      const dir =
+        engine === 'pglite'
+          ? await freshPgliteDir()
+          : await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
+      const store = await openWorkerStore(engine, dir, silentLogger);
       return {
         store,
         close: async () => {
