@@ -13,7 +13,8 @@ export const HOST = '127.0.0.1';
 /**
  * Starts the api and waits (at most `readyTimeoutMs`) for `GET /health`, then `GET /ready`.
  * `env` is added to a quiet default environment (`LOG_LEVEL=warn`); `cpuList` (e.g. "0") pins
- * it to those cores with `taskset`. Its output goes to `logPath`.
+ * it to those cores with `taskset`. Its output goes to `logPath`. `readyAfterMs` is known to
+ * within `pollMs`. `dataDir`: a folder of the caller's, kept on stop; else a new one, removed.
  */
 export async function startApi({
   repoRoot,
@@ -21,11 +22,13 @@ export async function startApi({
   cpuList = null,
   logPath,
   readyTimeoutMs = 60_000,
+  pollMs = 200,
+  dataDir: callersDataDir,
 }) {
   const apiMain = path.join(repoRoot, 'apps/api/dist/main.js');
   if (!existsSync(apiMain)) throw new Error(`${apiMain} missing: build the api first (pnpm build)`);
   const port = await freePort(HOST);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
+  const dataDir = callersDataDir ?? mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
   const childEnv = {
     ...process.env,
     PORT: String(port),
@@ -57,6 +60,7 @@ export async function startApi({
     log,
     logPath,
     baseUrl: `http://${HOST}:${port}`,
+    keepDataDir: callersDataDir !== undefined,
   };
   const started = performance.now();
   const deadline = started + readyTimeoutMs;
@@ -67,7 +71,7 @@ export async function startApi({
       api.readyAfterMs = performance.now() - started;
       return api;
     }
-    await sleep(200);
+    await sleep(pollMs);
   }
   await stopApi(api);
   throw new Error(
@@ -75,7 +79,7 @@ export async function startApi({
   );
 }
 
-/** SIGTERM, then SIGKILL after 8 s; removes the data folder. */
+/** SIGTERM, then SIGKILL after 8 s; removes the data folder unless it is the caller's. */
 export async function stopApi(api) {
   const { child } = api;
   if (child.exitCode === null && child.signalCode === null) {
@@ -86,5 +90,5 @@ export async function stopApi(api) {
     clearTimeout(timer);
   }
   api.log.end();
-  rmSync(api.dataDir, { recursive: true, force: true });
+  if (!api.keepDataDir) rmSync(api.dataDir, { recursive: true, force: true });
 }
