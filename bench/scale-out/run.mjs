@@ -1510,7 +1510,7 @@ async function main() {
       ctx.db = { ...db, postmasterPid: NaN, redisPid: NaN }; // not used by the embedded api
       for (const mode of ['hot', 'rooms'])
         rows.push(
-          await throughputCase(ctx, 'embedded (PGlite), 1 instance', 'emb', [E], mode, opts),
+          await throughputCase(ctx, 'embedded store, 1 instance', 'emb', [E], mode, opts),
         );
       await stopApi(E);
       ctx.db = db;
