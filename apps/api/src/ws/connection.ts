@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { Session } from '../session/session.js';
 import type { InboundFrame } from './inbound-frame.js';
 import { ConnectionRateLimiter } from './rate-limiter.js';
-import { sendWithinBuffer } from './send-buffer.js';
+import { sendSharedWithinBuffer, sendWithinBuffer } from './send-buffer.js';
 
 /** A `@SubscribeMessage` handler as Nest hands it over, bound to its socket. */
 export type FrameHandler = (data: unknown, frame: InboundFrame) => unknown;
@@ -67,7 +67,7 @@ export class Connection {
    * UTF-8 encoding is repeated per recipient. The caller counts what was sent.
    */
   sendEncoded(payload: Buffer): boolean {
-    return this.write(payload);
+    return sendSharedWithinBuffer(this.socket, payload, this.options.sendBufferLimitBytes);
   }
 
   /**
