@@ -56,6 +56,7 @@ const DEFAULTS = {
   roomRate: 5,
   restartMembers: 5000,
   restartMessages: 20,
+  gcPasses: 3,
   profile: false,
   quick: false,
 };
@@ -78,6 +79,7 @@ const QUICK = {
   roomMembers: 20,
   restartMembers: 200,
   restartMessages: 10,
+  gcPasses: 1,
 };
 
 function parseArgs(argv) {

@@ -179,10 +179,10 @@ function maxWith(senderCount) {
 async function idle(ctx) {
   const [small, large] = ctx.opts.idleCounts;
   return withServer(ctx, 'idle', async (server, pool) => {
-    const rssEmptyKiB = await settledRssKiB(server);
+    const rssEmptyKiB = await settledRssKiB(server, ctx.opts.gcPasses);
     await openReceivers(ctx, server, pool, membersOf(small));
     await sleep(1000); // join traffic (presence, history reads) settles
-    const rssSmallKiB = await settledRssKiB(server);
+    const rssSmallKiB = await settledRssKiB(server, ctx.opts.gcPasses);
     await openReceivers(
       ctx,
       server,
@@ -190,7 +190,7 @@ async function idle(ctx) {
       membersOf(large - small).map((m, i) => ({ ...m, name: `q${i}` })),
     );
     await sleep(1000);
-    const rssLargeKiB = await settledRssKiB(server);
+    const rssLargeKiB = await settledRssKiB(server, ctx.opts.gcPasses);
     const result = {
       rssEmptyMiB: rssEmptyKiB / 1024,
       [`kibPerMember${small}`]: (rssSmallKiB - rssEmptyKiB) / small,
@@ -323,7 +323,7 @@ async function start(ctx) {
     const result = {
       readyS: server.readyAfterMs / 1000,
       rssAtReadyMiB,
-      rssSettledMiB: (await settledRssKiB(server)) / 1024,
+      rssSettledMiB: (await settledRssKiB(server, ctx.opts.gcPasses)) / 1024,
     };
     ctx.log(`   start: ready ${result.readyS.toFixed(2)} s, RSS ${rssAtReadyMiB.toFixed(0)} MiB`);
     return result;

@@ -57,11 +57,11 @@ export async function stopServer(server, { keepDataDir = false } = {}) {
 }
 
 /**
- * RSS after three forced full GCs a second apart in the server (see bench-preload.mjs), in KiB:
- * the api's start-up leaves hundreds of MiB of garbage that would otherwise swamp the reading.
+ * RSS after `passes` forced full GCs a second apart in the server (see bench-preload.mjs), in
+ * KiB: the api's start-up leaves hundreds of MiB of garbage that would otherwise swamp the reading.
  */
-export async function settledRssKiB(server) {
-  for (let i = 0; i < 3; i += 1) {
+export async function settledRssKiB(server, passes = 3) {
+  for (let i = 0; i < passes; i += 1) {
     server.child.kill('SIGHUP');
     await sleep(1000);
   }
