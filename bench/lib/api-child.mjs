@@ -1,5 +1,5 @@
-// Starts the built Duplex api (apps/api/dist/main.js) as a child process on a free port of
-// 127.0.0.1 with a throwaway data folder, and stops it again.
+// Starts the built Duplex api (apps/api/dist/main.js), or another Node server script, as a child
+// process on a port of 127.0.0.1 (a free one unless given), and stops it again.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,38 +11,32 @@ import { freePort, httpOk, sleep } from './net.mjs';
 export const HOST = '127.0.0.1';
 
 /**
- * Starts the api and waits (at most `readyTimeoutMs`) for `GET /health`, then `GET /ready`.
- * `env` is added to a quiet default environment (`LOG_LEVEL=warn`); `cpuList` (e.g. "0") pins
- * it to those cores with `taskset`. Its output goes to `logPath`. `readyAfterMs` is known to
- * within `pollMs`. `dataDir`: a folder of the caller's, kept on stop; else a new one, removed.
+ * Starts `node [nodeArgs] script` with PORT and HOST set and waits (at most `readyTimeoutMs`,
+ * polling every `pollMs`) for `GET /health`, then `GET /ready`. `env` is added to the parent's
+ * environment (without NODE_OPTIONS); `cpuList` (e.g. "0") pins it to those cores with
+ * `taskset`. Its output goes to `logPath`. `readyAfterMs` is measured from the spawn.
  */
-export async function startApi({
+export async function startNodeServer({
   repoRoot,
+  script,
   env = {},
+  nodeArgs = [],
   cpuList = null,
+  port = null,
   logPath,
   readyTimeoutMs = 60_000,
   pollMs = 200,
-  dataDir: callersDataDir,
 }) {
-  const apiMain = path.join(repoRoot, 'apps/api/dist/main.js');
-  if (!existsSync(apiMain)) throw new Error(`${apiMain} missing: build the api first (pnpm build)`);
-  const port = await freePort(HOST);
-  const dataDir = callersDataDir ?? mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
-  const childEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST,
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    ...env,
-  };
+  const listenPort = port ?? (await freePort(HOST));
+  const childEnv = { ...process.env, PORT: String(listenPort), HOST, ...env };
   delete childEnv.NODE_OPTIONS;
-  // taskset execs node, so the child's pid is the api's.
+  const nodeCommand = [process.execPath, ...nodeArgs, script];
+  // taskset execs node, so the child's pid is the server's.
   const [command, args] = cpuList
-    ? ['taskset', ['-c', cpuList, process.execPath, apiMain]]
-    : [process.execPath, [apiMain]];
-  const log = createWriteStream(logPath);
+    ? ['taskset', ['-c', cpuList, ...nodeCommand]]
+    : [nodeCommand[0], nodeCommand.slice(1)];
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const started = performance.now();
   const child = track(
     spawn(command, args, { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
@@ -52,36 +46,36 @@ export async function startApi({
   child.once('exit', (code, signal) => {
     exited = { code, signal };
   });
-  const api = {
-    port,
+  const server = {
+    port: listenPort,
     pid: child.pid,
     child,
-    dataDir,
     log,
     logPath,
-    baseUrl: `http://${HOST}:${port}`,
-    keepDataDir: callersDataDir !== undefined,
+    baseUrl: `http://${HOST}:${listenPort}`,
+    get exited() {
+      return exited;
+    },
   };
-  const started = performance.now();
   const deadline = started + readyTimeoutMs;
   let phase = 'health';
   while (performance.now() < deadline && !exited) {
-    if (phase === 'health' && (await httpOk(`${api.baseUrl}/health`))) phase = 'ready';
-    if (phase === 'ready' && (await httpOk(`${api.baseUrl}/ready`))) {
-      api.readyAfterMs = performance.now() - started;
-      return api;
+    if (phase === 'health' && (await httpOk(`${server.baseUrl}/health`))) phase = 'ready';
+    if (phase === 'ready' && (await httpOk(`${server.baseUrl}/ready`))) {
+      server.readyAfterMs = performance.now() - started;
+      return server;
     }
     await sleep(pollMs);
   }
-  await stopApi(api);
+  await stopNodeServer(server);
   throw new Error(
-    `the api did not become ready (${exited ? `exited ${JSON.stringify(exited)}` : 'timeout'}); see ${logPath}`,
+    `${path.basename(script)} did not become ready (${exited ? `exited ${JSON.stringify(exited)}` : 'timeout'}); see ${logPath}`,
   );
 }
 
-/** SIGTERM, then SIGKILL after 8 s; removes the data folder unless it is the caller's. */
-export async function stopApi(api) {
-  const { child } = api;
+/** SIGTERM, then SIGKILL after 8 s. */
+export async function stopNodeServer(server) {
+  const { child } = server;
   if (child.exitCode === null && child.signalCode === null) {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -89,6 +83,34 @@ export async function stopApi(api) {
     await gone;
     clearTimeout(timer);
   }
-  api.log.end();
-  if (!api.keepDataDir) rmSync(api.dataDir, { recursive: true, force: true });
+  server.log.end();
+}
+
+/**
+ * Starts the api with a throwaway data folder (or `dataDir`, to restart on the same one); the
+ * options are those of {@link startNodeServer}, `LOG_LEVEL=warn` by default.
+ */
+export async function startApi({ repoRoot, env = {}, dataDir = null, ...options }) {
+  const apiMain = path.join(repoRoot, 'apps/api/dist/main.js');
+  if (!existsSync(apiMain)) throw new Error(`${apiMain} missing: build the api first (pnpm build)`);
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
+  try {
+    const api = await startNodeServer({
+      repoRoot,
+      script: apiMain,
+      env: { LOG_LEVEL: 'warn', DATA_DIR: dir, ...env },
+      ...options,
+    });
+    api.dataDir = dir;
+    return api;
+  } catch (error) {
+    if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 8 s; removes the data folder unless `keepDataDir`. */
+export async function stopApi(api, { keepDataDir = false } = {}) {
+  await stopNodeServer(api);
+  if (!keepDataDir) rmSync(api.dataDir, { recursive: true, force: true });
 }

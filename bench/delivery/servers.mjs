@@ -1,0 +1,69 @@
+// The three servers of the delivery benchmark, each started fresh, pinned to CPU 0 when the
+// machine allows it, with bench/fanout/bench-preload.mjs loaded (SIGHUP: full GC before an RSS
+// reading; SIGUSR2: CPU profiler on/off). Duplex and the bare reference speak Duplex's envelope,
+// the Socket.IO reference speaks Socket.IO.
+import path from 'node:path';
+import { startApi, startNodeServer, stopApi, stopNodeServer } from '../lib/api-child.mjs';
+import { sleep } from '../lib/net.mjs';
+import { rssKiB } from '../lib/proc.mjs';
+import { duplexWire } from './wire-duplex.mjs';
+import { socketIoWire } from './wire-socketio.mjs';
+
+export const SERVER_CPU = '0';
+export const GENERATOR_CPU = '1';
+
+export const SERVERS = {
+  bare: { label: 'bare ws', wire: duplexWire, script: 'bench/fanout/reference-server.mjs' },
+  socketio: {
+    label: 'Socket.IO 4.8',
+    wire: socketIoWire,
+    script: 'bench/delivery/socketio-server.mjs',
+  },
+  duplex: { label: 'Duplex api', wire: duplexWire, script: 'apps/api/dist/main.js' },
+};
+
+// Only the rate limit is raised, so that senders are not throttled; persistence, validation and
+// sessions stay as in production (as in bench/fanout).
+const DUPLEX_ENV = { MESSAGES_PER_SECOND: '100000', BURST: '100000' };
+
+/**
+ * Starts server `kind`. `dataDir` and `port` restart the api on an existing data folder;
+ * `profilePath` arms the CPU profiler hook.
+ */
+export async function startServer(
+  kind,
+  { repoRoot, runDir, pin, profilePath, dataDir, port, tag },
+) {
+  const spec = SERVERS[kind];
+  const options = {
+    repoRoot,
+    cpuList: pin ? SERVER_CPU : null,
+    port,
+    nodeArgs: ['--expose-gc', '--import', path.join(repoRoot, 'bench/fanout/bench-preload.mjs')],
+    logPath: path.join(runDir, `${kind}-${tag}.log`),
+    pollMs: 25,
+    env: profilePath ? { BENCH_CPU_PROFILE: profilePath } : {},
+  };
+  const server =
+    kind === 'duplex'
+      ? await startApi({ ...options, dataDir, env: { ...DUPLEX_ENV, ...options.env } })
+      : await startNodeServer({ ...options, script: path.join(repoRoot, spec.script) });
+  return Object.assign(server, { kind, wire: spec.wire, label: spec.label });
+}
+
+export async function stopServer(server, { keepDataDir = false } = {}) {
+  if (server.kind === 'duplex') await stopApi(server, { keepDataDir });
+  else await stopNodeServer(server);
+}
+
+/**
+ * RSS after `passes` forced full GCs a second apart in the server (see bench-preload.mjs), in
+ * KiB: the api's start-up leaves hundreds of MiB of garbage that would otherwise swamp the reading.
+ */
+export async function settledRssKiB(server, passes = 3) {
+  for (let i = 0; i < passes; i += 1) {
+    server.child.kill('SIGHUP');
+    await sleep(1000);
+  }
+  return rssKiB(server.pid);
+}
