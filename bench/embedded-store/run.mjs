@@ -62,7 +62,7 @@ async function startOnce(engine, dataDir, logDir, label) {
   const cpuAtReadyMs = processCpuSeconds(api.pid) * 1000;
   await sleep(IDLE_MS);
   const idleRssMiB = rssKiB(api.pid) / 1024;
-  await stopApi(api);
+  await stopApi(api, { keepDataDir: true });
   return { readyMs: api.readyAfterMs, cpuAtReadyMs, idleRssMiB };
 }
 

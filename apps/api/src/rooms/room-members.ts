@@ -19,6 +19,8 @@ export type MemberLeave = 'user-left' | 'session-left' | 'not-member';
  */
 export class RoomMembers {
   private readonly sessionsByUser = new Map<string, Map<Session, MemberFeed>>();
+  /** Every feed of {@link sessionsByUser} in one flat set: a broadcast walks it per recipient. */
+  private readonly allFeeds = new Set<MemberFeed>();
 
   /** Adds the session (or starts its re-join). */
   add(session: Session): MemberAdded {
@@ -30,6 +32,7 @@ export class RoomMembers {
     }
     const feed = new MemberFeed(session);
     const join = feed.startJoining();
+    this.allFeeds.add(feed);
     if (feeds) {
       feeds.set(session, feed);
       return { change: 'session-joined', feed, join };
@@ -42,9 +45,11 @@ export class RoomMembers {
   remove(session: Session, feed?: MemberFeed): MemberLeave {
     const userId = session.user.userId;
     const feeds = this.sessionsByUser.get(userId);
-    if (feed !== undefined && feeds?.get(session) !== feed) return 'not-member';
-    if (!feeds?.delete(session)) return 'not-member';
-    if (feeds.size > 0) return 'session-left';
+    const current = feeds?.get(session);
+    if (current === undefined || (feed !== undefined && current !== feed)) return 'not-member';
+    feeds!.delete(session);
+    this.allFeeds.delete(current);
+    if (feeds!.size > 0) return 'session-left';
     this.sessionsByUser.delete(userId);
     return 'user-left';
   }
@@ -76,7 +81,7 @@ export class RoomMembers {
     for (const feeds of this.sessionsByUser.values()) yield* feeds.keys();
   }
 
-  *feeds(): Generator<MemberFeed> {
-    for (const feeds of this.sessionsByUser.values()) yield* feeds.values();
+  feeds(): Iterable<MemberFeed> {
+    return this.allFeeds;
   }
 }
