@@ -323,7 +323,8 @@ describe('presence while a join reads its history', () => {
     const bob = rooms.session({ userId: 'bob', name: 'Bob' });
 
     const annJoin = rooms.join(ann, 'a'); // a slow read
-    const bobJoin = rooms.join(bob, 'b');
+    // Another `since`, so a read of its own (joins asking alike share reads, one after another).
+    const bobJoin = rooms.join(bob, 'b', 0);
     rooms.store.reads[2]!.resolve(historyUpTo(0));
     await bobJoin;
     rooms.store.reads[1]!.resolve(historyUpTo(0));
@@ -345,7 +346,8 @@ describe('presence while a join reads its history', () => {
     const secondTab = rooms.session(annUser);
 
     const firstJoin = rooms.join(firstTab, 'first');
-    const secondJoin = rooms.join(secondTab, 'second');
+    // Another `since`, so a read of its own (joins asking alike share reads, one after another).
+    const secondJoin = rooms.join(secondTab, 'second', 0);
     rooms.store.reads[2]!.resolve(historyUpTo(0));
     await secondJoin;
     rooms.store.reads[1]!.reject(new Error('store unavailable'));

@@ -1,24 +1,23 @@
 import type { PresenceChange } from '../broker/broker.js';
 import type { MembersPage, User } from '@duplex/protocol';
 import type { PresenceListener, PresenceStore } from './presence-store.js';
+import { RecencyList } from './recency-list.js';
 
 /**
  * Presence of the only instance, in memory; changes reach the listeners at once. Users are kept
- * in order of activity, latest last.
+ * in order of activity, so a join ack's most recently active members are read without the rest.
  */
 export class LocalPresence implements PresenceStore {
-  private readonly rooms = new Map<string, Map<string, User>>();
+  private readonly rooms = new Map<string, RecencyList<User>>();
   private readonly listeners: PresenceListener[] = [];
 
   hold(room: string, user: User): Promise<void> {
     let users = this.rooms.get(room);
     if (!users) {
-      users = new Map();
+      users = new RecencyList();
       this.rooms.set(room, users);
     }
-    const joined = !users.has(user.userId);
-    users.delete(user.userId);
-    users.set(user.userId, user);
+    const joined = users.set(user.userId, user);
     if (joined) this.changed(room, { kind: 'joined', user, online: users.size });
     return Promise.resolve();
   }
@@ -36,11 +35,7 @@ export class LocalPresence implements PresenceStore {
   }
 
   touch(room: string, userId: string): void {
-    const users = this.rooms.get(room);
-    const user = users?.get(userId);
-    if (!users || !user) return;
-    users.delete(userId);
-    users.set(userId, user);
+    this.rooms.get(room)?.touch(userId);
   }
 
   online(room: string): Promise<number> {
@@ -49,9 +44,12 @@ export class LocalPresence implements PresenceStore {
 
   recentUsers(room: string, first: User, limit: number): Promise<User[]> {
     const result = [first];
-    const users = [...(this.rooms.get(room)?.values() ?? [])];
-    for (let i = users.length - 1; i >= 0 && result.length < limit; i--) {
-      if (users[i]!.userId !== first.userId) result.push(users[i]!);
+    const users = this.rooms.get(room)?.newestFirst() ?? [];
+    for (const user of users) {
+      if (result.length >= limit) break;
+      if (user.userId === first.userId) continue;
+      result.push(user);
+      if (result.length >= limit) break;
     }
     return Promise.resolve(result);
   }

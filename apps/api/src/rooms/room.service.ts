@@ -15,6 +15,7 @@ import type { Session } from '../session/session.js';
 import { MESSAGE_STORE, type MessageStore } from '../storage/message-store.js';
 import { ProtocolError } from '../ws/protocol-error.js';
 import { fitJoinAck } from './join-ack.js';
+import { JoinHistoryReads } from './join-history-reads.js';
 import { RoomFanout } from './room-fanout.js';
 import type { MemberAdded } from './room-members.js';
 import { RoomRegistry } from './room-registry.js';
@@ -26,6 +27,8 @@ import { RoomRegistry } from './room-registry.js';
  */
 @Injectable()
 export class RoomService {
+  private readonly histories: JoinHistoryReads;
+
   constructor(
     private readonly rooms: RoomRegistry,
     private readonly fanout: RoomFanout,
@@ -41,14 +44,18 @@ export class RoomService {
     sessions.onAdopted((session) => this.restore(session));
     lease.onLeaseLost(() => this.holdAgain());
     lease.onDeadInstance((instanceId) => this.presence.reap(instanceId));
+    this.histories = new JoinHistoryReads((room, since) => {
+      const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
+      return this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
+    });
   }
 
   /**
    * Joins (or re-joins, to recover) a room. The session becomes a member first and the room's
    * frames start reaching this instance, its feed holding new messages while the history is
-   * read (outside the room's write order, so a long read holds up nobody's chat); `reply`
-   * sends the ack, then the feed sends what came after its history: nothing falls between them
-   * and nothing comes twice.
+   * read (outside the room's write order, so a long read holds up nobody's chat; joins at once
+   * share reads, see {@link JoinHistoryReads}); `reply` sends the ack, then the feed sends what
+   * came after its history: nothing falls between them and nothing comes twice.
    */
   async join(
     session: Session,
@@ -65,8 +72,7 @@ export class RoomService {
     try {
       const following = this.fanout.follow(room);
       if (following) await following;
-      const stopTimer = this.metrics.storeLatency.startTimer({ operation: 'history' });
-      stored = await this.store.history(room, since, MAX_SERVER_FRAME_BYTES).finally(stopTimer);
+      stored = await this.histories.read(room, since);
     } catch (error) {
       if (feed.failJoin(join)) this.remove(room, session, feed);
       throw error;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CloseCode, ErrorCode, type ServerFrame, type User } from '@duplex/protocol';
 import { BROKER, type Broker } from '../broker/broker.js';
@@ -14,6 +14,7 @@ import {
   type SessionOfUser,
   type SessionRef,
 } from './session-directory.js';
+import { ResumeTokens } from './resume-tokens.js';
 import type { Session } from './session.js';
 
 export type SessionListener = (session: Session) => void;
@@ -35,6 +36,7 @@ export class SessionRegistry {
   private readonly byId = new Map<string, Session>();
   private readonly byToken = new Map<string, Session>();
   private readonly byUserId = new Map<string, Set<Session>>();
+  private readonly tokens = new ResumeTokens();
   private readonly endedListeners = new Set<SessionListener>();
   private readonly releasedListeners = new Set<SessionListener>();
   private readonly adoptedListeners = new Set<AdoptedListener>();
@@ -195,7 +197,7 @@ export class SessionRegistry {
     session.graceTimer = null;
     const previousToken = session.token;
     this.byToken.delete(previousToken);
-    session.token = randomBytes(24).toString('base64url');
+    session.token = this.tokens.next();
     this.byToken.set(session.token, session);
     session.connection = connection;
     connection.session = session;

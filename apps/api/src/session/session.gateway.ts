@@ -24,19 +24,25 @@ export class SessionGateway {
     @MessageBody() data: ClientEventData<'hello'>,
     @Conn() connection: Connection,
   ): Promise<AckData<'hello'>> {
+    const presentedUserId =
+      data.resume === undefined ? this.identities.verify(data.identity) : undefined;
     const session =
       data.resume !== undefined
         ? await this.sessions.resume(connection, data.resume)
         : await this.sessions.start(
             connection,
-            this.identities.verify(data.identity) ?? this.identities.newUserId(),
+            presentedUserId ?? this.identities.newUserId(),
             data.name,
           );
     const { userId, name } = session.user;
     return {
       userId,
       name,
-      identity: this.identities.sign(userId),
+      // A valid identity goes back as it came: signing its user again gives the same string.
+      identity:
+        presentedUserId === userId && data.identity !== undefined
+          ? data.identity
+          : this.identities.sign(userId),
       resume: session.token,
       resumed: data.resume !== undefined,
       rooms: [...session.rooms],
