@@ -1509,9 +1509,7 @@ async function main() {
       ctx.apis = [E];
       ctx.db = { ...db, postmasterPid: NaN, redisPid: NaN }; // not used by the embedded api
       for (const mode of ['hot', 'rooms'])
-        rows.push(
-          await throughputCase(ctx, 'embedded store, 1 instance', 'emb', [E], mode, opts),
-        );
+        rows.push(await throughputCase(ctx, 'embedded store, 1 instance', 'emb', [E], mode, opts));
       await stopApi(E);
       ctx.db = db;
       A = await startApi('A', clusterEnv(db, opts, prefix), ctx);
