@@ -29,6 +29,8 @@ for (const tourPage of TOUR_PAGES) {
       browser,
       baseURL,
     }, testInfo) => {
+      // axe takes 30 s and more here on a page beside two browsers encoding and decoding video.
+      test.slow(tourPage.name === 'call', 'axe beside a live video call');
       const opened = await tourPage.open({
         browser,
         baseURL: baseURL ?? '',
