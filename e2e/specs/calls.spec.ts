@@ -141,9 +141,15 @@ test.describe('calls', () => {
       `hang-up: click → both pages show ended ${elapsed} ms (seen by the test); in the pages: ` +
         `click → Ann ended ${annEnded - hungUp} ms, click → Bob ended ${bobEnded - hungUp} ms`,
     );
-    expect(elapsed, 'hang-up reached both pages (ms from the click)').toBeLessThan(
-      HANGUP_PROPAGATION_LIMIT_MS,
-    );
+    // On the pages' clock: the test's own view (`elapsed`) adds the runner's polling lag.
+    for (const [name, ended] of [
+      ['Ann', annEnded],
+      ['Bob', bobEnded],
+    ] as const) {
+      expect(ended - hungUp, `hang-up reached ${name}'s page (ms from the click)`).toBeLessThan(
+        HANGUP_PROPAGATION_LIMIT_MS,
+      );
+    }
     await expect(ann.state).toHaveAttribute('data-end-reason', 'hangup');
     await expect(bob.state).toHaveAttribute('data-end-reason', 'remote-hangup');
     await expect(bob.state).toContainText('Ann hung up');
