@@ -68,15 +68,8 @@ export function sqliteStores(): StoreFactory {
     skipped: false,
     exposesSql: false,
     open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
-      const store = openSqliteStore(dir);
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
+      const dir = await emptyStoreDir();
+      return removedOnClose(openSqliteStore(dir), dir);
     },
     dispose: async () => undefined,
   };
@@ -89,20 +82,23 @@ export function workerStores(engine: EmbeddedEngine): StoreFactory {
     skipped: false,
     exposesSql: false,
     open: async () => {
-      const dir =
-        engine === 'pglite'
-          ? await freshPgliteDir()
-          : await mkdtemp(join(tmpdir(), 'duplex-store-test-'));
-      const store = await openWorkerStore(engine, dir, silentLogger);
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
+      const dir = engine === 'pglite' ? await freshPgliteDir() : await emptyStoreDir();
+      return removedOnClose(await openWorkerStore(engine, dir, silentLogger), dir);
     },
     dispose: async () => undefined,
+  };
+}
+
+const emptyStoreDir = () => mkdtemp(join(tmpdir(), 'duplex-store-test-'));
+
+/** `store` on `dir`, both gone once closed. */
+function removedOnClose(store: MessageStore, dir: string): OpenedStore {
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
