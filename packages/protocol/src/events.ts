@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { DEFAULT_LIMITS, PROTOCOL_BOUNDS, type Limits } from './limits.js';
 import {
   callId,
   chatMessage,
@@ -108,11 +108,16 @@ const presence = z.object({ room: roomName, user, online: z.number().int().min(0
 export const serverEventSchemas = {
   'presence.joined': presence,
   'presence.left': presence,
-  /** Presence changes of one room collected over 100 ms. */
+  /**
+   * Presence changes of one room collected over 100 ms: at most `presenceDiffMaxUsers` users
+   * named per list, the latest; the counts are the full numbers.
+   */
   'presence.diff': z.object({
     room: roomName,
-    joined: z.array(user),
-    left: z.array(user),
+    joined: z.array(user).max(PROTOCOL_BOUNDS.presenceDiffMaxUsers),
+    left: z.array(user).max(PROTOCOL_BOUNDS.presenceDiffMaxUsers),
+    joinedCount: z.number().int().min(0),
+    leftCount: z.number().int().min(0),
     online: z.number().int().min(0),
   }),
   'chat.message': chatMessage,

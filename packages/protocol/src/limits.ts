@@ -45,6 +45,11 @@ export const PROTOCOL_BOUNDS = Object.freeze({
   membersPageMaxLimit: 500,
   /** Presence changes within this long of a room's last presence frame are sent as one diff. */
   presenceCoalesceMs: 100,
+  /**
+   * Most users a `presence.diff` names in `joined`, and in `left`; `joinedCount` and `leftCount`
+   * carry the full numbers. Keeps a room where everyone (re)joins at once from costing N² bytes.
+   */
+  presenceDiffMaxUsers: 20,
 });
 
 export const DEFAULT_TIMEOUTS = Object.freeze({

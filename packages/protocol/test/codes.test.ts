@@ -140,6 +140,7 @@ describe('constants', () => {
       membersPageSize: 100,
       membersPageMaxLimit: 500,
       presenceCoalesceMs: 100,
+      presenceDiffMaxUsers: 20,
     });
     expect(PROTOCOL_BOUNDS.roomPattern.source).toBe('^[a-z0-9][a-z0-9-]{0,39}$');
     expect(PROTOCOL_BOUNDS.roomPattern.flags).toBe('');

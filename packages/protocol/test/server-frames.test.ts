@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  PROTOCOL_BOUNDS,
   SERVER_EVENTS,
   decode,
   decodeServerFrame,
@@ -16,7 +17,14 @@ const text = (value: unknown) => JSON.stringify(value);
 const samples: Record<ServerEventName, Record<string, unknown>> = {
   'presence.joined': { room: 'lobby', user: alice, online: 2 },
   'presence.left': { room: 'lobby', user: alice, online: 0 },
-  'presence.diff': { room: 'lobby', joined: [bob], left: [alice], online: 7 },
+  'presence.diff': {
+    room: 'lobby',
+    joined: [bob],
+    left: [alice],
+    joinedCount: 31,
+    leftCount: 1,
+    online: 7,
+  },
   'chat.message': message,
   'chat.typing': { room: 'lobby', user: alice, typing: true },
   'call.invite': { callId: 'call-1', room: 'lobby', from: alice, video: false },
@@ -43,7 +51,36 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
     ['user'],
   ],
   ['presence.left', 'a bad room', { ...samples['presence.left'], room: 'Lobby' }, ['room']],
-  ['presence.diff', 'joined missing', { room: 'lobby', left: [], online: 1 }, ['joined']],
+  [
+    'presence.diff',
+    'joined missing',
+    { room: 'lobby', left: [], joinedCount: 0, leftCount: 0, online: 1 },
+    ['joined'],
+  ],
+  [
+    'presence.diff',
+    'more users named than a diff may name',
+    {
+      ...samples['presence.diff'],
+      joined: Array.from({ length: PROTOCOL_BOUNDS.presenceDiffMaxUsers + 1 }, (_, i) => ({
+        userId: `u-${i}`,
+        name: `user ${i}`,
+      })),
+    },
+    ['joined'],
+  ],
+  [
+    'presence.diff',
+    'leftCount missing',
+    { room: 'lobby', joined: [], left: [], joinedCount: 0, online: 1 },
+    ['leftCount'],
+  ],
+  [
+    'presence.diff',
+    'a fractional joinedCount',
+    { ...samples['presence.diff'], joinedCount: 1.5 },
+    ['joinedCount'],
+  ],
   [
     'presence.diff',
     'left a user, not a list',
@@ -56,7 +93,12 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
     { ...samples['presence.diff'], joined: [{ userId: 'u-3' }] },
     ['joined'],
   ],
-  ['presence.diff', 'online missing', { room: 'lobby', joined: [], left: [] }, ['online']],
+  [
+    'presence.diff',
+    'online missing',
+    { room: 'lobby', joined: [], left: [], joinedCount: 0, leftCount: 0 },
+    ['online'],
+  ],
   ['presence.diff', 'a negative online', { ...samples['presence.diff'], online: -1 }, ['online']],
   ['presence.diff', 'a bad room', { ...samples['presence.diff'], room: '-lobby' }, ['room']],
   ['chat.message', 'seq 0', { ...message, seq: 0 }, ['seq']],
@@ -237,7 +279,7 @@ describe('decodeServerFrame: server events', () => {
   });
 
   it('decodes presence.diff with empty joined and left lists', () => {
-    const data = { room: 'lobby', joined: [], left: [], online: 0 };
+    const data = { room: 'lobby', joined: [], left: [], joinedCount: 0, leftCount: 0, online: 0 };
     expect(expectSuccess(decodeServerFrame(text({ event: 'presence.diff', data })))).toEqual({
       kind: 'event',
       frame: { event: 'presence.diff', data },
