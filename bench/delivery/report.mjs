@@ -153,7 +153,7 @@ export function markdown(summary, opts, servers, labels) {
 
 export function profileMarkdown(profile) {
   const lines = [
-    `Profile of the Duplex api during \`fixed\` (${profile.file}): ${fmt(profile.busyMs, 0)} ms busy of ${fmt(profile.totalMs, 0)} ms sampled`,
+    `Profile of the Duplex api (${profile.file}): ${fmt(profile.busyMs, 0)} ms busy of ${fmt(profile.totalMs, 0)} ms sampled`,
     '',
     '| self ms | % of busy | module / file |',
     '| ---: | ---: | --- |',

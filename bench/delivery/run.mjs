@@ -11,7 +11,8 @@
 //   --repeat R         rounds, servers in alternating order each round (default 3)
 //   --workers W        receiver worker threads (default 3)
 //   --clients N        members receiving in one room (default 1000)
-//   --profile          CPU-profile the Duplex api during `fixed` and summarise where it went
+//   --profile          CPU-profile the Duplex api during `fixed` and the largest `join`, and
+//                      summarise where the time went
 //   --quick            smoke run: 200 clients, short steps, 1 round, all but max1 and rooms
 //
 // Everything talks to 127.0.0.1; every loop is bounded in count and time, and a watchdog ends

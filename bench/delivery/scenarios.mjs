@@ -101,15 +101,7 @@ async function fixed(ctx) {
           durationS: opts.fixedS,
         });
         stepLine(ctx, 'fixed', result);
-        let profile = null;
-        if (profilePath) {
-          server.child.kill('SIGUSR2'); // profiler off: the profile is written
-          if (await waitUntil(() => existsSync(profilePath), 15_000, 100)) {
-            await sleep(500);
-            profile = summarizeProfile(JSON.parse(readFileSync(profilePath, 'utf8')), 30);
-            profile.file = path.relative(ctx.repoRoot, profilePath);
-          }
-        }
+        const profile = profilePath ? await stopProfile(ctx, server, profilePath) : null;
         return { ...result, detail: { profile } };
       } finally {
         closeSenders(senders);
@@ -117,6 +109,16 @@ async function fixed(ctx) {
     },
     { profilePath },
   );
+}
+
+/** Turns the api's profiler off and summarises the profile it writes; null if none came. */
+async function stopProfile(ctx, server, profilePath) {
+  server.child.kill('SIGUSR2'); // profiler off: the profile is written
+  if (!(await waitUntil(() => existsSync(profilePath), 15_000, 100))) return null;
+  await sleep(500);
+  const profile = summarizeProfile(JSON.parse(readFileSync(profilePath, 'utf8')), 30);
+  profile.file = path.relative(ctx.repoRoot, profilePath);
+  return profile;
 }
 
 /** The highest rate whose step is clean: rising steps (×2) until one is not, then a bisection. */
@@ -203,17 +205,32 @@ async function idle(ctx) {
   });
 }
 
-/** connect + handshake + join of N members into one room, 200 in flight, for each N. */
+/**
+ * connect + handshake + join of N members into one room, 200 in flight, for each N. With
+ * `--profile`, the Duplex api's CPU profile of the largest N is summarised.
+ */
 async function join(ctx) {
   const result = {};
+  const largest = Math.max(...ctx.opts.joinCounts);
   for (const count of ctx.opts.joinCounts) {
-    await withServer(ctx, `join${count}`, async (server, pool) => {
-      const t0 = performance.now();
-      const opened = await openReceivers(ctx, server, pool, membersOf(count));
-      result[`totalS${count}`] = (performance.now() - t0) / 1000;
-      result[`p50Ms${count}`] = percentileOf(opened.joinMs, 0.5);
-      result[`p99Ms${count}`] = percentileOf(opened.joinMs, 0.99);
-    });
+    const profilePath =
+      ctx.opts.profile && ctx.kind === 'duplex' && count === largest
+        ? path.join(ctx.runDir, `duplex-join${count}-r${ctx.round}.cpuprofile`)
+        : undefined;
+    await withServer(
+      ctx,
+      `join${count}`,
+      async (server, pool) => {
+        if (profilePath) server.child.kill('SIGUSR2'); // profiler on
+        const t0 = performance.now();
+        const opened = await openReceivers(ctx, server, pool, membersOf(count));
+        result[`totalS${count}`] = (performance.now() - t0) / 1000;
+        result[`p50Ms${count}`] = percentileOf(opened.joinMs, 0.5);
+        result[`p99Ms${count}`] = percentileOf(opened.joinMs, 0.99);
+        if (profilePath) result.detail = { profile: await stopProfile(ctx, server, profilePath) };
+      },
+      { profilePath },
+    );
   }
   ctx.log(
     `   join: ${JSON.stringify(result, (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
