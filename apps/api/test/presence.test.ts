@@ -115,7 +115,18 @@ describe('presence coalescing', () => {
     );
     expect(changes.flatMap((change) => change.left)).toEqual([]);
     const diff = changes[0]!.frame.data;
-    expect(Object.keys(diff).sort()).toEqual(['joined', 'left', 'online', 'room']);
+    expect(Object.keys(diff).sort()).toEqual([
+      'joined',
+      'joinedCount',
+      'left',
+      'leftCount',
+      'online',
+      'room',
+    ]);
+    for (const change of changes) {
+      expect(change.joinedCount).toBe(change.joined.length);
+      expect(change.leftCount).toBe(0);
+    }
     const byId = new Map(others.map((person) => [person.user.userId, person.user.name]));
     for (const user of diff.joined as User[]) {
       expect(user).toEqual({ userId: user.userId, name: byId.get(user.userId) });
@@ -155,12 +166,8 @@ describe('presence coalescing', () => {
     clients.push(observer.client);
     const joiners = await crowd(200, 'J');
     const leavers = joiners.slice(0, 20);
-
-    // The observer's view, built from its ack and then from the presence frames alone.
-    const view = new Map<string, User>(
-      (observer.join.members as User[]).map((user) => [user.userId, user]),
-    );
-    expect(view.size).toBe(observer.join.online);
+    const joinerIds = new Set(joiners.map((person) => person.user.userId));
+    const leaverIds = new Set(leavers.map((person) => person.user.userId));
 
     const started = Date.now();
     const joins = joiners.map((person) => sendJoin(person, room));
@@ -170,31 +177,80 @@ describe('presence coalescing', () => {
       expect((await person.client.request('room.leave', { room }, 30_000)).event).toBe('ack');
     });
     await Promise.all([...joins, ...leaves]);
-    const expected = [
-      observer.user.userId,
-      ...joiners.slice(leavers.length).map((person) => person.user.userId),
-    ].sort();
+    const finalOnline = 1 + joiners.length - leavers.length;
 
-    // Every change is acknowledged, so the frames that announce them all are on their way.
+    // Every change is acknowledged, so the frames that announce them all are on their way. The
+    // observer's count, kept from its ack and the frames' counts alone, is each frame's `online`.
+    let online = observer.join.online as number;
     let frames = 0;
-    const isFinal = () => view.size === expected.length && expected.every((id) => view.has(id));
-    while (!isFinal()) {
+    while (online !== finalOnline) {
       const change = await nextPresence(observer.client, room, 10_000);
       frames++;
-      for (const user of change.left) {
-        expect(view.has(user.userId), `left without being a member: ${user.userId}`).toBe(true);
-        view.delete(user.userId);
-      }
-      for (const user of change.joined) {
-        expect(view.has(user.userId), `joined twice: ${user.userId}`).toBe(false);
-        view.set(user.userId, user);
-      }
-      expect(change.online).toBe(view.size);
+      const max = PROTOCOL_BOUNDS.presenceDiffMaxUsers;
+      expect(change.joined).toHaveLength(Math.min(change.joinedCount, max));
+      expect(change.left).toHaveLength(Math.min(change.leftCount, max));
+      for (const user of change.joined) expect(joinerIds.has(user.userId)).toBe(true);
+      for (const user of change.left) expect(leaverIds.has(user.userId)).toBe(true);
+      online += change.joinedCount - change.leftCount;
+      expect(change.online).toBe(online);
     }
     const span = Date.now() - started;
 
     // One frame at once, then at most one per 100 ms.
     expect(frames).toBeLessThanOrEqual(1 + Math.floor(span / (COALESCE_MS - 2)));
     expect(frames).toBeLessThan(joiners.length / 5);
+  });
+
+  it('a presence.diff names at most 20 users of each kind and counts all of them', async () => {
+    const max = PROTOCOL_BOUNDS.presenceDiffMaxUsers;
+    const room = uniqueRoom('presence');
+    const observer = await joinAs(server, 'Obs', room);
+    clients.push(observer.client);
+    const people = await crowd(5 * max, 'N');
+    const ids = new Set(people.map((person) => person.user.userId));
+
+    /** The room's presence frames until they have counted `total` changes of `kind`. */
+    async function burst(kind: 'joined' | 'left', total: number): Promise<PresenceChange[]> {
+      const changes: PresenceChange[] = [];
+      let counted = 0;
+      while (counted < total) {
+        const change = await nextPresence(observer.client, room, 10_000);
+        const [count, otherCount] =
+          kind === 'joined'
+            ? [change.joinedCount, change.leftCount]
+            : [change.leftCount, change.joinedCount];
+        expect(otherCount).toBe(0);
+        expect(change[kind]).toHaveLength(Math.min(count, max));
+        for (const user of change[kind]) expect(ids.has(user.userId)).toBe(true);
+        counted += count;
+        changes.push(change);
+      }
+      expect(counted).toBe(total);
+      return changes;
+    }
+
+    await quietPeriod();
+    await Promise.all(people.map((person) => sendJoin(person, room)));
+    const joins = await burst('joined', people.length);
+    expect(joins.at(-1)!.online).toBe(1 + people.length);
+    expect(joins.length).toBeLessThan(people.length);
+
+    await quietPeriod();
+    await Promise.all(
+      people.map(async (person) => {
+        expect((await person.client.request('room.leave', { room }, 30_000)).event).toBe('ack');
+      }),
+    );
+    const leaves = await burst('left', people.length);
+    expect(leaves.at(-1)!.online).toBe(1);
+
+    // Barrier: a last change, after the bursts, is the next presence frame of the room.
+    const last = await someone('Last');
+    await quietPeriod();
+    await joinRoom(last.client, room);
+    const after = await nextPresence(observer.client, room);
+    expect(after.event).toBe('presence.joined');
+    expect(userIdsOf(after.joined)).toEqual([last.user.userId]);
+    expect(after.online).toBe(2);
   });
 });

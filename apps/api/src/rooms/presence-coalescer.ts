@@ -23,7 +23,8 @@ type RoomPresence =
 /**
  * Presence per room, coalesced for this instance's members: a burst of joins (everyone
  * re-joining after a restart) reaches each member as a few `presence.diff` frames instead of
- * one frame per join. Every instance coalesces the same changes, in the presence store's order.
+ * one frame per join, each naming at most `presenceDiffMaxUsers` users per kind, so the burst
+ * costs each member a bounded number of names per window rather than one per joiner. Every instance coalesces the same changes, in the presence store's order.
  */
 @Injectable()
 export class PresenceCoalescer implements OnModuleDestroy {
@@ -77,8 +78,10 @@ export class PresenceCoalescer implements OnModuleDestroy {
       event: 'presence.diff',
       data: {
         room,
-        joined: [...presence.joined.values()],
-        left: [...presence.left.values()],
+        joined: latest(presence.joined),
+        left: latest(presence.left),
+        joinedCount: presence.joined.size,
+        leftCount: presence.left.size,
         online: presence.online,
       },
     });
@@ -105,6 +108,14 @@ export class PresenceCoalescer implements OnModuleDestroy {
   private coolDown(room: string): NodeJS.Timeout {
     return setTimeout(() => this.cooled(room), PROTOCOL_BOUNDS.presenceCoalesceMs);
   }
+}
+
+/**
+ * The users a diff names: the last `presenceDiffMaxUsers` changes (a Map keeps insertion order,
+ * and a user who came back was inserted again).
+ */
+function latest(changes: Map<string, User>): User[] {
+  return [...changes.values()].slice(-PROTOCOL_BOUNDS.presenceDiffMaxUsers);
 }
 
 /** Adds a change to a diff; a user who joined and left (or left and joined) meanwhile drops out. */

@@ -130,13 +130,16 @@ export function nextChatMessage(client: RawClient, timeoutMs?: number): Promise<
 
 /**
  * What a presence frame of a room says, whichever shape it has: `presence.joined` and
- * `presence.left` carry one user, `presence.diff` (changes coalesced over 100 ms) several.
+ * `presence.left` carry one user, `presence.diff` (changes coalesced over 100 ms) several, of
+ * which it names at most `presenceDiffMaxUsers` per kind and counts all.
  */
 export interface PresenceChange {
   frame: ServerFrame;
   event: string;
   joined: User[];
   left: User[];
+  joinedCount: number;
+  leftCount: number;
   online: number;
 }
 
@@ -150,6 +153,8 @@ export function presenceChange(frame: ServerFrame, room: string): PresenceChange
         event: frame.event,
         joined: [frame.data.user],
         left: [],
+        joinedCount: 1,
+        leftCount: 0,
         online: frame.data.online,
       };
     case 'presence.left':
@@ -158,6 +163,8 @@ export function presenceChange(frame: ServerFrame, room: string): PresenceChange
         event: frame.event,
         joined: [],
         left: [frame.data.user],
+        joinedCount: 0,
+        leftCount: 1,
         online: frame.data.online,
       };
     case 'presence.diff':
@@ -166,6 +173,8 @@ export function presenceChange(frame: ServerFrame, room: string): PresenceChange
         event: frame.event,
         joined: frame.data.joined,
         left: frame.data.left,
+        joinedCount: frame.data.joinedCount,
+        leftCount: frame.data.leftCount,
         online: frame.data.online,
       };
     default:

@@ -1,0 +1,105 @@
+import { PROTOCOL_BOUNDS, type ServerFrame, type User } from '@duplex/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PresenceChange } from '../src/broker/broker.js';
+import type { PresenceStore } from '../src/presence/presence-store.js';
+import { PresenceCoalescer } from '../src/rooms/presence-coalescer.js';
+import type { RoomFanout } from '../src/rooms/room-fanout.js';
+
+const ROOM = 'coalesced';
+const MAX = PROTOCOL_BOUNDS.presenceDiffMaxUsers;
+const WINDOW_MS = PROTOCOL_BOUNDS.presenceCoalesceMs;
+
+/** The coalescer between a presence store that reports what the test says and a recording fan-out. */
+function harness() {
+  const sent: ServerFrame[] = [];
+  let report: (room: string, change: PresenceChange) => void = () => undefined;
+  const fanout = { publishHere: (_room: string, frame: ServerFrame) => sent.push(frame) };
+  const store = { onChange: (listener: typeof report) => (report = listener) };
+  const coalescer = new PresenceCoalescer(
+    fanout as unknown as RoomFanout,
+    store as unknown as PresenceStore,
+  );
+  let online = 1; // an observer is in the room throughout
+  const change = (kind: 'joined' | 'left', user: User) => {
+    online += kind === 'joined' ? 1 : -1;
+    report(ROOM, { kind, user, online });
+  };
+  return { sent, change, coalescer };
+}
+
+const user = (i: number): User => ({ userId: `u-${i}`, name: `User ${i}` });
+const users = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => user(from + i));
+
+describe('PresenceCoalescer', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('names the latest 20 joiners and leavers of a window and counts every one', () => {
+    const { sent, change, coalescer } = harness();
+    const joiners = users(1, 3 * MAX);
+    change('joined', user(0)); // a quiet room: out at once, and a window opens
+    for (const joiner of joiners) change('joined', joiner);
+    vi.advanceTimersByTime(WINDOW_MS);
+    const leavers = joiners.slice(0, 2 * MAX);
+    for (const leaver of leavers) change('left', leaver);
+    vi.advanceTimersByTime(WINDOW_MS);
+
+    expect(sent.map((frame) => frame.event)).toEqual([
+      'presence.joined',
+      'presence.diff',
+      'presence.diff',
+    ]);
+    expect(sent[1]!.data).toEqual({
+      room: ROOM,
+      joined: joiners.slice(-MAX),
+      left: [],
+      joinedCount: joiners.length,
+      leftCount: 0,
+      online: 2 + joiners.length,
+    });
+    expect(sent[2]!.data).toEqual({
+      room: ROOM,
+      joined: [],
+      left: leavers.slice(-MAX),
+      joinedCount: 0,
+      leftCount: leavers.length,
+      online: 2 + joiners.length - leavers.length,
+    });
+    coalescer.onModuleDestroy();
+  });
+
+  it('a user who left and came back within a window counts once, as the latest change', () => {
+    const { sent, change, coalescer } = harness();
+    const crowd = users(1, 2 * MAX);
+    change('joined', user(0));
+    vi.advanceTimersByTime(WINDOW_MS); // the first window closes with nothing collected
+    change('joined', user(100)); // out at once again, a new window opens
+    for (const member of crowd) change('joined', member);
+    change('left', crowd[0]!); // joined and left within the window: neither list nor count
+    change('joined', crowd[0]!); // and back: the latest change
+    vi.advanceTimersByTime(WINDOW_MS);
+
+    const diff = sent.at(-1)!.data as { joined: User[]; joinedCount: number; leftCount: number };
+    expect(diff.joinedCount).toBe(crowd.length);
+    expect(diff.leftCount).toBe(0);
+    expect(diff.joined).toHaveLength(MAX);
+    expect(diff.joined.at(-1)).toEqual(crowd[0]);
+    expect(diff.joined.slice(0, -1)).toEqual(crowd.slice(-(MAX - 1)));
+    coalescer.onModuleDestroy();
+  });
+
+  it('a window of no more than 20 changes names them all', () => {
+    const { sent, change, coalescer } = harness();
+    const few = users(1, MAX);
+    change('joined', user(0));
+    for (const member of few) change('joined', member);
+    vi.advanceTimersByTime(WINDOW_MS);
+    expect(sent.at(-1)!.data).toMatchObject({ joined: few, joinedCount: MAX });
+    coalescer.onModuleDestroy();
+  });
+});
