@@ -43,14 +43,35 @@ export const PROTOCOL_BOUNDS = Object.freeze({
   membersInJoinAck: 100,
   membersPageSize: 100,
   membersPageMaxLimit: 500,
-  /** Presence changes within this long of a room's last presence frame are sent as one diff. */
+  /**
+   * Presence changes within a room's coalescing window of its last presence frame are sent as
+   * one diff. The window is this long, or {@link presenceCoalesceMsPerMember} × `online` when
+   * that is longer, at most {@link presenceCoalesceMaxMs}: see {@link presenceCoalesceWindowMs}.
+   */
   presenceCoalesceMs: 100,
+  /** Lengthens the window of large rooms, so that a room sends at most 5,000 presence frames/s. */
+  presenceCoalesceMsPerMember: 0.2,
+  presenceCoalesceMaxMs: 1000,
   /**
    * Most users a `presence.diff` names in `joined`, and in `left`; `joinedCount` and `leftCount`
    * carry the full numbers. Keeps a room where everyone (re)joins at once from costing N² bytes.
    */
   presenceDiffMaxUsers: 20,
 });
+
+/**
+ * How long presence changes of a room are collected after one of its presence frames went out,
+ * when that frame counted `online` members: 100 ms up to 500 members, then 0.2 ms per member,
+ * at most 1 s.
+ */
+export function presenceCoalesceWindowMs(online: number): number {
+  const { presenceCoalesceMs, presenceCoalesceMsPerMember, presenceCoalesceMaxMs } =
+    PROTOCOL_BOUNDS;
+  return Math.min(
+    presenceCoalesceMaxMs,
+    Math.max(presenceCoalesceMs, online * presenceCoalesceMsPerMember),
+  );
+}
 
 export const DEFAULT_TIMEOUTS = Object.freeze({
   helloTimeoutMs: 10_000,

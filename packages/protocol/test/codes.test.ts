@@ -10,6 +10,7 @@ import {
   DEFAULT_TIMEOUTS,
   ERROR_CODES,
   HTTP_BAD_REQUEST,
+  presenceCoalesceWindowMs,
   MAX_SERVER_FRAME_BYTES,
   MessageKind,
   PROTOCOL_BOUNDS,
@@ -140,6 +141,8 @@ describe('constants', () => {
       membersPageSize: 100,
       membersPageMaxLimit: 500,
       presenceCoalesceMs: 100,
+      presenceCoalesceMsPerMember: 0.2,
+      presenceCoalesceMaxMs: 1000,
       presenceDiffMaxUsers: 20,
     });
     expect(PROTOCOL_BOUNDS.roomPattern.source).toBe('^[a-z0-9][a-z0-9-]{0,39}$');
@@ -294,5 +297,16 @@ describe('text helpers', () => {
 
   it('characters outside Latin-1 are not Cc (U+2028, U+200B, U+FEFF)', () => {
     expect(hasControlCharacter('\u2028\u200b\ufeff')).toBe(false);
+  });
+});
+
+describe('presenceCoalesceWindowMs', () => {
+  it('is 100 ms up to 500 members, 0.2 ms per member beyond, and 1 s from 5,000', () => {
+    expect(presenceCoalesceWindowMs(0)).toBe(100);
+    expect(presenceCoalesceWindowMs(500)).toBe(100);
+    expect(presenceCoalesceWindowMs(1000)).toBe(200);
+    expect(presenceCoalesceWindowMs(2500)).toBe(500);
+    expect(presenceCoalesceWindowMs(5000)).toBe(1000);
+    expect(presenceCoalesceWindowMs(50_000)).toBe(1000);
   });
 });
