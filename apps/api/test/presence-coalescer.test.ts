@@ -10,7 +10,7 @@ const MAX = PROTOCOL_BOUNDS.presenceDiffMaxUsers;
 const WINDOW_MS = PROTOCOL_BOUNDS.presenceCoalesceMs;
 
 /** The coalescer between a presence store that reports what the test says and a recording fan-out. */
-function harness() {
+function harness(initialOnline = 1) {
   const sent: ServerFrame[] = [];
   let report: (room: string, change: PresenceChange) => void = () => undefined;
   const fanout = { publishHere: (_room: string, frame: ServerFrame) => sent.push(frame) };
@@ -19,7 +19,7 @@ function harness() {
     fanout as unknown as RoomFanout,
     store as unknown as PresenceStore,
   );
-  let online = 1; // an observer is in the room throughout
+  let online = initialOnline; // others (an observer at least) are in the room throughout
   const change = (kind: 'joined' | 'left', user: User) => {
     online += kind === 'joined' ? 1 : -1;
     report(ROOM, { kind, user, online });
@@ -100,6 +100,30 @@ describe('PresenceCoalescer', () => {
     for (const member of few) change('joined', member);
     vi.advanceTimersByTime(WINDOW_MS);
     expect(sent.at(-1)!.data).toMatchObject({ joined: few, joinedCount: MAX });
+    coalescer.onModuleDestroy();
+  });
+
+  it.each([
+    [1000, 200],
+    [5000, 1000],
+  ])('in a room of %i members the window after a frame is %i ms', (members, windowMs) => {
+    const { sent, change, coalescer } = harness(members);
+    change('joined', user(0)); // out at once: its window opens
+    change('joined', user(1));
+    vi.advanceTimersByTime(windowMs - 1);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.data).toMatchObject({ joined: [user(1)], joinedCount: 1 });
+    coalescer.onModuleDestroy();
+  });
+
+  it('a window closing with nothing collected lets the next change out at once', () => {
+    const { sent, change, coalescer } = harness();
+    change('joined', user(0));
+    vi.advanceTimersByTime(WINDOW_MS);
+    change('joined', user(1));
+    expect(sent.map((frame) => frame.event)).toEqual(['presence.joined', 'presence.joined']);
     coalescer.onModuleDestroy();
   });
 });

@@ -1,13 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
+import { PROTOCOL_BOUNDS, presenceCoalesceWindowMs, type User } from '@duplex/protocol';
 import type { PresenceChange } from '../broker/broker.js';
 import { PRESENCE_STORE, type PresenceStore } from '../presence/presence-store.js';
 import { RoomFanout } from './room-fanout.js';
 
 /**
- * A room's presence stream. `quiet`: no presence frame in the last 100 ms, so a change goes out
- * at once. `cooling`: a frame went out less than 100 ms ago; a change moves it to `collecting`.
- * `collecting`: changes are gathered until the 100 ms are over and sent as one `presence.diff`.
+ * A room's presence stream. `quiet`: no window open, so a change goes out at once. `cooling`: a
+ * frame went out and its window (100 ms, longer in large rooms) is open; a change moves it to
+ * `collecting`. `collecting`: changes are gathered until the window closes and sent as one
+ * `presence.diff`, which opens the next window.
  */
 type RoomPresence =
   | { state: 'quiet' }
@@ -23,8 +24,10 @@ type RoomPresence =
 /**
  * Presence per room, coalesced for this instance's members: a burst of joins (everyone
  * re-joining after a restart) reaches each member as a few `presence.diff` frames instead of
- * one frame per join, each naming at most `presenceDiffMaxUsers` users per kind, so the burst
- * costs each member a bounded number of names per window rather than one per joiner. Every instance coalesces the same changes, in the presence store's order.
+ * one frame per join. A diff names at most `presenceDiffMaxUsers` users per kind and a large
+ * room's window is longer, so the burst costs a bounded number of frames and names per second
+ * rather than one per joiner and member. Every instance coalesces the same changes, in the
+ * presence store's order.
  */
 @Injectable()
 export class PresenceCoalescer implements OnModuleDestroy {
@@ -50,7 +53,7 @@ export class PresenceCoalescer implements OnModuleDestroy {
       case 'quiet':
         // A change nobody else is there to see sends no frame and starts no window.
         if (!this.sendSingle(room, change)) return;
-        this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
+        this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room, change.online) });
         return;
       case 'cooling':
         this.rooms.set(room, {
@@ -67,7 +70,7 @@ export class PresenceCoalescer implements OnModuleDestroy {
     }
   }
 
-  /** The 100 ms since the last frame are over. */
+  /** The window since the last frame closed. */
   private cooled(room: string): void {
     const presence = this.rooms.get(room);
     if (presence?.state !== 'collecting' || presence.joined.size + presence.left.size === 0) {
@@ -85,7 +88,7 @@ export class PresenceCoalescer implements OnModuleDestroy {
         online: presence.online,
       },
     });
-    this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room) });
+    this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room, presence.online) });
   }
 
   /** Sends the change as a single presence frame; false when no other member is there to get it. */
@@ -105,8 +108,9 @@ export class PresenceCoalescer implements OnModuleDestroy {
     return true;
   }
 
-  private coolDown(room: string): NodeJS.Timeout {
-    return setTimeout(() => this.cooled(room), PROTOCOL_BOUNDS.presenceCoalesceMs);
+  /** Opens the window after a frame that counted `online` members. */
+  private coolDown(room: string, online: number): NodeJS.Timeout {
+    return setTimeout(() => this.cooled(room), presenceCoalesceWindowMs(online));
   }
 }
 
