@@ -1219,12 +1219,15 @@ async function presenceRound(ctx, A, B, round, opts) {
   const leavingIds = new Set(leaving.map((c) => c.hello.userId));
   const stayIds = new Set(stay.map((c) => c.hello.userId));
   const left = new Set();
+  // A presence.diff names at most presenceDiffMaxUsers leavers; leftCount counts the rest.
+  let leftUnnamed = 0;
   let lastOnline = NaN;
   let firstLeftAt = NaN;
   let allLeftAt = NaN;
   let t0 = NaN;
   let wrongLeaves = 0;
-  const onLeft = (users) => {
+  const onLeft = (users, count = users.length) => {
+    leftUnnamed += count - users.length;
     for (const user of users) {
       if (!leavingIds.has(user.userId)) {
         wrongLeaves += 1;
@@ -1233,12 +1236,13 @@ async function presenceRound(ctx, A, B, round, opts) {
       if (!Number.isFinite(firstLeftAt)) firstLeftAt = performance.now() - t0;
       left.add(user.userId);
     }
-    if (left.size === U && !Number.isFinite(allLeftAt)) allLeftAt = performance.now() - t0;
+    if (left.size + leftUnnamed >= U && !Number.isFinite(allLeftAt))
+      allLeftAt = performance.now() - t0;
   };
   observer.onEvent = (frame) => {
     if (frame.data?.room !== room) return;
     if (frame.event === 'presence.left') onLeft([frame.data.user]);
-    else if (frame.event === 'presence.diff') onLeft(frame.data.left ?? []);
+    else if (frame.event === 'presence.diff') onLeft(frame.data.left, frame.data.leftCount);
     if (typeof frame.data?.online === 'number') lastOnline = frame.data.online;
   };
   const total = U + stay.length;
@@ -1287,7 +1291,7 @@ async function presenceRound(ctx, A, B, round, opts) {
     membersBeforeKill: before.online,
     firstLeftMs: firstLeftAt,
     allLeftSeenMs: allLeftAt,
-    leftSeen: left.size,
+    leftSeen: left.size + leftUnnamed,
     membersCorrectMs: membersOkAt,
     lastOnlineSeen: lastOnline,
     lastMembersOnline: lastMembers?.online,
@@ -1296,7 +1300,7 @@ async function presenceRound(ctx, A, B, round, opts) {
   };
   log(
     `   kill -9 round ${round}: first left after ${fmt(firstLeftAt / 1000, 2)} s, all ${U} left after ${fmt(allLeftAt / 1000, 2)} s ` +
-      `(${left.size} seen), members on B correct after ${fmt(membersOkAt / 1000, 2)} s` +
+      `(${left.size + leftUnnamed} seen), members on B correct after ${fmt(membersOkAt / 1000, 2)} s` +
       (wrongLeaves ? `; ${wrongLeaves} WRONG presence.left` : ''),
   );
   for (const c of leaving) c.close();

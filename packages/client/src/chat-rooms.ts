@@ -47,6 +47,12 @@ export interface ChatRoomsOptions {
   rateLimitRetryMs?: number | undefined;
 }
 
+/**
+ * A room's `room.join` on the current connection: none in flight, one in flight, or one in
+ * flight sent before members left unnamed (its ack may still list them: another join follows).
+ */
+type JoinFlight = 'idle' | 'sent' | 'outdated';
+
 interface JoinedRoom {
   readonly state: RoomState;
   readonly throttle: TypingThrottle;
@@ -54,6 +60,7 @@ interface JoinedRoom {
   joined: boolean;
   /** The link epoch in which a join was last sent, or -1. */
   joinEpoch: number;
+  flight: JoinFlight;
   waiters: { resolve: (snapshot: RoomSnapshot) => void; reject: (error: unknown) => void }[];
   olderLoad: Promise<ChatMessage[]> | undefined;
   membersLoad: Promise<User[]> | undefined;
@@ -95,9 +102,7 @@ export class ChatRooms {
       this.rooms.get(room)?.state.memberLeft(user, online),
     );
     link.on('chat.skipped', ({ room, seq }) => this.rooms.get(room)?.state.skipMessage(seq));
-    link.on('presence.diff', ({ room, joined, left, online }) =>
-      this.rooms.get(room)?.state.applyPresence(joined, left, online),
-    );
+    link.on('presence.diff', (diff) => this.presenceDiff(diff));
     link.on('chat.typing', (data) => this.typingReceived(data));
   }
 
@@ -192,8 +197,8 @@ export class ChatRooms {
 
   /**
    * Loads the next page of the room's members over HTTP (ordered by `userId`, from where the
-   * last page ended) and adds those not known yet; resolves with them. A load in flight is
-   * shared.
+   * last page ended, or from the first after a join or unnamed joiners) and adds those not known
+   * yet; resolves with them. A load in flight is shared.
    */
   loadMoreMembers(room: string, limit: number = PROTOCOL_BOUNDS.membersPageSize): Promise<User[]> {
     const entry = this.rooms.get(room);
@@ -276,11 +281,13 @@ export class ChatRooms {
   private async join(entry: JoinedRoom, epoch: number): Promise<void> {
     const { room } = entry.state;
     entry.joinEpoch = epoch;
+    entry.flight = 'sent';
     const since = entry.joined ? entry.state.getSnapshot().lastSeq : undefined;
     let ack: AckData<'room.join'>;
     try {
       ack = await this.link.request('room.join', { room, ...(since !== undefined && { since }) });
     } catch (error) {
+      this.endFlight(entry, epoch);
       if (this.rooms.get(room) !== entry || error instanceof ConnectionClosedError) return;
       // Joined before: tried again after the next reconnect. Never joined: the join failed.
       if (!entry.joined) {
@@ -298,6 +305,25 @@ export class ChatRooms {
       this.reconcile(room, ack.history);
     });
     this.settleWaiters(entry);
+    if (this.endFlight(entry, epoch) && this.isCurrent(epoch)) void this.join(entry, epoch);
+  }
+
+  /** The join sent in `epoch` has ended: whether another must follow it. */
+  private endFlight(entry: JoinedRoom, epoch: number): boolean {
+    if (entry.joinEpoch !== epoch) return false; // a later connection's join is in flight
+    const outdated = entry.flight === 'outdated';
+    entry.flight = 'idle';
+    return outdated;
+  }
+
+  /**
+   * Members listed may have left unnamed: joining again (with `since`) brings the server's list.
+   * One join per room at a time: a join in flight may have read the members before they left,
+   * so one more follows it, which covers every diff until it is sent.
+   */
+  private rereadMembers(entry: JoinedRoom): void {
+    if (entry.flight !== 'idle') entry.flight = 'outdated';
+    else if (this.isCurrent(entry.joinEpoch)) void this.join(entry, this.epoch);
   }
 
   private settleWaiters(entry: JoinedRoom, error?: unknown): void {
@@ -385,6 +411,14 @@ export class ChatRooms {
     });
   }
 
+  private presenceDiff(diff: ServerEventData<'presence.diff'>): void {
+    const entry = this.rooms.get(diff.room);
+    if (!entry) return;
+    const { joined, left, online } = diff;
+    entry.state.applyPresence(joined, left, online, diff.joinedCount - joined.length);
+    if (diff.leftCount > left.length) this.rereadMembers(entry);
+  }
+
   private typingReceived({ room, user, typing }: ServerEventData<'chat.typing'>): void {
     if (user.userId === this.link.session?.userId) return; // the server does not echo it; be safe
     this.rooms.get(room)?.state.setTyping(user, typing);
@@ -427,6 +461,7 @@ export class ChatRooms {
       throttle: new TypingThrottle(this.options.typingThrottleMs),
       joined: false,
       joinEpoch: -1,
+      flight: 'idle',
       waiters: [],
       olderLoad: undefined,
       membersLoad: undefined,

@@ -10,7 +10,8 @@ export interface MemberPageLoad {
  * Where paging through a room's members (`GET /api/rooms/:room/members`, ordered by `userId`)
  * stands: the cursor (the last `userId` of the last page), whether the last page was the end,
  * and who left while a page was on its way: a page read before they left must not bring them
- * back. Presence keeps the list current meanwhile; a new join starts paging over.
+ * back. Presence keeps the list current meanwhile; a new join, or members joining unnamed, starts
+ * paging over.
  */
 export class MemberPaging {
   private cursor: string | undefined;
@@ -24,7 +25,10 @@ export class MemberPaging {
     return this.ended;
   }
 
-  /** The member list was replaced (a join ack): pages loaded before it no longer apply. */
+  /**
+   * Paging starts over from the first member, and pages on their way are dropped (they began at
+   * the old cursor): the member list was replaced (a join ack), or members joined unnamed.
+   */
   reset(): void {
     this.cursor = undefined;
     this.ended = false;

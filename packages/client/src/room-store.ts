@@ -183,9 +183,20 @@ export class RoomState implements RoomStore {
     this.applyPresence([], [user], online);
   }
 
-  /** Presence changes of one frame (`presence.diff`), as one change of the snapshot. */
-  applyPresence(joined: readonly User[], left: readonly User[], online: number): void {
+  /**
+   * Presence changes of one frame (`presence.diff`), as one change of the snapshot.
+   * `joinedUnnamed`: how many users joined besides those named in `joined`.
+   */
+  applyPresence(
+    joined: readonly User[],
+    left: readonly User[],
+    online: number,
+    joinedUnnamed = 0,
+  ): void {
     this.batch(() => {
+      // Unnamed joiners are found by paging, ordered by userId: they may sort before the cursor,
+      // or paging may have ended. Starting over finds them; the merge skips the users known.
+      if (joinedUnnamed > 0) this.paging.reset();
       const leaving = new Set(left.map((user) => user.userId));
       const members = this.draft.members.filter((member) => !leaving.has(member.userId));
       for (const user of left) {

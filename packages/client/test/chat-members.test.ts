@@ -1,12 +1,24 @@
 import { PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { MembersRequestError, type FetchLike } from '../src/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MembersRequestError, type DuplexClient, type FetchLike } from '../src/index.js';
 import { FakeWebSocket } from './fake-websocket.js';
-import { createClient } from './helpers.js';
-import { ada, bob, cy, joinedClient } from './chat-helpers.js';
+import { createClient, flushMicrotasks } from './helpers.js';
+import {
+  ada,
+  answerJoin,
+  bob,
+  chatMessage,
+  cy,
+  joinedClient,
+  reconnect,
+  seqs,
+} from './chat-helpers.js';
 
 beforeEach(() => {
   FakeWebSocket.reset();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const user = (n: number): User => ({
@@ -28,6 +40,26 @@ function fakeFetch(replies: Record<string, Reply>): FetchLike & { urls: string[]
     return { ok: status >= 200 && status < 300, status, json: async () => body };
   };
   return Object.assign(fetch, { urls });
+}
+
+/** A `presence.diff` of `lobby`; the counts default to the lengths of the lists. */
+function diff(fields: {
+  room?: string;
+  joined?: User[];
+  left?: User[];
+  joinedCount?: number;
+  leftCount?: number;
+  online: number;
+}) {
+  const { joined = [], left = [] } = fields;
+  return {
+    room: 'lobby',
+    joinedCount: joined.length,
+    leftCount: left.length,
+    ...fields,
+    joined,
+    left,
+  };
 }
 
 const page = (members: User[], online = 250) => ({ status: 200, body: { online, members } });
@@ -59,7 +91,7 @@ describe('presence.diff', () => {
 
     socket.receive({
       event: 'presence.diff',
-      data: { room: 'lobby', joined: [cy, user(9)], left: [bob], online: 3 },
+      data: diff({ joined: [cy, user(9)], left: [bob], online: 3 }),
     });
     expect(snapshots).toHaveLength(1);
     expect(store.getSnapshot()).toMatchObject({
@@ -72,11 +104,11 @@ describe('presence.diff', () => {
     // A user already known is not listed twice; a diff of another room changes nothing here.
     socket.receive({
       event: 'presence.diff',
-      data: { room: 'lobby', joined: [cy], left: [], online: 3 },
+      data: diff({ joined: [cy], online: 3 }),
     });
     socket.receive({
       event: 'presence.diff',
-      data: { room: 'other', joined: [bob], left: [ada], online: 1 },
+      data: diff({ room: 'other', joined: [bob], left: [ada], online: 1 }),
     });
     expect(snapshots).toHaveLength(1);
     expect(ids(store.getSnapshot().members)).toEqual(ids([ada, cy, user(9)]));
@@ -168,5 +200,141 @@ describe('loadMoreMembers', () => {
     await expect(client.loadMoreMembers('lobby', 20)).rejects.toBeInstanceOf(MembersRequestError);
     expect(client.room('lobby')!.getSnapshot()).toBe(before);
     await expect(client.loadMoreMembers('nowhere')).rejects.toThrow(/Join "nowhere"/);
+  });
+});
+
+describe('presence.diff naming only some of the users', () => {
+  const named = PROTOCOL_BOUNDS.presenceDiffMaxUsers;
+  /** A diff naming `named` leavers of whom `unnamed` more left without being named. */
+  const leftUnnamed = (online: number, unnamed = 1) =>
+    diff({ left: users(201, 200 + named), leftCount: named + unnamed, online });
+  const joinsOf = (socket: FakeWebSocket) =>
+    socket.framesOf('room.join').map((frame) => frame.data);
+  /** The events the client sent from frame `mark` on, after a barrier frame of its own. */
+  const sentSince = (client: DuplexClient, socket: FakeWebSocket, mark: number) => {
+    client.setTyping('lobby', true);
+    return socket.frames.slice(mark).map((frame) => frame.event);
+  };
+
+  it('members who joined unnamed make hasMoreMembers true again, and paging starts over to find them', async () => {
+    const fetch = fakeFetch({
+      [`${URL_BASE}?limit=50`]: page(users(10, 12), 3),
+      [`${URL_BASE}?limit=100`]: page([user(5), ...users(10, 12), ...users(101, 100 + named)]),
+    });
+    const client = createClient({ fetch });
+    const { socket } = await joinedClient(client, { members: [user(10)], online: 3 });
+    const store = client.room('lobby')!;
+    await client.loadMoreMembers('lobby', 50);
+    expect(store.getSnapshot()).toMatchObject({ hasMoreMembers: false }); // paged to the end
+
+    // User 5 joined too, unnamed: it sorts before where paging ended (u-0012).
+    socket.receive({
+      event: 'presence.diff',
+      data: diff({ joined: users(101, 100 + named), joinedCount: named + 1, online: 4 + named }),
+    });
+    expect(store.getSnapshot()).toMatchObject({ online: 4 + named, hasMoreMembers: true });
+    expect(store.getSnapshot().members).toHaveLength(3 + named);
+
+    await expect(client.loadMoreMembers('lobby')).resolves.toEqual([user(5)]);
+    expect(store.getSnapshot().members).toHaveLength(4 + named);
+    expect(store.getSnapshot().hasMoreMembers).toBe(false);
+    expect(fetch.urls).toEqual([`${URL_BASE}?limit=50`, `${URL_BASE}?limit=100`]);
+  });
+
+  it('members who left unnamed are re-read with one room.join with since, whose ack replaces members and online', async () => {
+    const byCy = (seq: number) => chatMessage(seq, { from: cy });
+    const client = createClient();
+    const { socket } = await joinedClient(client, {
+      members: [ada, bob, cy, ...users(201, 200 + named)],
+      lastSeq: 4,
+      history: [byCy(3), byCy(4)],
+    });
+    const store = client.room('lobby')!;
+    socket.receive({ event: 'chat.typing', data: { room: 'lobby', user: bob, typing: true } });
+    const clientId = client.sendChat('lobby', 'on its way');
+
+    // The named leavers and Cy, unnamed, left.
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    expect(store.getSnapshot().members).toEqual([ada, bob, cy]); // the names apply at once
+    expect(joinsOf(socket)).toEqual([{ room: 'lobby' }, { room: 'lobby', since: 4 }]);
+    const mark = socket.frames.length;
+
+    await answerJoin(socket, {
+      members: [ada, bob],
+      online: 2,
+      lastSeq: 5,
+      recovered: true,
+      history: [byCy(4), byCy(5)], // Bob, who is typing, wrote none of them
+    });
+    const snapshot = store.getSnapshot();
+    expect(snapshot).toMatchObject({ members: [ada, bob], online: 2, hasMoreMembers: false });
+    expect(snapshot).toMatchObject({ live: true, lastSeq: 5, typing: [bob] });
+    expect(seqs(snapshot.messages)).toEqual([3, 4, 5]);
+    // The outbox is neither replayed nor dropped: its chat.send is still awaiting its ack.
+    expect(snapshot.pending).toMatchObject([{ clientId, status: 'sending' }]);
+    expect(sentSince(client, socket, mark)).toEqual(['chat.typing']);
+    await expect(client.joinRoom('lobby')).resolves.toBe(store.getSnapshot());
+  });
+
+  it('truncated diffs while a re-read is in flight give exactly one more, after it', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
+    const store = client.room('lobby')!;
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(3) });
+    socket.receive({ event: 'chat.message', data: chatMessage(3) });
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    expect(joinsOf(socket)).toEqual([{ room: 'lobby' }, { room: 'lobby', since: 2 }]);
+
+    // Its members may have been read before the later diffs: one more re-read follows.
+    await answerJoin(socket, { members: [ada, bob, cy], online: 3, lastSeq: 3, recovered: true });
+    expect(joinsOf(socket).slice(2)).toEqual([{ room: 'lobby', since: 3 }]);
+    const mark = socket.frames.length;
+    await answerJoin(socket, { members: [ada, bob], online: 2, lastSeq: 3, recovered: true });
+    expect(store.getSnapshot()).toMatchObject({ members: [ada, bob], online: 2 });
+    expect(sentSince(client, socket, mark)).toEqual(['chat.typing']);
+
+    // A truncated diff after the last ack is not covered by it: re-read again.
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(1) });
+    expect(joinsOf(socket)).toHaveLength(4);
+  });
+
+  it('a re-read cut off by a lost connection leaves nothing stuck: the reconnect re-join settles it', async () => {
+    vi.useFakeTimers();
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
+    const store = client.room('lobby')!;
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(1) });
+    expect(joinsOf(socket)).toHaveLength(2);
+
+    const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+    const next = await reconnect(socket, advance, { resumed: true, rooms: ['lobby'] });
+    expect(joinsOf(next)).toEqual([{ room: 'lobby', since: 2 }]);
+    const mark = next.frames.length;
+    await answerJoin(next, { members: [ada], online: 1, lastSeq: 2, recovered: true });
+    expect(store.getSnapshot()).toMatchObject({ members: [ada], online: 1, live: true });
+    expect(sentSince(client, next, mark)).toEqual(['chat.typing']);
+
+    next.receive({ event: 'presence.diff', data: leftUnnamed(1) });
+    expect(joinsOf(next)).toEqual([
+      { room: 'lobby', since: 2 },
+      { room: 'lobby', since: 2 },
+    ]);
+  });
+
+  it('a diff naming everyone who left and joined sends no room.join and keeps paging where it was', async () => {
+    const fetch = fakeFetch({ [`${URL_BASE}?limit=50`]: page(users(10, 12), 3) });
+    const client = createClient({ fetch });
+    const { socket } = await joinedClient(client, { members: [user(10)], online: 3 });
+    await client.loadMoreMembers('lobby', 50);
+    const mark = socket.frames.length;
+    socket.receive({
+      event: 'presence.diff',
+      data: diff({ joined: users(101, 100 + named), left: [user(11)], online: 2 + named }),
+    });
+    expect(client.room('lobby')!.getSnapshot()).toMatchObject({ hasMoreMembers: false });
+    await flushMicrotasks();
+    expect(sentSince(client, socket, mark)).toEqual(['chat.typing']);
   });
 });
