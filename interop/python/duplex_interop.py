@@ -209,34 +209,139 @@ def index_in(log, frame):
 # --- presence -------------------------------------------------------------------------------
 
 PRESENCE_EVENTS = ("presence.joined", "presence.left", "presence.diff")
+# PROTOCOL.md: changes within 100 ms of a room's last presence frame are sent together as one
+# presence.diff, which names at most 20 users per list (`presenceDiffMaxUsers`).
+PRESENCE_COALESCE_S = 0.1
+PRESENCE_DIFF_MAX_USERS = 20
+
+
+class BadFrame(AssertionError):
+    """A server frame whose data does not have the shape PROTOCOL.md gives its event."""
+
+
+def _require(condition, frame, what):
+    if not condition:
+        raise BadFrame(f"{what}: {frame!r}")
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _user_id(frame, user):
+    """`user`'s userId after checking it is a `User` (fields it does not know are ignored)."""
+    _require(isinstance(user, dict), frame, "a User is an object")
+    _require(isinstance(user.get("userId"), str) and user["userId"], frame, "User.userId")
+    _require(isinstance(user.get("name"), str) and user["name"], frame, "User.name")
+    return user["userId"]
+
+
+class PresenceChange(tuple):
+    """One presence frame as a `(joined userIds, left userIds, online)` tuple.
+
+    It unpacks and compares as that 3-tuple; the counts are attributes: `joined_count` and
+    `left_count` (a diff's `joinedCount` and `leftCount`; 1 and 0, or 0 and 1, for
+    `presence.joined` and `presence.left`), `event`, and `frame`, the frame itself.
+    `has_counts` is false for a `presence.diff` sent without the counts (before revision 2's
+    cap); its counts are then the lengths of its lists.
+    """
+
+    def __new__(cls, joined, left, online, joined_count, left_count, event, frame, has_counts):
+        change = super().__new__(cls, (joined, left, online))
+        change.joined_count = joined_count
+        change.left_count = left_count
+        change.event = event
+        change.frame = frame
+        change.has_counts = has_counts
+        return change
+
+    @property
+    def joined(self):
+        return self[0]
+
+    @property
+    def left(self):
+        return self[1]
+
+    @property
+    def online(self):
+        return self[2]
+
+    @property
+    def unnamed_joined(self):
+        return self.joined_count - len(self.joined)
+
+    @property
+    def unnamed_left(self):
+        return self.left_count - len(self.left)
+
+    def __repr__(self):
+        def named(ids, count):
+            shown = ids if len(ids) <= 3 else ids[:3] + [f"... {len(ids)} named"]
+            return f"{shown} of {count}"
+
+        return (
+            f"PresenceChange({self.event}, joined={named(self.joined, self.joined_count)}, "
+            f"left={named(self.left, self.left_count)}, online={self.online})"
+        )
 
 
 def is_presence(frame, room):
     return (
         isinstance(frame, dict)
         and frame.get("event") in PRESENCE_EVENTS
+        and isinstance(frame.get("data"), dict)
         and frame["data"].get("room") == room
     )
 
 
 def presence_change(frame):
-    """A presence frame as `(joined userIds, left userIds, online)`, whichever form it took."""
-    data = frame["data"]
-    if frame["event"] == "presence.joined":
-        return [data["user"]["userId"]], [], data["online"]
-    if frame["event"] == "presence.left":
-        return [], [data["user"]["userId"]], data["online"]
-    return (
-        [user["userId"] for user in data["joined"]],
-        [user["userId"] for user in data["left"]],
-        data["online"],
+    """A presence frame as a `PresenceChange`, whichever form it took; `BadFrame` if malformed.
+
+    Fields of `data` it does not know are ignored (PROTOCOL.md: a later revision may add some).
+    """
+    _require(isinstance(frame, dict) and frame.get("event") in PRESENCE_EVENTS, frame, "presence")
+    data = frame.get("data")
+    _require(isinstance(data, dict), frame, "data is an object")
+    _require(isinstance(data.get("room"), str), frame, "data.room")
+    online = data.get("online")
+    _require(_is_count(online), frame, "data.online is an integer >= 0")
+    event = frame["event"]
+    if event in ("presence.joined", "presence.left"):
+        user_id = _user_id(frame, data.get("user"))
+        if event == "presence.joined":
+            _require(online >= 1, frame, "online counts the user who joined")
+            return PresenceChange([user_id], [], online, 1, 0, event, frame, True)
+        return PresenceChange([], [user_id], online, 0, 1, event, frame, True)
+    lists = {}
+    for key in ("joined", "left"):
+        _require(isinstance(data.get(key), list), frame, f"data.{key} is a list")
+        lists[key] = [_user_id(frame, user) for user in data[key]]
+        _require(len(set(lists[key])) == len(lists[key]), frame, f"data.{key} names a user once")
+    # Revision 2 sends both counts; a diff with neither is read as naming everyone.
+    has_counts = "joinedCount" in data or "leftCount" in data
+    counts = {}
+    for key, count_key in (("joined", "joinedCount"), ("left", "leftCount")):
+        count = data.get(count_key) if has_counts else len(lists[key])
+        _require(_is_count(count), frame, f"data.{count_key} is an integer >= 0")
+        _require(count >= len(lists[key]), frame, f"data.{count_key} >= len(data.{key})")
+        counts[key] = count
+    return PresenceChange(
+        lists["joined"],
+        lists["left"],
+        online,
+        counts["joined"],
+        counts["left"],
+        event,
+        frame,
+        has_counts,
     )
 
 
 async def presence_until(conn, room, done, timeout=DEFAULT_TIMEOUT_S):
     """Takes `room`'s presence frames in order until `done(joined, left, online)` holds for one.
 
-    Returns every change taken, the last one included, as `(joined, left, online)` tuples.
+    Returns every change taken, the last one included, as `PresenceChange` tuples.
     """
     changes = []
     while True:
@@ -245,6 +350,37 @@ async def presence_until(conn, room, done, timeout=DEFAULT_TIMEOUT_S):
         changes.append(change)
         if done(*change):
             return changes
+
+
+class MemberList:
+    """The list of a room's members a client keeps, as PROTOCOL.md describes it.
+
+    Starts from a `room.join` ack; `apply` adds the users a presence change names as joined and
+    removes those named as left, and returns True when some left unnamed (`leftCount >
+    len(left)`): the client must then send `room.join` again (with `since`) and `reset` the list
+    from that ack. Users who joined unnamed are counted in `online` but not listed.
+    """
+
+    def __init__(self, join_ack):
+        self.reset(join_ack)
+
+    def reset(self, join_ack):
+        self.members = {user["userId"]: user for user in join_ack["members"]}
+        self.online = join_ack["online"]
+        self.stale = False
+
+    def apply(self, change):
+        data = change.frame["data"]
+        if change.event == "presence.joined":
+            self.members[data["user"]["userId"]] = data["user"]
+        elif change.event == "presence.diff":
+            self.members.update((user["userId"], user) for user in data["joined"])
+        for user_id in change.left:
+            self.members.pop(user_id, None)
+        self.online = change.online
+        if change.left_count > len(change.left):
+            self.stale = True
+        return self.stale
 
 
 # --- HTTP -----------------------------------------------------------------------------------

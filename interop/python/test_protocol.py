@@ -22,7 +22,9 @@ import uuid
 from duplex_interop import (
     ISO_TIME,
     MAX_SERVER_FRAME_BYTES,
+    PRESENCE_DIFF_MAX_USERS,
     Connection,
+    MemberList,
     http_get_async,
     is_event,
     presence_until,
@@ -461,6 +463,169 @@ class SessionsTest(ProtocolTestCase):
         self.assertEqual(changes[-1][2], 1)
 
 
+# --- presence bursts (the presence.diff cap) -----------------------------------------------
+
+# More than twice presenceDiffMaxUsers, so that a burst split over two 100 ms windows still puts
+# more than 20 changes of one kind into one of them on any but a very slow machine.
+BURST_USERS = 45
+
+
+class PresenceBurstTest(ProtocolTestCase):
+    """Many users joining or leaving one room at once, as one watcher sees it.
+
+    The burst's frames are sent together, just after a first change opened a 100 ms window (that
+    first change may go out alone as presence.joined/left, or fall into a window already open).
+    The collection ends at a barrier, not after a sleep: one more user joins once every burst
+    frame was acknowledged; a room's presence frames arrive in order and a diff names the latest
+    changes, so the frame naming that user comes after every change of the burst.
+    """
+
+    async def users(self, prefix, count):
+        """`count` connections with a successful hello; returns `[(connection, User)]`."""
+
+        async def one(index):
+            name = f"{prefix} {index}"
+            conn, ack = await self.user(name)
+            return conn, {"userId": ack["userId"], "name": name}
+
+        return list(await asyncio.gather(*(one(index) for index in range(count))))
+
+    async def join_all(self, conns, room):
+        """Sends every `room.join` before awaiting any ack: the joins reach the api together."""
+        return await asyncio.gather(*(conn.call("room.join", {"room": room}) for conn in conns))
+
+    def assert_capped(self, changes, users):
+        """Each change's shape under the cap; every named user is one of `users` (id → User)."""
+        for change in changes:
+            data = change.frame["data"]
+            if change.event == "presence.diff":
+                self.assertTrue(change.has_counts, f"no joinedCount and leftCount in {change}")
+                for key, count in (("joined", change.joined_count), ("left", change.left_count)):
+                    self.assertLessEqual(len(data[key]), PRESENCE_DIFF_MAX_USERS, change)
+                    self.assertGreaterEqual(count, len(data[key]), change)
+                    # The latest changes of each kind are named, up to 20 of them.
+                    self.assertEqual(len(data[key]), min(count, PRESENCE_DIFF_MAX_USERS), change)
+                    for user in data[key]:
+                        self.assertIn(user["userId"], users, change)
+                        expected = users[user["userId"]]
+                        self.assertEqual({k: user[k] for k in expected}, expected, change)
+            else:
+                user = data["user"]
+                self.assertIn(user["userId"], users, change)
+                self.assertEqual(user["name"], users[user["userId"]]["name"], change)
+
+    def assert_online_follows_counts(self, changes, online_before):
+        """`online` after each change is what the counts make of the one before."""
+        online = online_before
+        for change in changes:
+            online += change.joined_count - change.left_count
+            self.assertEqual(change.online, online, change)
+
+    async def assert_members(self, room, users):
+        status, body = await self.http(f"/api/rooms/{room}/members?limit=1000")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["online"], len(users), body)
+        self.assertCountEqual([m["userId"] for m in body["members"]], [u["userId"] for u in users])
+
+    async def test_a_burst_of_joins_names_at_most_20_per_diff_and_counts_every_joiner(self):
+        room = unique_room("burst")
+        watcher, watcher_hello, watcher_join = await self.joined("Watcher", room)
+        watcher_user = {"userId": watcher_hello["userId"], "name": "Watcher"}
+        members = MemberList(watcher_join)
+        (opener, opener_user), = await self.users("Opener", 1)
+        burst = await self.users("Joiner", BURST_USERS)
+        (marker, marker_user), = await self.users("Marker", 1)
+        joiners = [opener_user] + [user for _, user in burst] + [marker_user]
+        by_id = {user["userId"]: user for user in joiners}
+
+        await opener.call("room.join", {"room": room})
+        await self.join_all([conn for conn, _ in burst], room)
+        await marker.call("room.join", {"room": room})
+        marker_id = marker_user["userId"]
+        changes = await presence_until(watcher, room, lambda joined, *_: marker_id in joined)
+
+        self.assert_capped(changes, by_id)
+        self.assertEqual(sum(change.joined_count for change in changes), len(joiners), changes)
+        self.assertEqual(sum(change.left_count for change in changes), 0, changes)
+        named = [user_id for change in changes for user_id in change.joined]
+        self.assertEqual(len(named), len(set(named)), "each joiner is named at most once")
+        self.assert_online_follows_counts(changes, online_before=1)
+        self.assertEqual(changes[-1].online, 1 + len(joiners))
+        self.assertIn(marker_id, changes[-1].joined)
+
+        # The watcher's list holds whom it was told about; the others are counted in `online`
+        # and listed by GET /api/rooms/:room/members. Nobody left, so it need not re-join.
+        for change in changes:
+            members.apply(change)
+        self.assertFalse(members.stale)
+        self.assertLessEqual(set(members.members), set(by_id) | {watcher_user["userId"]})
+        self.assertEqual(members.online, 1 + len(joiners))
+        await self.assert_members(room, [watcher_user] + joiners)
+
+    async def test_a_burst_of_leaves_counts_every_leaver_and_a_re_join_reads_the_members(self):
+        room = unique_room("burst")
+        watcher, watcher_hello, watcher_join = await self.joined("Watcher", room)
+        watcher_user = {"userId": watcher_hello["userId"], "name": "Watcher"}
+        members = MemberList(watcher_join)
+        stayers = await self.users("Stayer", 3)
+        leavers = await self.users("Leaver", BURST_USERS)
+        (marker, marker_user), (last, last_user) = await self.users("Marker", 2)
+        everyone = stayers + leavers + [(marker, marker_user), (last, last_user)]
+        by_id = {user["userId"]: user for _, user in everyone}
+
+        # Everyone joins; the watcher reads those changes up to the marker's.
+        await self.join_all([conn for conn, _ in stayers + leavers], room)
+        await marker.call("room.join", {"room": room})
+        marker_id = marker_user["userId"]
+        setup = await presence_until(watcher, room, lambda joined, *_: marker_id in joined)
+        self.assert_capped(setup, by_id)
+        online_before = 1 + len(stayers) + len(leavers) + 1
+        self.assertEqual(sum(change.joined_count for change in setup), online_before - 1)
+        self.assertEqual(setup[-1].online, online_before)
+        for change in setup:
+            members.apply(change)
+        sent = await stayers[0][0].call("chat.send", chat(room, "still here"))
+
+        # One leave opens a window, the rest follow at once; one more join is the barrier.
+        await leavers[0][0].call("room.leave", {"room": room})
+        await asyncio.gather(*(conn.call("room.leave", {"room": room}) for conn, _ in leavers[1:]))
+        await last.call("room.join", {"room": room})
+        last_id = last_user["userId"]
+        changes = await presence_until(watcher, room, lambda joined, *_: last_id in joined)
+
+        self.assert_capped(changes, by_id)
+        leaver_ids = {user["userId"] for _, user in leavers}
+        self.assertEqual(sum(change.left_count for change in changes), len(leavers), changes)
+        self.assertEqual(sum(change.joined_count for change in changes), 1, changes)
+        named_left = [user_id for change in changes for user_id in change.left]
+        self.assertEqual(len(named_left), len(set(named_left)), "each leaver is named at most once")
+        self.assertLessEqual(set(named_left), leaver_ids)
+        self.assertEqual([user_id for change in changes for user_id in change.joined], [last_id])
+        self.assert_online_follows_counts(changes, online_before)
+        real = [watcher_user] + [user for _, user in stayers] + [marker_user, last_user]
+        self.assertEqual(changes[-1].online, len(real))
+
+        # A client that keeps a list of members: some left unnamed exactly when a frame says so,
+        # and then it must re-join; otherwise its list holds nobody who left.
+        stale = False
+        for change in changes:
+            stale = members.apply(change)
+        some_left_unnamed = any(change.left_count > len(change.left) for change in changes)
+        self.assertEqual(stale, some_left_unnamed)
+        if not stale:
+            self.assertFalse(set(members.members) & leaver_ids, "a leaver still listed")
+
+        rejoin = await watcher.call("room.join", {"room": room, "since": watcher_join["lastSeq"]})
+        self.assertEqual(rejoin["members"][0], watcher_user, "the joiner comes first")
+        self.assertCountEqual(rejoin["members"], real)
+        self.assertEqual(rejoin["online"], len(real))
+        self.assertIs(rejoin["recovered"], True)
+        self.assertEqual([message["seq"] for message in rejoin["history"]], [sent["seq"]])
+        members.reset(rejoin)
+        self.assertEqual(set(members.members), {user["userId"] for user in real})
+        await self.assert_members(room, real)
+
+
 # --- HTTP -----------------------------------------------------------------------------------
 
 
@@ -740,7 +905,16 @@ class RestartTest(ProtocolTestCase):
 
 # --- runner ---------------------------------------------------------------------------------
 
-CASES = [HelloTest, RoomChatTest, ResumeTest, SessionsTest, HttpTest, ErrorTest, RestartTest]
+CASES = [
+    HelloTest,
+    RoomChatTest,
+    ResumeTest,
+    SessionsTest,
+    PresenceBurstTest,
+    HttpTest,
+    ErrorTest,
+    RestartTest,
+]
 
 
 class ReportingResult(unittest.TextTestResult):
