@@ -6,12 +6,22 @@ import { RawWebSocket } from './raw-ws.mjs';
 const CHAT_MESSAGE = Buffer.from('"chat.message"');
 
 export class Connection {
-  /** Connects and runs the wire's handshake; resolves with the connection and the hello result. */
+  /**
+   * Connects and runs the wire's handshake; resolves with the connection and the hello result.
+   * A resume token the server no longer knows (after a restart) is dropped and the hello sent
+   * again on the same connection, as PROTOCOL.md allows.
+   */
   static async open(host, port, wire, helloOptions, timeoutMs = 30_000) {
     const ws = await RawWebSocket.open(host, port, wire.path, timeoutMs);
     const connection = new Connection(ws, wire, timeoutMs);
     try {
-      connection.hello = await wire.handshake(connection, helloOptions);
+      connection.hello = await wire
+        .handshake(connection, helloOptions)
+        .catch((error) =>
+          error.code === 'resume_expired' && helloOptions.resume
+            ? wire.handshake(connection, { ...helloOptions, resume: undefined })
+            : Promise.reject(error),
+        );
     } catch (error) {
       ws.destroy();
       throw error;

@@ -52,14 +52,9 @@ function onChatMessage(member, buf) {
 
 async function connectMember(member, { since } = {}) {
   const hello = { name: member.name, identity: member.identity, resume: member.resume };
-  let connection;
-  try {
-    connection = await Connection.open(host, port, wire, hello);
-  } catch (error) {
-    if (error.code !== 'resume_expired') throw error;
-    // After a restart of the embedded store the session is gone; the identity stays valid.
-    connection = await Connection.open(host, port, wire, { ...hello, resume: undefined });
-  }
+  // After a restart of the api the session is gone (the hello falls back to no resume token);
+  // the identity stays valid.
+  const connection = await Connection.open(host, port, wire, hello);
   member.connection = connection;
   member.identity = connection.hello.identity ?? member.identity;
   member.resume = connection.hello.resume;
