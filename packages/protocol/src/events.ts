@@ -109,8 +109,8 @@ export const serverEventSchemas = {
   'presence.joined': presence,
   'presence.left': presence,
   /**
-   * Presence changes of one room collected over 100 ms: at most `presenceDiffMaxUsers` users
-   * named per list, the latest; the counts are the full numbers.
+   * Presence changes of one room collected over its coalescing window: at most
+   * `presenceDiffMaxUsers` users named per list, the latest; the counts are the full numbers.
    */
   'presence.diff': z.object({
     room: roomName,

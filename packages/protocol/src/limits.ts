@@ -49,7 +49,10 @@ export const PROTOCOL_BOUNDS = Object.freeze({
    * that is longer, at most {@link presenceCoalesceMaxMs}: see {@link presenceCoalesceWindowMs}.
    */
   presenceCoalesceMs: 100,
-  /** Lengthens the window of large rooms, so that a room sends at most 5,000 presence frames/s. */
+  /**
+   * Lengthens the window of large rooms: a room of up to 5,000 members sends at most 5,000
+   * presence frames a second (one per member per window), however many join.
+   */
   presenceCoalesceMsPerMember: 0.2,
   presenceCoalesceMaxMs: 1000,
   /**
