@@ -209,8 +209,9 @@ def index_in(log, frame):
 # --- presence -------------------------------------------------------------------------------
 
 PRESENCE_EVENTS = ("presence.joined", "presence.left", "presence.diff")
-# PROTOCOL.md: changes within 100 ms of a room's last presence frame are sent together as one
-# presence.diff, which names at most 20 users per list (`presenceDiffMaxUsers`).
+# PROTOCOL.md: changes within 100 ms of a room's last presence frame (longer in rooms of more
+# than 500 members, which these tests do not make) are sent together as one presence.diff, which
+# names at most 20 users per list (`presenceDiffMaxUsers`).
 PRESENCE_COALESCE_S = 0.1
 PRESENCE_DIFF_MAX_USERS = 20
 
