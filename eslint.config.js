@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       '**/dist/**',
+      'apps/api/build/**',
       '**/.next/**',
       '**/.turbo/**',
       '**/node_modules/**',

@@ -36,7 +36,7 @@ export default defineConfig({
         ? SHARED_STORE_SUITES.map((suite) => `test/${suite}.test.ts`)
         : ['test/**/*.test.ts'],
     // Also refuses a missing or stale build of src/storage: the embedded store's worker thread
-    // runs from dist/ (Node cannot start a worker from the TypeScript that vitest runs).
+    // runs from build/ (Node cannot start a worker from the TypeScript that vitest runs).
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

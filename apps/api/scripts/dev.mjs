@@ -6,7 +6,7 @@ const children = [
     stdio: 'inherit',
     shell: true,
   }),
-  spawn(process.execPath, ['--watch-path=dist', '--enable-source-maps', 'dist/main.js'], {
+  spawn(process.execPath, ['--watch-path=build', '--enable-source-maps', 'build/main.js'], {
     stdio: 'inherit',
     env: {
       LOG_LEVEL: 'info',

@@ -72,9 +72,9 @@ describe.runIf(hasStrace)('seen from the kernel (strace)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-script-'));
     dirs.push(dir);
     const script = join(dir, 'append.mjs');
-    const storeModule = new URL('../dist/storage/sql-message-store.js', import.meta.url).href;
-    const clientModule = new URL('../dist/storage/pglite-client.js', import.meta.url).href;
-    const schemaModule = new URL('../dist/storage/schema.js', import.meta.url).href;
+    const storeModule = new URL('../build/storage/sql-message-store.js', import.meta.url).href;
+    const clientModule = new URL('../build/storage/pglite-client.js', import.meta.url).href;
+    const schemaModule = new URL('../build/storage/schema.js', import.meta.url).href;
     await writeFile(
       script,
       `const BATCHES = ${BATCHES};
@@ -116,7 +116,7 @@ await client.close();
       const dir = await mkdtemp(join(tmpdir(), 'duplex-durability-script-'));
       dirs.push(dir);
       const script = join(dir, 'append-in-worker.mjs');
-      const storeModule = new URL('../dist/storage/worker-message-store.js', import.meta.url).href;
+      const storeModule = new URL('../build/storage/worker-message-store.js', import.meta.url).href;
       // Between the markers (stat of a path of their own), only the appends run; the main
       // thread's id is the process id.
       const marker = join(dir, 'marker');

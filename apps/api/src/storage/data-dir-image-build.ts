@@ -1,5 +1,5 @@
 /**
- * Run by the api's build (`node dist/storage/data-dir-image-build.js`): makes
+ * Run by the api's build (`node build/storage/data-dir-image-build.js`): makes
  * {@link DATA_DIR_IMAGE}, a new data folder already through initdb and every migration, from
  * the PGlite the api runs on, so the image always matches it.
  */

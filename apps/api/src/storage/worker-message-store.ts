@@ -19,14 +19,15 @@ import {
 } from './store-rpc.js';
 
 /**
- * The worker's compiled entry. The api runs from dist/, where it sits beside this module. The
- * test runner (vitest) runs these sources through vite, and Node 20 cannot start a worker from
- * TypeScript, so there the built copy in dist/ is started: the api's `test` script and the
+ * The worker's compiled entry. It sits beside this module both in the compiled modules (build/)
+ * and in the bundle (dist/, where this module is part of a chunk in the same folder). The test
+ * runner (vitest) runs these sources through vite, and Node 20 cannot start a worker from
+ * TypeScript, so there the compiled copy in build/ is started: the api's `test` script and the
  * repository's `npm test` build first, and the test run's global setup refuses a stale build.
  */
 export function storeWorkerUrl(): URL {
   return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/storage/store-worker.js', import.meta.url)
+    ? new URL('../../build/storage/store-worker.js', import.meta.url)
     : new URL('./store-worker.js', import.meta.url);
 }
 

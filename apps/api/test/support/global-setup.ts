@@ -69,10 +69,10 @@ async function createPgliteTemplate(): Promise<string> {
 }
 
 const STORAGE_SOURCES = fileURLToPath(new URL('../../src/storage/', import.meta.url));
-const STORAGE_BUILD = fileURLToPath(new URL('../../dist/storage/', import.meta.url));
+const STORAGE_BUILD = fileURLToPath(new URL('../../build/storage/', import.meta.url));
 
 /**
- * The embedded store runs in a worker thread, which Node starts from the build (dist/), also
+ * The embedded store runs in a worker thread, which Node starts from the build (build/), also
  * when the tests run the sources (see storeWorkerUrl): a missing or stale build would
  * test other code than the sources, so the run stops instead.
  */
@@ -92,7 +92,31 @@ async function assertStorageBuilt(): Promise<void> {
   }
   if (stale.length > 0) {
     throw new Error(
-      `apps/api/dist is missing or older than src/storage (${stale.join(', ')}): build the api first (pnpm --filter @duplex/api build)`,
+      `apps/api/build is missing or older than src/storage (${stale.join(', ')}): build the api first (pnpm --filter @duplex/api build)`,
+    );
+  }
+}
+
+const COMPILED_MAIN = fileURLToPath(new URL('../../build/main.js', import.meta.url));
+const BUNDLED_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/**
+ * Suites that start the api as a process run the bundle (dist/), made from the compiled modules
+ * (build/): a bundle older than them is another api than the one just compiled.
+ */
+async function assertBundleCurrent(): Promise<void> {
+  const modifiedAt = (file: string) =>
+    stat(file).then(
+      (s) => s.mtimeMs,
+      () => -1,
+    );
+  const [compiledTime, bundleTime] = await Promise.all([
+    modifiedAt(COMPILED_MAIN),
+    modifiedAt(BUNDLED_MAIN),
+  ]);
+  if (bundleTime < compiledTime) {
+    throw new Error(
+      'apps/api/dist is missing or older than apps/api/build: bundle the api (pnpm --filter @duplex/api build)',
     );
   }
 }
@@ -104,6 +128,7 @@ async function assertStorageBuilt(): Promise<void> {
 export default async function setup(project: TestProject) {
   const kind = storeKind(process.env.DUPLEX_TEST_STORE);
   await assertStorageBuilt();
+  await assertBundleCurrent();
   const postgres = kind === 'sqlite' || kind === 'pglite' ? undefined : await startLocalPostgres();
   const redis =
     kind === 'cluster'
