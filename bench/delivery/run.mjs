@@ -7,7 +7,8 @@
 //   pnpm --filter @duplex/bench delivery [-- flags]     (or: node bench/delivery/run.mjs [flags])
 //
 //   --scenarios list   fixed,max1,max4,idle,join,rooms,restart,start (default: all)
-//   --servers list     bare,socketio,duplex (default: all; restart runs against duplex only)
+//   --servers list     bare,socketio,duplex,duplex-modules (default: bare,socketio,duplex;
+//                      restart runs against duplex only; duplex-modules is the api unbundled)
 //   --repeat R         rounds, servers in alternating order each round (default 3)
 //   --workers W        receiver worker threads (default 3)
 //   --clients N        members receiving in one room (default 1000)

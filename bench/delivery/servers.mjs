@@ -19,7 +19,14 @@ export const SERVERS = {
     wire: socketIoWire,
     script: 'bench/delivery/socketio-server.mjs',
   },
-  duplex: { label: 'Duplex api', wire: duplexWire, script: 'apps/api/dist/main.js' },
+  duplex: { label: 'Duplex api', wire: duplexWire, script: 'apps/api/dist/main.js', api: true },
+  // The same api from tsc's separate modules, as before it was bundled: what the bundle saves.
+  'duplex-modules': {
+    label: 'Duplex api, unbundled',
+    wire: duplexWire,
+    script: 'apps/api/build/main.js',
+    api: true,
+  },
 };
 
 // Only the rate limit is raised, so that senders are not throttled; persistence, validation and
@@ -44,15 +51,15 @@ export async function startServer(
     pollMs: 25,
     env: profilePath ? { BENCH_CPU_PROFILE: profilePath } : {},
   };
-  const server =
-    kind === 'duplex'
-      ? await startApi({ ...options, dataDir, env: { ...DUPLEX_ENV, ...options.env } })
-      : await startNodeServer({ ...options, script: path.join(repoRoot, spec.script) });
+  const script = path.join(repoRoot, spec.script);
+  const server = spec.api
+    ? await startApi({ ...options, main: script, dataDir, env: { ...DUPLEX_ENV, ...options.env } })
+    : await startNodeServer({ ...options, script });
   return Object.assign(server, { kind, wire: spec.wire, label: spec.label });
 }
 
 export async function stopServer(server, { keepDataDir = false } = {}) {
-  if (server.kind === 'duplex') await stopApi(server, { keepDataDir });
+  if (SERVERS[server.kind].api) await stopApi(server, { keepDataDir });
   else await stopNodeServer(server);
 }
 

@@ -89,7 +89,7 @@ async function cpuMicros(work) {
 
 async function storeWork(engine, opts) {
   const { openWorkerStore } = await import(
-    pathToFileURL(path.join(repoRoot, 'apps/api/dist/storage/worker-message-store.js')).href
+    pathToFileURL(path.join(repoRoot, 'apps/api/build/storage/worker-message-store.js')).href
   );
   const dataDir = mkdtempSync(path.join(tmpdir(), `duplex-embedded-${engine}-`));
   const store = await openWorkerStore(engine, dataDir, silentLogger);

@@ -87,11 +87,12 @@ export async function stopNodeServer(server) {
 }
 
 /**
- * Starts the api with a throwaway data folder (or `dataDir`, to restart on the same one); the
- * options are those of {@link startNodeServer}, `LOG_LEVEL=warn` by default.
+ * Starts the api (`main`: the bundle in apps/api/dist by default) with a throwaway data folder
+ * (or `dataDir`, to restart on the same one); the other options are those of
+ * {@link startNodeServer}, `LOG_LEVEL=warn` by default.
  */
-export async function startApi({ repoRoot, env = {}, dataDir = null, ...options }) {
-  const apiMain = path.join(repoRoot, 'apps/api/dist/main.js');
+export async function startApi({ repoRoot, main = null, env = {}, dataDir = null, ...options }) {
+  const apiMain = main ?? path.join(repoRoot, 'apps/api/dist/main.js');
   if (!existsSync(apiMain)) throw new Error(`${apiMain} missing: build the api first (pnpm build)`);
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'duplex-bench-'));
   try {
