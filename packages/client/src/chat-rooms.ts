@@ -2,6 +2,7 @@ import {
   ErrorCode,
   isTextMessage,
   PROTOCOL_BOUNDS,
+  presenceCoalesceWindowMs,
   type AckData,
   type ChatMessage,
   type ClientEventInput,
@@ -48,10 +49,11 @@ export interface ChatRoomsOptions {
 }
 
 /**
- * A room's `room.join` on the current connection: none in flight, one in flight, or one in
- * flight sent before members left unnamed (its ack may still list them: another join follows).
+ * A room's `room.join` on the current connection: none in flight; one to re-read the members,
+ * waiting out its random delay; one in flight; or one in flight sent before members left
+ * unnamed (its ack may still list them: another join follows).
  */
-type JoinFlight = 'idle' | 'sent' | 'outdated';
+type JoinFlight = 'idle' | 'waiting' | 'sent' | 'outdated';
 
 interface JoinedRoom {
   readonly state: RoomState;
@@ -61,6 +63,8 @@ interface JoinedRoom {
   /** The link epoch in which a join was last sent, or -1. */
   joinEpoch: number;
   flight: JoinFlight;
+  /** The timer of a `waiting` re-read. */
+  rereadTimer: ReturnType<typeof setTimeout> | undefined;
   waiters: { resolve: (snapshot: RoomSnapshot) => void; reject: (error: unknown) => void }[];
   olderLoad: Promise<ChatMessage[]> | undefined;
   membersLoad: Promise<User[]> | undefined;
@@ -131,6 +135,7 @@ export class ChatRooms {
     const entry = this.rooms.get(room);
     if (!entry) return;
     this.rooms.delete(room);
+    clearTimeout(entry.rereadTimer);
     this.outbox.removeRoom(room);
     entry.state.dispose();
     this.settleWaiters(entry, new ConnectionClosedError(`Left "${room}" before it was joined`));
@@ -224,6 +229,9 @@ export class ChatRooms {
     this.synced = false;
     clearTimeout(this.retryTimer);
     for (const entry of this.rooms.values()) {
+      // The joins after the next hello read the members anyway.
+      if (entry.flight === 'waiting') entry.flight = 'idle';
+      clearTimeout(entry.rereadTimer);
       entry.state.markStale();
       entry.state.clearTyping();
       entry.throttle.reset();
@@ -281,6 +289,7 @@ export class ChatRooms {
   private async join(entry: JoinedRoom, epoch: number): Promise<void> {
     const { room } = entry.state;
     entry.joinEpoch = epoch;
+    clearTimeout(entry.rereadTimer);
     entry.flight = 'sent';
     const since = entry.joined ? entry.state.getSnapshot().lastSeq : undefined;
     let ack: AckData<'room.join'>;
@@ -318,12 +327,25 @@ export class ChatRooms {
 
   /**
    * Members listed may have left unnamed: joining again (with `since`) brings the server's list.
-   * One join per room at a time: a join in flight may have read the members before they left,
-   * so one more follows it, which covers every diff until it is sent.
+   * The join waits a random part of the room's presence window, as PROTOCOL.md asks, so that
+   * after a mass leave the remaining members do not all re-join in the same moment. One join
+   * per room at a time: a join in flight may have read the members before they left, so one
+   * more follows it; a waiting one covers every diff until it is sent.
    */
-  private rereadMembers(entry: JoinedRoom): void {
-    if (entry.flight !== 'idle') entry.flight = 'outdated';
-    else if (this.isCurrent(entry.joinEpoch)) void this.join(entry, this.epoch);
+  private rereadMembers(entry: JoinedRoom, online: number): void {
+    if (entry.flight === 'sent') entry.flight = 'outdated';
+    if (entry.flight !== 'idle' || !this.isCurrent(entry.joinEpoch)) return;
+    const epoch = entry.joinEpoch;
+    entry.flight = 'waiting';
+    entry.rereadTimer = setTimeout(
+      () => {
+        entry.flight = 'idle';
+        if (this.rooms.get(entry.state.room) === entry && this.isCurrent(epoch)) {
+          void this.join(entry, epoch);
+        }
+      },
+      Math.random() * presenceCoalesceWindowMs(online),
+    );
   }
 
   private settleWaiters(entry: JoinedRoom, error?: unknown): void {
@@ -416,7 +438,7 @@ export class ChatRooms {
     if (!entry) return;
     const { joined, left, online } = diff;
     entry.state.applyPresence(joined, left, online, diff.joinedCount - joined.length);
-    if (diff.leftCount > left.length) this.rereadMembers(entry);
+    if (diff.leftCount > left.length) this.rereadMembers(entry, online);
   }
 
   private typingReceived({ room, user, typing }: ServerEventData<'chat.typing'>): void {
@@ -462,6 +484,7 @@ export class ChatRooms {
       joined: false,
       joinEpoch: -1,
       flight: 'idle',
+      rereadTimer: undefined,
       waiters: [],
       olderLoad: undefined,
       membersLoad: undefined,

@@ -1,4 +1,4 @@
-import { PROTOCOL_BOUNDS, type User } from '@duplex/protocol';
+import { PROTOCOL_BOUNDS, presenceCoalesceWindowMs, type User } from '@duplex/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MembersRequestError, type DuplexClient, type FetchLike } from '../src/index.js';
 import { FakeWebSocket } from './fake-websocket.js';
@@ -19,6 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 const user = (n: number): User => ({
@@ -215,6 +216,12 @@ describe('presence.diff naming only some of the users', () => {
     client.setTyping('lobby', true);
     return socket.frames.slice(mark).map((frame) => frame.event);
   };
+  /** Lets a re-read's random delay, at most the room's presence window, run out. */
+  const afterWindow = (online: number) =>
+    vi.advanceTimersByTimeAsync(presenceCoalesceWindowMs(online));
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
 
   it('members who joined unnamed make hasMoreMembers true again, and paging starts over to find them', async () => {
     const fetch = fakeFetch({
@@ -256,6 +263,7 @@ describe('presence.diff naming only some of the users', () => {
     // The named leavers and Cy, unnamed, left.
     socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
     expect(store.getSnapshot().members).toEqual([ada, bob, cy]); // the names apply at once
+    await afterWindow(2);
     expect(joinsOf(socket)).toEqual([{ room: 'lobby' }, { room: 'lobby', since: 4 }]);
     const mark = socket.frames.length;
 
@@ -281,6 +289,8 @@ describe('presence.diff naming only some of the users', () => {
     const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
     const store = client.room('lobby')!;
     socket.receive({ event: 'presence.diff', data: leftUnnamed(3) });
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(3) }); // while waiting: no more
+    await afterWindow(3);
     socket.receive({ event: 'chat.message', data: chatMessage(3) });
     socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
     socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
@@ -296,15 +306,45 @@ describe('presence.diff naming only some of the users', () => {
 
     // A truncated diff after the last ack is not covered by it: re-read again.
     socket.receive({ event: 'presence.diff', data: leftUnnamed(1) });
+    await afterWindow(1);
     expect(joinsOf(socket)).toHaveLength(4);
   });
 
+  it('re-reads wait a random part of the room’s presence window, so a mass leave spreads them out', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
+    const online = 5_000;
+    const delay = presenceCoalesceWindowMs(online) * 0.5;
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(online) });
+    await vi.advanceTimersByTimeAsync(delay - 1);
+    expect(joinsOf(socket)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(joinsOf(socket)).toEqual([{ room: 'lobby' }, { room: 'lobby', since: 2 }]);
+  });
+
+  it('a re-read still waiting when the connection drops is covered by the reconnect’s re-join', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
+    socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    expect(joinsOf(socket)).toHaveLength(1);
+
+    const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+    const next = await reconnect(socket, advance, { resumed: true, rooms: ['lobby'] });
+    expect(joinsOf(next)).toEqual([{ room: 'lobby', since: 2 }]);
+    await answerJoin(next, { members: [ada], online: 1, lastSeq: 2, recovered: true });
+    const mark = next.frames.length;
+    await afterWindow(2);
+    expect(sentSince(client, next, mark)).toEqual(['chat.typing']);
+    expect(joinsOf(socket)).toHaveLength(1);
+  });
+
   it('a re-read cut off by a lost connection leaves nothing stuck: the reconnect re-join settles it', async () => {
-    vi.useFakeTimers();
     const client = createClient();
     const { socket } = await joinedClient(client, { members: [ada, bob, cy], lastSeq: 2 });
     const store = client.room('lobby')!;
     socket.receive({ event: 'presence.diff', data: leftUnnamed(2) });
+    await afterWindow(2);
     socket.receive({ event: 'presence.diff', data: leftUnnamed(1) });
     expect(joinsOf(socket)).toHaveLength(2);
 
@@ -317,6 +357,7 @@ describe('presence.diff naming only some of the users', () => {
     expect(sentSince(client, next, mark)).toEqual(['chat.typing']);
 
     next.receive({ event: 'presence.diff', data: leftUnnamed(1) });
+    await afterWindow(1);
     expect(joinsOf(next)).toEqual([
       { room: 'lobby', since: 2 },
       { room: 'lobby', since: 2 },
