@@ -11,16 +11,30 @@ redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 return existed`;
 
-/** Takes a dead instance off the list; 1 for the one caller that does, so one instance cleans up. */
+/**
+ * Claims the clean-up of a dead instance (its lease gone, still listed) for one lease's time; 1
+ * for the one caller that gets it. The instance stays listed until its clean-up is done, so a
+ * clean-up that failed, or whose instance died meanwhile, is claimed again once the claim expires.
+ */
 const CLAIM_DEAD = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-return redis.call('SREM', KEYS[2], ARGV[1])`;
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
+if redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
+return 0`;
+
+/** A dead instance's clean-up is done: off the list, and its claim released. */
+const FINISH_DEAD = `
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return 1`;
 
 /**
  * Leases in Redis: `instance:<id>` expires `INSTANCE_LEASE_MS` after the last renewal, renewed
  * four times per lease; every instance looks for expired ones as often and the first to claim
  * one runs the clean-up. A `kill -9`'d instance is cleaned up after at most 1.25 leases; one that
- * stops cleanly, a quarter lease after its sessions' grace period.
+ * stops cleanly, a quarter lease after its sessions' grace period. A clean-up that fails part
+ * way (Redis unreachable, the cleaning instance killed) is run again a lease later; each step
+ * of it removes what it ended, so a second run ends only what the first did not.
  */
 export class RedisInstanceLease implements InstanceLease {
   readonly instanceId = randomUUID();
@@ -94,18 +108,38 @@ export class RedisInstanceLease implements InstanceLease {
     for (const instanceId of instances) {
       if (instanceId === this.instanceId) continue;
       const claimed = await this.redis.commands.eval(CLAIM_DEAD, {
-        keys: [this.leaseKey(instanceId), this.redis.key('instances')],
-        arguments: [instanceId],
+        keys: [
+          this.leaseKey(instanceId),
+          this.redis.key('instances'),
+          this.redis.key('reaping', instanceId),
+        ],
+        arguments: [instanceId, this.instanceId, String(this.leaseMs)],
       });
       if (claimed !== 1) continue;
       this.logger.warn({ instanceId }, 'instance lease expired: ending its sessions');
       this.metrics.leaseReaps.inc();
-      for (const listener of this.deadListeners) {
-        await listener(instanceId).catch((error: unknown) =>
-          this.logger.error({ err: error, instanceId }, 'clean-up of a dead instance failed'),
-        );
+      if (await this.endDeadInstance(instanceId)) {
+        await this.redis.commands.eval(FINISH_DEAD, {
+          keys: [this.redis.key('instances'), this.redis.key('reaping', instanceId)],
+          arguments: [instanceId],
+        });
       }
     }
+  }
+
+  /** Runs every clean-up of `instanceId`; false when one failed (the claim then expires). */
+  private async endDeadInstance(instanceId: string): Promise<boolean> {
+    let done = true;
+    for (const listener of this.deadListeners) {
+      await listener(instanceId).catch((error: unknown) => {
+        done = false;
+        this.logger.error(
+          { err: error, instanceId },
+          'clean-up of a dead instance failed: tried again after a lease',
+        );
+      });
+    }
+    return done;
   }
 
   private leaseKey(instanceId: string): string {

@@ -71,7 +71,7 @@ export class MetricsService {
 
   readonly leaseReaps = new Counter({
     name: 'duplex_lease_reaps_total',
-    help: 'Dead instances whose sessions this instance ended',
+    help: 'Clean-ups of dead instances this instance ran (a failed one is run again)',
     registers: [this.registry],
   });
 
