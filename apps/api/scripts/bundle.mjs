@@ -25,15 +25,14 @@ const dist = path.join(apiDir, 'dist');
 const RUNTIME_PACKAGES = ['better-sqlite3', 'pg', '@electric-sql/pglite', 'redis'];
 
 /**
- * Packages that Nest, Express or pg only try to load (inside try/catch) for features the api
- * does not use; none is installed, and a bundle that required one would fail at start.
+ * Packages that Nest only tries to load (inside try/catch) for features the api does not use;
+ * none is installed, and a bundle that required one would fail at start.
  */
 const OPTIONAL_PACKAGES = [
   '@nestjs/microservices',
   '@nestjs/platform-socket.io',
   'class-transformer',
   'class-validator',
-  'pg-native',
 ];
 
 const belongsTo = (id, name) => id === name || id.startsWith(`${name}/`);
