@@ -358,8 +358,9 @@ class MemberList:
 
     Starts from a `room.join` ack; `apply` adds the users a presence change names as joined and
     removes those named as left, and returns True when some left unnamed (`leftCount >
-    len(left)`): the client must then send `room.join` again (with `since`) and `reset` the list
-    from that ack. Users who joined unnamed are counted in `online` but not listed.
+    len(left)`): the client must then send `room.join` again (with `since`, after a random delay
+    of up to the room's presence window, which these tests skip) and `reset` the list from that
+    ack. Users who joined unnamed are counted in `online` but not listed.
     """
 
     def __init__(self, join_ack):
