@@ -7,10 +7,11 @@
 //
 // It bundles tsc's output rather than the TypeScript sources, so that decorator metadata (which
 // Nest's dependency injection reads) is exactly what tsc emits.
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { BUNDLED_FROM_FILE, buildDigest } from './build-digest.mjs';
 
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = path.join(apiDir, 'build');
@@ -80,6 +81,8 @@ await bundle.close();
 // beside the module that opens PGlite, which is now a chunk of dist/.
 const image = path.join(compiled, 'storage/data-dir-image.tar.gz');
 if (existsSync(image)) copyFileSync(image, path.join(dist, 'data-dir-image.tar.gz'));
+
+writeFileSync(path.join(dist, BUNDLED_FROM_FILE), `${buildDigest(compiled)}\n`);
 
 const files = readdirSync(dist).filter((file) => file.endsWith('.js'));
 console.log(`bundle: ${files.length} files in dist/`);

@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
+import { BUNDLED_FROM_FILE, buildDigest } from '../../scripts/build-digest.mjs';
 import { skipPostgres, startLocalPostgres } from './postgres-server.js';
 import { skipRedis, startLocalRedis } from './redis-server.js';
 
@@ -97,26 +98,18 @@ async function assertStorageBuilt(): Promise<void> {
   }
 }
 
-const COMPILED_MAIN = fileURLToPath(new URL('../../build/main.js', import.meta.url));
-const BUNDLED_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const COMPILED = fileURLToPath(new URL('../../build/', import.meta.url));
+const BUNDLED = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /**
  * Suites that start the api as a process run the bundle (dist/), made from the compiled modules
- * (build/): a bundle older than them is another api than the one just compiled.
+ * (build/): a bundle of another build is another api than the one just compiled.
  */
 async function assertBundleCurrent(): Promise<void> {
-  const modifiedAt = (file: string) =>
-    stat(file).then(
-      (s) => s.mtimeMs,
-      () => -1,
-    );
-  const [compiledTime, bundleTime] = await Promise.all([
-    modifiedAt(COMPILED_MAIN),
-    modifiedAt(BUNDLED_MAIN),
-  ]);
-  if (bundleTime < compiledTime) {
+  const bundledFrom = await readFile(join(BUNDLED, BUNDLED_FROM_FILE), 'utf8').catch(() => '');
+  if (bundledFrom.trim() !== buildDigest(COMPILED)) {
     throw new Error(
-      'apps/api/dist is missing or older than apps/api/build: bundle the api (pnpm --filter @duplex/api build)',
+      'apps/api/dist is missing or was bundled from another build than apps/api/build: bundle the api (pnpm --filter @duplex/api build)',
     );
   }
 }

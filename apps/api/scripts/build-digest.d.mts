@@ -1,0 +1,2 @@
+export declare const BUNDLED_FROM_FILE: string;
+export declare function buildDigest(dir: string): string;
