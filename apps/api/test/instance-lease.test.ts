@@ -34,8 +34,11 @@ describe.skipIf(skipRedis)('instance leases in Redis', () => {
     await redis?.remove();
   });
 
-  /** A started lease under `prefix`, as an api instance holds one. */
-  async function startLease(prefix: string): Promise<RedisInstanceLease> {
+  /** A started lease under `prefix`, as an api instance holds one, `onDead` listening. */
+  async function startLease(
+    prefix: string,
+    onDead: (instanceId: string) => Promise<void>,
+  ): Promise<RedisInstanceLease> {
     const connections = await RedisConnections.open(redis.url, prefix, logger);
     const lease = new RedisInstanceLease(
       connections,
@@ -45,6 +48,7 @@ describe.skipIf(skipRedis)('instance leases in Redis', () => {
       new MetricsService(),
     );
     open.push({ lease, connections });
+    lease.onDeadInstance(onDead);
     await lease.start();
     return lease;
   }
@@ -78,12 +82,10 @@ describe.skipIf(skipRedis)('instance leases in Redis', () => {
     const prefix = `lease-${randomUUID()}:`;
     const ended: string[] = [];
     const dead = await deadInstance(prefix);
-    const survivors = await Promise.all([startLease(prefix), startLease(prefix)]);
-    for (const survivor of survivors) {
-      survivor.onDeadInstance(async (instanceId) => {
-        ended.push(instanceId);
-      });
-    }
+    const onDead = async (instanceId: string) => {
+      ended.push(instanceId);
+    };
+    const survivors = await Promise.all([startLease(prefix, onDead), startLease(prefix, onDead)]);
     await expect.poll(() => listed(prefix), { timeout: 5_000 }).not.toContain(dead);
     // Off the list, it can be claimed no more.
     expect(ended).toEqual([dead]);
@@ -96,8 +98,7 @@ describe.skipIf(skipRedis)('instance leases in Redis', () => {
     const prefix = `lease-${randomUUID()}:`;
     const attempts: number[] = [];
     const dead = await deadInstance(prefix);
-    const survivor = await startLease(prefix);
-    survivor.onDeadInstance(async (instanceId) => {
+    await startLease(prefix, async (instanceId) => {
       expect(instanceId).toBe(dead);
       attempts.push(Date.now());
       if (attempts.length === 1) throw new Error('Redis went away mid-clean-up');

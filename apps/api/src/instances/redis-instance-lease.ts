@@ -22,11 +22,15 @@ if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
 if redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
 return 0`;
 
-/** A dead instance's clean-up is done: off the list, and its claim released. */
+/**
+ * A dead instance's clean-up is done: its claim released, and the instance off the list unless
+ * it came back meanwhile (a renewed lease). Only by the claim's holder.
+ */
 const FINISH_DEAD = `
-redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
-return 1`;
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[3])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[1])`;
 
 /**
  * Leases in Redis: `instance:<id>` expires `INSTANCE_LEASE_MS` after the last renewal, renewed
@@ -120,8 +124,12 @@ export class RedisInstanceLease implements InstanceLease {
       this.metrics.leaseReaps.inc();
       if (await this.endDeadInstance(instanceId)) {
         await this.redis.commands.eval(FINISH_DEAD, {
-          keys: [this.redis.key('instances'), this.redis.key('reaping', instanceId)],
-          arguments: [instanceId],
+          keys: [
+            this.leaseKey(instanceId),
+            this.redis.key('instances'),
+            this.redis.key('reaping', instanceId),
+          ],
+          arguments: [instanceId, this.instanceId],
         });
       }
     }
