@@ -314,7 +314,7 @@ export class ChatRooms {
       this.reconcile(room, ack.history);
     });
     this.settleWaiters(entry);
-    if (this.endFlight(entry, epoch) && this.isCurrent(epoch)) void this.join(entry, epoch);
+    if (this.endFlight(entry, epoch)) this.rereadMembers(entry, entry.state.getSnapshot().online);
   }
 
   /** The join sent in `epoch` has ended: whether another must follow it. */
@@ -330,7 +330,7 @@ export class ChatRooms {
    * The join waits a random part of the room's presence window, as PROTOCOL.md asks, so that
    * after a mass leave the remaining members do not all re-join in the same moment. One join
    * per room at a time: a join in flight may have read the members before they left, so one
-   * more follows it; a waiting one covers every diff until it is sent.
+   * more follows it (after its own delay); a waiting one covers every diff until it is sent.
    */
   private rereadMembers(entry: JoinedRoom, online: number): void {
     if (entry.flight === 'sent') entry.flight = 'outdated';

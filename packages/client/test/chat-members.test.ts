@@ -298,6 +298,7 @@ describe('presence.diff naming only some of the users', () => {
 
     // Its members may have been read before the later diffs: one more re-read follows.
     await answerJoin(socket, { members: [ada, bob, cy], online: 3, lastSeq: 3, recovered: true });
+    await afterWindow(3);
     expect(joinsOf(socket).slice(2)).toEqual([{ room: 'lobby', since: 3 }]);
     const mark = socket.frames.length;
     await answerJoin(socket, { members: [ada, bob], online: 2, lastSeq: 3, recovered: true });
