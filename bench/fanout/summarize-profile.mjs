@@ -71,7 +71,9 @@ function categorize(name, url) {
     const rest = url.slice(nm + 'node_modules/'.length).split('/');
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
-  if (url.includes('apps/api/dist/')) return 'apps/api';
+  // The api runs as a bundle: Nest, Express, ws and the rest are inside it.
+  if (url.includes('apps/api/dist/')) return 'apps/api bundle (framework included)';
+  if (url.includes('apps/api/build/')) return 'apps/api';
   if (url.includes('packages/protocol')) return '@duplex/protocol';
   return url;
 }

@@ -1,5 +1,6 @@
-// The built api's own storage and chat modules, and the PGlite they run on (the same module
-// instance, resolved from the api's dependencies), so the benchmark measures the shipped code.
+// The api's own storage and chat modules as tsc compiled them (apps/api/build/, the input of
+// the bundle the api runs), and the PGlite they run on (the same module instance, resolved from
+// the api's dependencies), so the benchmark measures the shipped code.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -7,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../..');
 const apiDir = path.join(repoRoot, 'apps/api');
-const apiDist = path.join(apiDir, 'dist');
+const apiBuild = path.join(apiDir, 'build');
 
 const BUILT = [
   'storage/pglite-client.js',
@@ -17,14 +18,14 @@ const BUILT = [
   'rooms/room-sequencer.js',
 ];
 
-const missing = BUILT.filter((file) => !existsSync(path.join(apiDist, file)));
+const missing = BUILT.filter((file) => !existsSync(path.join(apiBuild, file)));
 if (missing.length > 0) {
   throw new Error(
-    `apps/api is not built (missing dist/${missing.join(', dist/')}); run: pnpm --filter @duplex/api build`,
+    `apps/api is not built (missing build/${missing.join(', build/')}); run: pnpm --filter @duplex/api build`,
   );
 }
 
-const fromApi = (file) => import(pathToFileURL(path.join(apiDist, file)).href);
+const fromApi = (file) => import(pathToFileURL(path.join(apiBuild, file)).href);
 
 /** The ESM entry of a package the api depends on, at its real path (one module instance). */
 function apiDependencyEntry(name) {
