@@ -34,35 +34,29 @@ describe.skipIf(skipRedis)('instance leases in Redis', () => {
     await redis?.remove();
   });
 
+  /** A lease under `prefix` (not started), with its own Redis connections. */
+  async function newLease(prefix: string) {
+    const connections = await RedisConnections.open(redis.url, prefix, logger);
+    const metrics = new MetricsService();
+    const lease = new RedisInstanceLease(connections, LEASE_MS, GRACE_MS, logger, metrics);
+    return { lease, connections };
+  }
+
   /** A started lease under `prefix`, as an api instance holds one, `onDead` listening. */
   async function startLease(
     prefix: string,
     onDead: (instanceId: string) => Promise<void>,
   ): Promise<RedisInstanceLease> {
-    const connections = await RedisConnections.open(redis.url, prefix, logger);
-    const lease = new RedisInstanceLease(
-      connections,
-      LEASE_MS,
-      GRACE_MS,
-      logger,
-      new MetricsService(),
-    );
-    open.push({ lease, connections });
-    lease.onDeadInstance(onDead);
-    await lease.start();
-    return lease;
+    const started = await newLease(prefix);
+    open.push(started);
+    started.lease.onDeadInstance(onDead);
+    await started.lease.start();
+    return started.lease;
   }
 
   /** An instance that registered, then stopped: its lease expires after GRACE_MS. */
   async function deadInstance(prefix: string): Promise<string> {
-    const connections = await RedisConnections.open(redis.url, prefix, logger);
-    const lease = new RedisInstanceLease(
-      connections,
-      LEASE_MS,
-      GRACE_MS,
-      logger,
-      new MetricsService(),
-    );
+    const { lease, connections } = await newLease(prefix);
     await lease.start();
     await lease.stop();
     await connections.close();
