@@ -112,11 +112,7 @@ export class RedisInstanceLease implements InstanceLease {
     for (const instanceId of instances) {
       if (instanceId === this.instanceId) continue;
       const claimed = await this.redis.commands.eval(CLAIM_DEAD, {
-        keys: [
-          this.leaseKey(instanceId),
-          this.redis.key('instances'),
-          this.redis.key('reaping', instanceId),
-        ],
+        keys: this.deadInstanceKeys(instanceId),
         arguments: [instanceId, this.instanceId, String(this.leaseMs)],
       });
       if (claimed !== 1) continue;
@@ -124,11 +120,7 @@ export class RedisInstanceLease implements InstanceLease {
       this.metrics.leaseReaps.inc();
       if (await this.endDeadInstance(instanceId)) {
         await this.redis.commands.eval(FINISH_DEAD, {
-          keys: [
-            this.leaseKey(instanceId),
-            this.redis.key('instances'),
-            this.redis.key('reaping', instanceId),
-          ],
+          keys: this.deadInstanceKeys(instanceId),
           arguments: [instanceId, this.instanceId],
         });
       }
@@ -148,6 +140,15 @@ export class RedisInstanceLease implements InstanceLease {
       });
     }
     return done;
+  }
+
+  /** The keys of {@link CLAIM_DEAD} and {@link FINISH_DEAD}: lease, list and claim. */
+  private deadInstanceKeys(instanceId: string): string[] {
+    return [
+      this.leaseKey(instanceId),
+      this.redis.key('instances'),
+      this.redis.key('reaping', instanceId),
+    ];
   }
 
   private leaseKey(instanceId: string): string {
