@@ -15,6 +15,7 @@ export async function measureStep(server, pool, senders, step) {
   const server0 = processCpuSeconds(server.pid);
   const generator0 = processCpuSeconds(process.pid);
   const machine0 = machineBusySeconds();
+  const periods0 = server.cpuQuota?.periods();
   const t0 = performance.now();
   const tally = await sendAtRate(senders, { step: id, rate, durationS, textBytes });
   const drainEnd = performance.now() + drainS * 1000;
@@ -29,6 +30,7 @@ export async function measureStep(server, pool, senders, step) {
   const serverCpuS = processCpuSeconds(server.pid) - server0;
   const generatorCpuS = processCpuSeconds(process.pid) - generator0;
   const machineCpuS = machineBusySeconds() - machine0;
+  const periods1 = server.cpuQuota?.periods();
   const counts = await pool.collect();
   const lost = Math.max(0, expected() - counts.delivered);
   const result = {
@@ -54,6 +56,10 @@ export async function measureStep(server, pool, senders, step) {
     generatorCpuPct: (100 * generatorCpuS) / wallS,
     // Everything else on the machine meanwhile, in % of one core.
     otherCpuPct: (100 * Math.max(0, machineCpuS - serverCpuS - generatorCpuS)) / wallS,
+    // With a CPU quota: the share of the server's scheduling periods in which it used all of it.
+    throttledPct: periods1
+      ? (100 * (periods1.throttled - periods0.throttled)) / Math.max(1, periods1.run - periods0.run)
+      : NaN,
     maxSendLagMs: tally.maxLagMs,
     openReceivers: counts.open,
     stepS: wallS,
@@ -63,5 +69,21 @@ export async function measureStep(server, pool, senders, step) {
   // still delivers counts as "late" there, not as delivered.
   await waitUntil(() => tally.acked + tally.errors >= tally.sent, settleS * 20_000, 50);
   await sleep(settleS * 1000);
+  // An overloaded server may still be writing out what it queued (the bare reference has no
+  // back-pressure and can queue tens of seconds of frames): the next step starts on a quiet one.
+  result.idleWaitS = await waitForIdle(server.pid);
   return { result, ackedSeqs: tally.ackedSeqs };
+}
+
+/** Waits (≤ 30 s) until process `pid` uses under 5 % of a core over 250 ms; returns the seconds. */
+async function waitForIdle(pid) {
+  const t0 = performance.now();
+  let cpu = processCpuSeconds(pid);
+  while (performance.now() - t0 < 30_000) {
+    await sleep(250);
+    const now = processCpuSeconds(pid);
+    if (!(now - cpu > 0.25 * 0.05)) break; // NaN (gone) ends it too
+    cpu = now;
+  }
+  return (performance.now() - t0) / 1000;
 }

@@ -24,6 +24,8 @@ const COLUMNS = {
   max1: [
     ['maxDeliveriesPerS', 'max deliveries/s (p99 ≤ 50 ms, 0 lost, all acked)', 0],
     ['notSaturated', 'top rate still clean', 0],
+    ['serverCpuPctAtMax', 'server CPU % at max', 0],
+    ['generatorCpuPctAtMax', 'generator CPU % at max', 0],
   ],
   rooms: [
     ['cpuUsPerDelivery', 'server CPU µs/delivery', 2],

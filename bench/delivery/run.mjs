@@ -12,6 +12,9 @@
 //   --repeat R         rounds, servers in alternating order each round (default 3)
 //   --workers W        receiver worker threads (default 3)
 //   --clients N        members receiving in one room (default 1000)
+//   --server-cpu F     limit the server to F (0–1) of its core with a cgroup quota (root), so
+//                      that a rate search finds the server's limit rather than the generator's
+//   --bisections B     steps of max1/max4's bisection after the first failed rate (default 4)
 //   --profile          CPU-profile the Duplex api during `fixed` and the largest `join`, and
 //                      summarise where the time went
 //   --quick            smoke run: 200 clients, short steps, 1 round, all but max1 and rooms
@@ -22,6 +25,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { armWatchdog } from '../lib/children.mjs';
+import { cpuQuotaUnavailable } from '../lib/cpu-quota.mjs';
 import { canPin, describeMachine, loadAverage, pinSelf } from '../lib/machine.mjs';
 import { machineBusySeconds, processCpuSeconds } from '../lib/proc.mjs';
 import { markdown, profileMarkdown, summarize } from './report.mjs';
@@ -49,7 +53,8 @@ const DEFAULTS = {
   maxStartRate: 5,
   maxTopRate: 640,
   maxStepS: 5,
-  bisections: 3,
+  bisections: 4,
+  serverCpu: null,
   idleCounts: [1000, 5000],
   joinCounts: [1000, 5000],
   rooms: 10,
@@ -104,13 +109,21 @@ function parseArgs(argv) {
     else if (arg === '--repeat') given.repeat = count();
     else if (arg === '--workers') given.workers = count();
     else if (arg === '--clients') given.clients = count();
-    else if (arg === '--profile') given.profile = true;
+    else if (arg === '--bisections') given.bisections = count();
+    else if (arg === '--server-cpu') {
+      given.serverCpu = Number(value());
+      if (!(given.serverCpu > 0 && given.serverCpu <= 1)) {
+        throw new Error('--server-cpu takes a fraction of one core, in (0, 1]');
+      }
+      const why = cpuQuotaUnavailable();
+      if (why) throw new Error(`--server-cpu: ${why}`);
+    } else if (arg === '--profile') given.profile = true;
     else if (arg === '--quick') opts.quick = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(0, 18)
+          .slice(0, 21)
           .join('\n'),
       );
       process.exit(0);
@@ -158,13 +171,15 @@ async function main() {
     startedAt: new Date().toISOString(),
     machine: describeMachine(repoRoot),
     pinned: pin ? { server: '0', generator: GENERATOR_CPU } : null,
+    serverCpuQuota: opts.serverCpu,
     loadavgStart: loadAverage(),
   };
   const machine0 = machineBusySeconds();
   const generator0 = processCpuSeconds(process.pid);
   log(
     `delivery bench: ${opts.scenarios.join(',')} × ${opts.servers.join(',')}, ${opts.repeat} round(s); ` +
-      `${pin ? 'server on CPU 0, generator on CPU 1' : 'NOT pinned (no taskset)'}; load ${meta.loadavgStart.join(' ')}`,
+      `${pin ? 'server on CPU 0, generator on CPU 1' : 'NOT pinned (no taskset)'}` +
+      `${opts.serverCpu ? `, server limited to ${opts.serverCpu} of its core` : ''}; load ${meta.loadavgStart.join(' ')}`,
   );
   const rounds = [];
   let serverCpuS = 0;
@@ -212,7 +227,8 @@ async function main() {
     `Delivery benchmark, ${meta.startedAt} (${path.relative(repoRoot, file)}): ${opts.clients} members per room, ` +
       `${opts.textBytes}-byte texts; medians of ${opts.repeat} round(s)${opts.repeat > 1 ? ', (min–max)' : ''}. ` +
       `${meta.machine.cpuCount} × ${meta.machine.cpuModel}, Node ${meta.machine.node}, git ${meta.machine.gitHead}, ` +
-      `${pin ? 'server pinned to CPU 0, generator to CPU 1' : 'not pinned'}. Load average ${meta.loadavgStart.join(' ')} at start, ` +
+      `${pin ? 'server pinned to CPU 0, generator to CPU 1' : 'not pinned'}` +
+      `${opts.serverCpu ? `, server limited to ${opts.serverCpu} of its core (cgroup quota)` : ''}. Load average ${meta.loadavgStart.join(' ')} at start, ` +
       `${meta.loadavgEnd.join(' ')} at end; the machine was busy ${meta.runBusy.machineCpuS.toFixed(0)} CPU s over ${meta.runBusy.wallS.toFixed(0)} s, ` +
       `of which the generator ${meta.runBusy.generatorCpuS.toFixed(0)} s.`,
     '',

@@ -37,6 +37,7 @@ async function withServer(ctx, tag, body, { profilePath } = {}) {
     pin: ctx.pin,
     tag: `${tag}-r${ctx.round}`,
     profilePath,
+    cpuFraction: ctx.opts.serverCpu,
   });
   const pool = new ReceiverPool(ctx.opts.workers, HOST);
   try {
@@ -63,7 +64,9 @@ function stepLine(ctx, label, s) {
   ctx.log(
     `   ${label}: ${s.rate} msg/s → ${f(s.deliveriesPerS, 0)} deliv/s, p50 ${f(s.p50Ms)} p99 ${f(s.p99Ms)} ms, ` +
       `lost ${s.lost} dup ${s.duplicated} disorder ${s.outOfOrder} unacked ${s.unacked} err ${s.errors}, ` +
-      `${f(s.cpuUsPerDelivery, 2)} µs/deliv (server ${f(s.serverCpuPct, 0)}%, generator ${f(s.generatorCpuPct, 0)}%, other ${f(s.otherCpuPct, 0)}%)`,
+      `${f(s.cpuUsPerDelivery, 2)} µs/deliv (server ${f(s.serverCpuPct, 0)}%, generator ${f(s.generatorCpuPct, 0)}%, other ${f(s.otherCpuPct, 0)}%)` +
+      `${Number.isFinite(s.throttledPct) ? `, throttled in ${f(s.throttledPct, 0)}% of periods` : ''}` +
+      `${s.idleWaitS > 1 ? `, ${f(s.idleWaitS)} s until idle` : ''}`,
   );
 }
 
@@ -174,10 +177,15 @@ function maxWith(senderCount) {
           if (await run(mid)) good = mid;
           else bad = mid;
         }
+        // Who was working how hard at the top: a generator near 100 % means it, not the
+        // server, may have set the limit.
+        const top = steps.findLast((s) => s.rate === good && s.clean);
         return {
           maxRate: good,
           maxDeliveriesPerS: good * opts.clients,
           notSaturated: bad === 0 ? 1 : 0,
+          serverCpuPctAtMax: top?.serverCpuPct ?? NaN,
+          generatorCpuPctAtMax: top?.generatorCpuPct ?? NaN,
           detail: { steps },
         };
       } finally {

@@ -4,6 +4,7 @@
 // the Socket.IO reference speaks Socket.IO.
 import path from 'node:path';
 import { startApi, startNodeServer, stopApi, stopNodeServer } from '../lib/api-child.mjs';
+import { limitCpu } from '../lib/cpu-quota.mjs';
 import { sleep } from '../lib/net.mjs';
 import { rssKiB } from '../lib/proc.mjs';
 import { duplexWire } from './wire-duplex.mjs';
@@ -35,11 +36,12 @@ const DUPLEX_ENV = { MESSAGES_PER_SECOND: '100000', BURST: '100000' };
 
 /**
  * Starts server `kind`. `dataDir` and `port` restart the api on an existing data folder;
- * `profilePath` arms the CPU profiler hook.
+ * `profilePath` arms the CPU profiler hook; `cpuFraction` limits the server, once it is ready,
+ * to that fraction of its core (see bench/lib/cpu-quota.mjs).
  */
 export async function startServer(
   kind,
-  { repoRoot, runDir, pin, profilePath, dataDir, port, tag },
+  { repoRoot, runDir, pin, profilePath, dataDir, port, tag, cpuFraction = null },
 ) {
   const spec = SERVERS[kind];
   const options = {
@@ -55,12 +57,14 @@ export async function startServer(
   const server = spec.api
     ? await startApi({ ...options, main: script, dataDir, env: { ...DUPLEX_ENV, ...options.env } })
     : await startNodeServer({ ...options, script });
-  return Object.assign(server, { kind, wire: spec.wire, label: spec.label });
+  const cpuQuota = cpuFraction ? limitCpu(server.pid, cpuFraction) : null;
+  return Object.assign(server, { kind, wire: spec.wire, label: spec.label, cpuQuota });
 }
 
 export async function stopServer(server, { keepDataDir = false } = {}) {
   if (SERVERS[server.kind].api) await stopApi(server, { keepDataDir });
   else await stopNodeServer(server);
+  server.cpuQuota?.release();
 }
 
 /**
