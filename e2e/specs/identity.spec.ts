@@ -210,4 +210,42 @@ test.describe('one user across reloads and tabs', () => {
       'Bob, before she left',
     );
   });
+
+  test('a new name taken in one tab reaches the room at once: Bob sees it, her room tab takes it', async ({
+    users,
+    ann,
+    bob,
+  }) => {
+    test.setTimeout(90_000);
+    const room = uniqueRoomName('rename');
+    await joinBoth(users, room);
+    const annId = await ann.userId();
+    const earlier = uniqueText('Ann under her first name');
+    await ann.send(earlier);
+    await bob.expectOneMessage(earlier, 'Ann');
+
+    // In a second tab, on the lobby, Ann saves a new name; her room tab is not touched.
+    const lobby = await ann.openTab('/');
+    const nameInput = lobby.page.getByTestId('name-input');
+    await expect(nameInput).toBeEnabled({ timeout: 20_000 });
+    await nameInput.fill('Annie');
+    await lobby.page.getByTestId('name-save').click();
+
+    await bob.expectMembers(['Annie', 'Bob']);
+    await ann.expectMembers(['Annie', 'Bob']);
+    await expect(
+      bob.members.and(bob.page.locator(`[data-user-id="${annId}"]`)),
+      'Bob: the renamed member is the same user',
+    ).toHaveAttribute('data-name', 'Annie');
+    // The room tab, never reloaded, sends under the new name; what she sent before keeps the old.
+    const later = uniqueText('Ann under her new name');
+    await ann.send(later);
+    await bob.expectOneMessage(later, 'Annie');
+    await bob.expectOneMessage(earlier, 'Ann');
+    // And it remembers the name for its next hello: a reload shows Annie, not Ann again.
+    await ann.page.reload();
+    await ann.expectReady();
+    await ann.expectMembers(['Annie', 'Bob']);
+    await bob.expectMembers(['Annie', 'Bob']);
+  });
 });

@@ -462,6 +462,24 @@ class SessionsTest(ProtocolTestCase):
         changes = await presence_until(bob, room, lambda joined, left, online: x_id in left)
         self.assertEqual(changes[-1][2], 1)
 
+    async def test_a_hello_under_a_new_name_is_told_to_the_room_and_taken_by_every_session(self):
+        room = unique_room()
+        bob, _, _ = await self.joined("Bob", room)
+        x1, x_hello, _ = await self.joined("Xena", room)
+        x_id = x_hello["userId"]
+        x2 = await self.connect()
+        renamed = await x2.hello("Xena Warrior", identity=x_hello["identity"])
+        self.assertEqual(renamed["userId"], x_id)
+        self.assertEqual(renamed["rooms"], [])
+        # Told to every member, the user's own session too; nobody joined or left.
+        for conn in (bob, x1):
+            frame = await conn.next_event("presence.renamed", lambda f: f["data"]["room"] == room)
+            self.assertEqual(frame["data"], {"room": room, "user": {"userId": x_id, "name": "Xena Warrior"}})
+        # The first session now sends under the new name.
+        sent = await x1.call("chat.send", chat(room, "under the new name"))
+        message = await bob.next_event("chat.message", lambda f: f["data"]["seq"] == sent["seq"])
+        self.assertEqual(message["data"]["from"], {"userId": x_id, "name": "Xena Warrior"})
+
 
 # --- presence bursts (the presence.diff cap) -----------------------------------------------
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './support/api-server.js';
 import {
+  connectAs,
   joinAs,
   joinWith,
   nextChatMessage,
@@ -182,5 +183,49 @@ describe('several sessions of one user', () => {
     expectError(refused, 'not_in_room', { id: refused.id });
     await say(tab1, room, 'only for members');
     await other.client.expectNoneBeforePing((f) => f.event === 'chat.message');
+  });
+});
+
+describe('a rename (a hello of the user under a new name)', () => {
+  /** A tab of `of`'s user that says hello under `name` and joins nothing. */
+  async function tabNamed(of: Member, name: string): Promise<void> {
+    const tab = await connectAs(server(), name, { identity: of.user.identity });
+    closeAfterTest(tab.client);
+  }
+
+  it("is told to every member of the user's rooms, its own tabs too, and taken by every tab", async () => {
+    const room = uniqueRoom('rename');
+    const { observer, tab1, tab2, ann } = await observerAndTwoTabs(room);
+    await tabNamed(tab1, 'Annie');
+
+    const annie = { userId: ann, name: 'Annie' };
+    for (const member of [observer, tab1, tab2]) {
+      const renamed = await member.client.nextWhere(
+        (f) => f.event === 'presence.renamed',
+        undefined,
+        'presence.renamed',
+      );
+      expect(renamed.data).toEqual({ room, user: annie });
+    }
+    // The first tab (on another instance, in a cluster) sends under the new name.
+    const { seq } = await say(tab1, room, 'renamed');
+    expect((await nextChatMessage(observer.client)).data).toMatchObject({ seq, from: annie });
+    const page = await membersPage(room);
+    expect(page.online).toBe(2);
+    expect(page.members).toContainEqual(annie);
+  });
+
+  it('under the name the user has already renames nobody', async () => {
+    const room = uniqueRoom('rename');
+    const { observer, tab1 } = await observerAndTwoTabs(room);
+    await tabNamed(tab1, 'Ann');
+    await tabNamed(tab1, 'Ann Lee');
+    // Announced in the order the names were taken: a rename to "Ann" would have come first.
+    const renamed = await observer.client.nextWhere(
+      (f) => f.event === 'presence.renamed',
+      undefined,
+      'presence.renamed',
+    );
+    expect(renamed.data).toEqual({ room, user: { userId: tab1.user.userId, name: 'Ann Lee' } });
   });
 });

@@ -20,8 +20,8 @@ function harness(initialOnline = 1) {
     store as unknown as PresenceStore,
   );
   let online = initialOnline; // others (an observer at least) are in the room throughout
-  const change = (kind: 'joined' | 'left', user: User) => {
-    online += kind === 'joined' ? 1 : -1;
+  const change = (kind: PresenceChange['kind'], user: User) => {
+    if (kind !== 'renamed') online += kind === 'joined' ? 1 : -1;
     report(ROOM, { kind, user, online });
   };
   return { sent, change, coalescer };
@@ -69,6 +69,42 @@ describe('PresenceCoalescer', () => {
       joinedCount: 0,
       leftCount: leavers.length,
       online: 2 + joiners.length - leavers.length,
+    });
+    coalescer.onModuleDestroy();
+  });
+
+  it('a rename goes out at once, opens no window, and reaches the renamed user too', () => {
+    const { sent, change, coalescer } = harness();
+    const renamed = { ...user(1), name: 'Renamed' };
+    change('joined', user(1)); // out at once; a window opens
+    change('renamed', renamed); // while cooling: out at once all the same
+    vi.advanceTimersByTime(WINDOW_MS); // the window closes with nothing collected
+    change('renamed', { ...renamed, name: 'Renamed again' }); // quiet: out at once, no window
+    change('joined', user(2)); // so this one is out at once too
+
+    expect(sent.map((frame) => frame.event)).toEqual([
+      'presence.joined',
+      'presence.renamed',
+      'presence.renamed',
+      'presence.joined',
+    ]);
+    expect(sent[1]!.data).toEqual({ room: ROOM, user: renamed });
+    expect(sent[2]!.data).toEqual({ room: ROOM, user: { ...renamed, name: 'Renamed again' } });
+    coalescer.onModuleDestroy();
+  });
+
+  it('a user renamed while its join is being collected is named in the diff under the new name', () => {
+    const { sent, change, coalescer } = harness();
+    change('joined', user(0)); // out at once; a window opens
+    change('joined', user(1)); // collected
+    change('joined', user(2)); // collected
+    change('renamed', { ...user(1), name: 'Renamed' }); // in the diff, not a frame of its own
+    vi.advanceTimersByTime(WINDOW_MS);
+
+    expect(sent.map((frame) => frame.event)).toEqual(['presence.joined', 'presence.diff']);
+    expect(sent[1]!.data).toMatchObject({
+      joined: [{ ...user(1), name: 'Renamed' }, user(2)],
+      joinedCount: 2,
     });
     coalescer.onModuleDestroy();
   });

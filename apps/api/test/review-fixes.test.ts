@@ -115,6 +115,7 @@ class RoomsHarness {
       },
       onReleased: () => undefined,
       onAdopted: () => undefined,
+      onRenamed: () => undefined,
       roomsChanged: () => undefined,
     } as unknown as SessionRegistry,
     new SoloInstance(),

@@ -36,6 +36,8 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
 
 // The page's current name, read from storage once: a stable snapshot for useSyncExternalStore.
 let current: string | null = null;
+// How many times a name was chosen on this page: each choice needs a new `hello`.
+let choices = 0;
 const listeners = new Set<() => void>();
 
 /** The name in use on this page: the remembered one, or a new guest name on the first visit. */
@@ -44,16 +46,37 @@ export function getDisplayName(): string {
   return current;
 }
 
+/** Counts the names chosen on this page with {@link setDisplayName}, not those adopted. */
+export function getNameChoices(): number {
+  return choices;
+}
+
 /** Uses `name` (already checked and trimmed) from now on, remembers it, and tells subscribers. */
 export function setDisplayName(name: string): void {
+  remember(name);
+  if (name === current) return;
+  current = name;
+  choices += 1;
+  for (const listener of [...listeners]) listener();
+}
+
+/**
+ * Shows and remembers a name the user took elsewhere (another tab or device, reported by the
+ * server), which the connection already uses: not a choice, so no new `hello`.
+ */
+export function adoptDisplayName(name: string): void {
+  remember(name);
+  if (name === current) return;
+  current = name;
+  for (const listener of [...listeners]) listener();
+}
+
+function remember(name: string): void {
   try {
     localStorage.setItem(DISPLAY_NAME_KEY, name);
   } catch {
     // Not remembered across visits, but still used on this page.
   }
-  if (name === current) return;
-  current = name;
-  for (const listener of [...listeners]) listener();
 }
 
 export function subscribeDisplayName(listener: () => void): () => void {

@@ -157,6 +157,32 @@ describe('the name in use on the page', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
+  it('counts a name chosen here as a choice (a new hello), not a name adopted from another tab', async () => {
+    storage.setItem(KEY, 'Ann');
+    const {
+      adoptDisplayName,
+      getDisplayName,
+      getNameChoices,
+      setDisplayName,
+      subscribeDisplayName,
+    } = await loadPage();
+    getDisplayName();
+    const listener = vi.fn();
+    subscribeDisplayName(listener);
+    adoptDisplayName('Annie'); // taken in another tab: shown and remembered
+    expect(getDisplayName()).toBe('Annie');
+    expect(storage.getItem(KEY)).toBe('Annie');
+    expect(getNameChoices()).toBe(0);
+    expect(listener).toHaveBeenCalledTimes(1);
+    setDisplayName('Ann'); // back to the old name: a choice of this tab
+    expect(getNameChoices()).toBe(1);
+    expect(listener).toHaveBeenCalledTimes(2);
+    adoptDisplayName('Ann'); // what the page has already
+    setDisplayName('Ann');
+    expect(getNameChoices()).toBe(1);
+    expect(listener).toHaveBeenCalledTimes(2);
+  });
+
   it('keeps a new name for the page when storage refuses to write', async () => {
     const full = installStorage(new MemoryStorage(true));
     const { getDisplayName, setDisplayName, subscribeDisplayName } = await loadPage();

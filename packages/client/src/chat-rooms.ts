@@ -105,6 +105,9 @@ export class ChatRooms {
     link.on('presence.left', ({ room, user, online }) =>
       this.rooms.get(room)?.state.memberLeft(user, online),
     );
+    link.on('presence.renamed', ({ room, user }) =>
+      this.rooms.get(room)?.state.memberRenamed(user),
+    );
     link.on('chat.skipped', ({ room, seq }) => this.rooms.get(room)?.state.skipMessage(seq));
     link.on('presence.diff', (diff) => this.presenceDiff(diff));
     link.on('chat.typing', (data) => this.typingReceived(data));

@@ -108,6 +108,11 @@ export type DuplexClientEvents = {
    * one, or a new user after an identity the server no longer accepts): persist it.
    */
   identity: string;
+  /**
+   * The user's name, when another session of the user (another tab, another device) said
+   * `hello` under a new one: this client's next `hello` uses it too.
+   */
+  name: string;
   /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
   error: ErrorData;
   /** A `chat.message` of a kind this client does not know: skipped, its `seq` taken all the same. */
@@ -144,6 +149,7 @@ export class DuplexClient {
   private currentState: ConnectionState = 'idle';
   private lastSession: AckData<'hello'> | null = null;
   private resumeToken: string | undefined;
+  private currentName: string;
   private currentIdentity: string | undefined;
   private socket: WebSocketLike | null = null;
   private readonly pending = new PendingRequests();
@@ -165,6 +171,7 @@ export class DuplexClient {
         : new ReconnectScheduler(options.reconnect ?? {}, options.random);
     this.resumeToken = options.resume;
     this.currentIdentity = options.identity;
+    this.currentName = options.name;
     const onListenerError = options.onListenerError ?? ((error: unknown) => console.error(error));
     this.emitter = new TypedEmitter(onListenerError);
     this.chat = new ChatRooms(this, {
@@ -199,6 +206,11 @@ export class DuplexClient {
    */
   get lastDisconnect(): DisconnectInfo | null {
     return this.lastLoss;
+  }
+
+  /** The name presented in the next `hello`: the `name` option, or the user's latest rename. */
+  get name(): string {
+    return this.currentName;
   }
 
   /**
@@ -375,7 +387,7 @@ export class DuplexClient {
     this.setState('authenticating');
     const data: ClientEventInput<'hello'> = {
       protocol: PROTOCOL_VERSION,
-      name: this.options.name,
+      name: this.currentName,
       ...(this.resumeToken !== undefined && { resume: this.resumeToken }),
       ...(this.currentIdentity !== undefined && { identity: this.currentIdentity }),
     };
@@ -450,8 +462,19 @@ export class DuplexClient {
       if (frame.id !== undefined) this.pending.reject(frame.id, new RequestError(frame.data));
       else this.emitter.emit('error', frame.data);
     } else {
+      if (frame.event === 'presence.renamed') this.renamed(frame.data.user);
       this.emitter.emit(frame.event, frame.data);
     }
+  }
+
+  /** Another session of this user took a new name: a later `hello` must not undo it. */
+  private renamed(user: User): void {
+    if (!this.lastSession || user.userId !== this.lastSession.userId) return;
+    if (user.name === this.currentName) return;
+    this.currentName = user.name;
+    // What this session is now called (its own messages are shown under it).
+    this.lastSession = { ...this.lastSession, name: user.name };
+    this.emitter.emit('name', user.name);
   }
 
   private settleAck(id: string, data: unknown): void {

@@ -183,6 +183,15 @@ export class RoomState implements RoomStore {
     this.applyPresence([], [user], online);
   }
 
+  /** A listed member's new name (a member not listed stays unlisted). */
+  memberRenamed(user: User): void {
+    const index = this.draft.members.findIndex((member) => member.userId === user.userId);
+    if (index < 0 || this.draft.members[index]!.name === user.name) return;
+    const members = [...this.draft.members];
+    members[index] = user;
+    this.changeMembers(Object.freeze(members), this.draft.online);
+  }
+
   /**
    * Presence changes of one frame (`presence.diff`), as one change of the snapshot.
    * `joinedUnnamed`: how many users joined besides those named in `joined`.
@@ -203,11 +212,15 @@ export class RoomState implements RoomStore {
         this.paging.left(user.userId);
         this.typingTracker.stop(user.userId);
       }
-      const known = new Set(members.map((member) => member.userId));
+      const known = new Map(members.map((member, index) => [member.userId, index]));
       for (const user of joined) {
-        if (known.has(user.userId)) continue;
-        known.add(user.userId);
-        members.push(user);
+        const index = known.get(user.userId);
+        if (index === undefined) {
+          known.set(user.userId, members.length);
+          members.push(user);
+        } else if (members[index]!.name !== user.name) {
+          members[index] = user; // listed already (by a join ack): the diff has the latest name
+        }
       }
       this.changeMembers(
         this.sameMembers(members) ? this.draft.members : Object.freeze(members),

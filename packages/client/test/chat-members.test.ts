@@ -124,6 +124,27 @@ describe('presence.diff', () => {
     socket.receive({ event: 'presence.left', data: { room: 'lobby', user: ada, online: 1 } });
     expect(store.getSnapshot()).toMatchObject({ members: [bob], online: 1 });
   });
+
+  it('presence.renamed renames a listed member in place; a member not listed stays unlisted', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob], online: 3 });
+    const store = client.room('lobby')!;
+    const bobby = { ...bob, name: 'Bobby' };
+    socket.receive({ event: 'presence.renamed', data: { room: 'lobby', user: bobby } });
+    expect(store.getSnapshot()).toMatchObject({ members: [ada, bobby], online: 3 });
+    socket.receive({ event: 'presence.renamed', data: { room: 'lobby', user: cy } });
+    socket.receive({ event: 'presence.renamed', data: { room: 'other', user: ada } });
+    expect(store.getSnapshot()).toMatchObject({ members: [ada, bobby], online: 3 });
+  });
+
+  it('a user named as joined whom the client lists already takes the name the frame gives', async () => {
+    const client = createClient();
+    const { socket } = await joinedClient(client, { members: [ada, bob], online: 2 });
+    const store = client.room('lobby')!;
+    const bobby = { ...bob, name: 'Bobby' };
+    socket.receive({ event: 'presence.diff', data: diff({ joined: [bobby, cy], online: 3 }) });
+    expect(store.getSnapshot()).toMatchObject({ members: [ada, bobby, cy], online: 3 });
+  });
 });
 
 describe('loadMoreMembers', () => {

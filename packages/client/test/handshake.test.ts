@@ -204,6 +204,39 @@ function expectHelloSent(socket: FakeWebSocket, fields: Record<string, string> =
   expect(frame.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada', ...fields });
 }
 
+describe('name', () => {
+  it("takes its user's new name from presence.renamed: reported once, presented in the next hello", async () => {
+    const client = createClient({ name: 'Ada' });
+    const names: string[] = [];
+    client.on('name', (name) => names.push(name));
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.ack(socket.lastFrame.id, helloAck({ userId: 'u-ada', resume: 'r-1' }));
+    await flushMicrotasks();
+
+    const renamed = (room: string, userId: string, name: string) =>
+      socket.receive({ event: 'presence.renamed', data: { room, user: { userId, name } } });
+    renamed('lobby', 'u-bob', 'Bobby'); // someone else
+    renamed('lobby', 'u-ada', 'Ada Lovelace');
+    renamed('other', 'u-ada', 'Ada Lovelace'); // the same rename, told by another room
+    expect(names).toEqual(['Ada Lovelace']);
+    expect(client.name).toBe('Ada Lovelace');
+    expect(client.session).toMatchObject({ userId: 'u-ada', name: 'Ada Lovelace' });
+
+    socket.serverClose(CloseCode.GoingAway);
+    await vi.advanceTimersByTimeAsync(500);
+    const next = FakeWebSocket.last;
+    next.open();
+    expect(next.lastFrame.data).toEqual({
+      protocol: PROTOCOL_VERSION,
+      name: 'Ada Lovelace',
+      resume: 'r-1',
+      identity: 'identity-1',
+    });
+  });
+});
+
 describe('identity', () => {
   it('reports the identity of the first ack, and presents it in every later hello, resume included', async () => {
     const client = createClient();

@@ -108,6 +108,8 @@ const presence = z.object({ room: roomName, user, online: z.number().int().min(0
 export const serverEventSchemas = {
   'presence.joined': presence,
   'presence.left': presence,
+  /** A member's name changed (a `hello` of the user under a new name). */
+  'presence.renamed': z.object({ room: roomName, user }),
   /**
    * Presence changes of one room collected over its coalescing window: at most
    * `presenceDiffMaxUsers` users named per list, the latest; the counts are the full numbers.

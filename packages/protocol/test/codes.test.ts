@@ -235,6 +235,7 @@ describe('event names', () => {
       [
         'presence.joined',
         'presence.left',
+        'presence.renamed',
         'presence.diff',
         'chat.message',
         'chat.typing',

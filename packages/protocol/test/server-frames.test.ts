@@ -17,6 +17,7 @@ const text = (value: unknown) => JSON.stringify(value);
 const samples: Record<ServerEventName, Record<string, unknown>> = {
   'presence.joined': { room: 'lobby', user: alice, online: 2 },
   'presence.left': { room: 'lobby', user: alice, online: 0 },
+  'presence.renamed': { room: 'lobby', user: alice },
   'presence.diff': {
     room: 'lobby',
     joined: [bob],
@@ -51,6 +52,12 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
     ['user'],
   ],
   ['presence.left', 'a bad room', { ...samples['presence.left'], room: 'Lobby' }, ['room']],
+  [
+    'presence.renamed',
+    'a user without a name',
+    { ...samples['presence.renamed'], user: { userId: 'u-1' } },
+    ['user'],
+  ],
   [
     'presence.diff',
     'joined missing',

@@ -11,9 +11,12 @@ export interface RoomEnvelope {
   readonly exceptUserId?: string;
 }
 
-/** A user joined or left a room, after which it has `online` users (before any coalescing). */
+/**
+ * A user joined or left a room, or a member user's name changed, after which the room has
+ * `online` users (before any coalescing).
+ */
 export interface PresenceChange {
-  kind: 'joined' | 'left';
+  kind: 'joined' | 'left' | 'renamed';
   user: User;
   online: number;
 }
@@ -23,7 +26,9 @@ export type InstanceMessage =
   /** To an instance: the session was resumed elsewhere: close its connection (4003), forget it. */
   | { kind: 'release-session'; sessionId: string }
   /** To a user: a frame for one of its sessions, wherever it is (calls address sessions). */
-  | { kind: 'session-frame'; sessionId: string; frame: ServerFrame };
+  | { kind: 'session-frame'; sessionId: string; frame: ServerFrame }
+  /** To a user: it said `hello` with this name; its sessions everywhere take it. */
+  | { kind: 'renamed'; user: User };
 
 /**
  * What moves between api instances: room frames to the instances with members in the room,

@@ -17,8 +17,12 @@ export class LocalPresence implements PresenceStore {
       users = new RecencyList();
       this.rooms.set(room, users);
     }
+    const previousName = users.get(user.userId)?.name;
     const joined = users.set(user.userId, user);
     if (joined) this.changed(room, { kind: 'joined', user, online: users.size });
+    else if (previousName !== user.name) {
+      this.changed(room, { kind: 'renamed', user, online: users.size });
+    }
     return Promise.resolve();
   }
 

@@ -10,7 +10,10 @@ export type PresenceListener = (room: string, change: PresenceChange) => void;
  * follows the room learns of each user who joined or left in that one order.
  */
 export interface PresenceStore {
-  /** This instance holds the user in the room now (again: its latest name and activity). */
+  /**
+   * This instance holds the user in the room now (again: its latest name and activity). A member
+   * whose name differs from the one held is announced as renamed.
+   */
   hold(room: string, user: User): Promise<void>;
   /** This instance no longer holds the user in the room. */
   release(room: string, user: User): Promise<void>;

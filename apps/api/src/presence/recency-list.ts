@@ -22,6 +22,10 @@ export class RecencyList<T> {
     return this.entries.has(key);
   }
 
+  get(key: string): T | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   /** Adds or replaces the key's value; it becomes the newest. True when the key is new. */
   set(key: string, value: T): boolean {
     const entry = this.entries.get(key);

@@ -5,8 +5,8 @@
  * last activity, ms); `online` (room → count, for the lobby). Keys of an instance:
  * `holds:<instance>:<room>` (the users it holds there) and `held-rooms:<instance>`.
  *
- * A user who joins or leaves is published on the room's channel (`room:<room>`) by the script
- * that made the change, so every instance learns of the changes in the one order Redis made
+ * A user who joins, leaves or is held under a new name is published on the room's channel
+ * (`room:<room>`) by the script that made the change, so every instance learns of the changes in the one order Redis made
  * them: `\n\np\n` and `{kind, user, online}` (see RedisBroker).
  *
  * HOLD and RELEASE: KEYS holds, held-rooms, members, names, by-id, active, online, channel;
@@ -27,11 +27,16 @@ if redis.call('SADD', KEYS[1], ARGV[2]) == 1 then
     redis.call('ZADD', KEYS[5], 0, ARGV[2])
   end
 end
+local previousName = redis.call('HGET', KEYS[4], ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[6], ARGV[4], ARGV[2])
 local online = redis.call('HLEN', KEYS[3])
 redis.call('HSET', KEYS[7], ARGV[1], online)
-if joined then announce(KEYS[8], 'joined', ARGV[2], ARGV[3], online) end
+if joined then
+  announce(KEYS[8], 'joined', ARGV[2], ARGV[3], online)
+elseif previousName and previousName ~= ARGV[3] then
+  announce(KEYS[8], 'renamed', ARGV[2], ARGV[3], online)
+end
 return 0`;
 
 export const RELEASE = `${ANNOUNCE}

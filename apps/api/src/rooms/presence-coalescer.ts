@@ -28,6 +28,10 @@ type RoomPresence =
  * room's window is longer, so the burst costs a bounded number of frames and names per second
  * rather than one per joiner and member. Every instance coalesces the same changes, in the
  * presence store's order.
+ *
+ * A rename is not a change of who is there: it opens no window and goes out at once as
+ * `presence.renamed`, to the user's own sessions too, unless the diff being collected names
+ * the user as joined, which then carries the new name instead.
  */
 @Injectable()
 export class PresenceCoalescer implements OnModuleDestroy {
@@ -49,6 +53,15 @@ export class PresenceCoalescer implements OnModuleDestroy {
 
   private change(room: string, change: PresenceChange): void {
     const presence = this.rooms.get(room) ?? { state: 'quiet' };
+    if (change.kind === 'renamed') {
+      const { user } = change;
+      if (presence.state === 'collecting' && presence.joined.has(user.userId)) {
+        presence.joined.set(user.userId, user);
+      } else {
+        this.fanout.publishHere(room, { event: 'presence.renamed', data: { room, user } });
+      }
+      return;
+    }
     switch (presence.state) {
       case 'quiet':
         // A change nobody else is there to see sends no frame and starts no window.
@@ -91,7 +104,7 @@ export class PresenceCoalescer implements OnModuleDestroy {
     this.rooms.set(room, { state: 'cooling', timer: this.coolDown(room, presence.online) });
   }
 
-  /** Sends the change as a single presence frame; false when no other member is there to get it. */
+  /** Sends a join or leave as a single presence frame; false when no other member is there to get it. */
   private sendSingle(room: string, { kind, user, online }: PresenceChange): boolean {
     const data = { room, user, online };
     if (kind === 'joined') {
@@ -122,7 +135,7 @@ function latest(changes: Map<string, User>): User[] {
   return [...changes.values()].slice(-PROTOCOL_BOUNDS.presenceDiffMaxUsers);
 }
 
-/** Adds a change to a diff; a user who joined and left (or left and joined) meanwhile drops out. */
+/** Adds a join or leave to a diff; a user who joined and left (or left and joined) meanwhile drops out. */
 function collect(
   joined: Map<string, User>,
   left: Map<string, User>,

@@ -42,6 +42,7 @@ export class RoomService {
     sessions.onEnded((session) => this.leaveAll(session));
     sessions.onReleased((session) => this.leaveAll(session));
     sessions.onAdopted((session) => this.restore(session));
+    sessions.onRenamed((user, renamed) => this.holdUnderNewName(user, renamed));
     lease.onLeaseLost(() => this.holdAgain());
     lease.onDeadInstance((instanceId) => this.presence.reap(instanceId));
     this.histories = new JoinHistoryReads((room, since) => {
@@ -141,6 +142,12 @@ export class RoomService {
     for (const { room, feed, join } of joins) {
       if (this.rooms.isMember(room, session)) feed.goLive(join, lastSeqs.get(room) ?? 0);
     }
+  }
+
+  /** The presence store announces the new name in every room where the user is a member. */
+  private holdUnderNewName(user: User, renamed: readonly Session[]): void {
+    const rooms = new Set(renamed.flatMap((session) => [...session.rooms]));
+    for (const room of rooms) void this.hold(room, user);
   }
 
   /** The users this instance holds are written again (Redis lost them). */

@@ -126,7 +126,7 @@ export class RedisSessionDirectory implements SessionDirectory {
     );
   }
 
-  roomsChanged(session: Session): void {
+  changed(session: Session): void {
     this.run(
       this.redis.commands.set(this.redis.key('session', session.id), this.encode(session), {
         XX: true,

@@ -20,8 +20,8 @@ export interface SessionDirectory {
   attached(session: Session, previousToken: string): Promise<void>;
   /** Its connection closed: the record lasts the grace period. */
   detached(session: Session): void;
-  /** Its rooms changed. */
-  roomsChanged(session: Session): void;
+  /** Its rooms or its user's name changed. */
+  changed(session: Session): void;
   /**
    * Its grace period is over: it is forgotten, unless another instance took it over meanwhile.
    * Resolves to whether it ended here.
@@ -63,7 +63,7 @@ export class LocalSessionDirectory implements SessionDirectory {
     return Promise.resolve();
   }
   detached(): void {}
-  roomsChanged(): void {}
+  changed(): void {}
   ended(session: Session): Promise<boolean> {
     const sessions = this.byUserId.get(session.user.userId);
     sessions?.delete(session);

@@ -22,6 +22,8 @@ export type SessionListener = (session: Session) => void;
 export type EndedElsewhereListener = (session: SessionRef) => void;
 /** Runs before the resume's ack; the session's old instance is told to let go once it resolves. */
 export type AdoptedListener = (session: Session) => Promise<void>;
+/** Sessions of this instance that took their user's new name. */
+export type RenamedListener = (user: User, sessions: readonly Session[]) => void;
 
 const NO_SESSIONS: ReadonlySet<Session> = new Set();
 
@@ -41,6 +43,7 @@ export class SessionRegistry {
   private readonly releasedListeners = new Set<SessionListener>();
   private readonly adoptedListeners = new Set<AdoptedListener>();
   private readonly endedElsewhereListeners = new Set<EndedElsewhereListener>();
+  private readonly renamedListeners = new Set<RenamedListener>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,6 +61,9 @@ export class SessionRegistry {
           return;
         case 'session-frame':
           this.byId.get(message.sessionId)?.connection?.send(message.frame);
+          return;
+        case 'renamed':
+          this.rename(message.user);
           return;
       }
     });
@@ -85,12 +91,17 @@ export class SessionRegistry {
     return this.directory.connectedInRoom(userId, room);
   }
 
-  /** Starts a new session of `userId` for `connection`; `name` becomes the user's name. */
+  /**
+   * Starts a new session of `userId` for `connection`; `name` becomes the user's name, here and
+   * on every instance with a session of the user.
+   */
   async start(connection: Connection, userId: string, name: string): Promise<Session> {
     const user = { userId, name };
-    for (const other of this.sessionsOf(userId)) other.user = user;
+    this.rename(user);
     const session = this.add(randomUUID(), user, []);
     await this.attach(session, connection);
+    // Other instances cannot be asked whether the name is new there: they compare.
+    this.broker.sendToUser(userId, { kind: 'renamed', user });
     return session;
   }
 
@@ -137,7 +148,7 @@ export class SessionRegistry {
 
   /** The session's rooms changed (for an instance that takes it over). */
   roomsChanged(session: Session): void {
-    if (this.byId.get(session.id) === session) this.directory.roomsChanged(session);
+    if (this.byId.get(session.id) === session) this.directory.changed(session);
   }
 
   /** Every session of a user, in grace or connected. */
@@ -165,9 +176,27 @@ export class SessionRegistry {
     this.adoptedListeners.add(listener);
   }
 
+  /** Sessions here took their user's new name. */
+  onRenamed(listener: RenamedListener): void {
+    this.renamedListeners.add(listener);
+  }
+
   /** Users with at least one session. */
   get users(): number {
     return this.byUserId.size;
+  }
+
+  /** The user's sessions here whose name is not `user.name` take it. */
+  private rename(user: User): void {
+    const renamed = [...this.sessionsOf(user.userId)].filter(
+      (session) => session.user.name !== user.name,
+    );
+    if (renamed.length === 0) return;
+    for (const session of renamed) {
+      session.user = user;
+      this.directory.changed(session);
+    }
+    for (const listener of this.renamedListeners) listener(user, renamed);
   }
 
   private add(id: string, user: User, rooms: string[]): Session {
