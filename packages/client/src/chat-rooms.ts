@@ -49,9 +49,9 @@ export interface ChatRoomsOptions {
 }
 
 /**
- * A room's `room.join` on the current connection: none in flight; one to re-read the members,
- * waiting out its random delay; one in flight; or one in flight sent before members left
- * unnamed (its ack may still list them: another join follows).
+ * A room's `room.join` on the current connection: none in flight; one waiting out a delay (a
+ * re-read of the members, or a join refused for a while); one in flight; or one in flight sent
+ * before members left unnamed (its ack may still list them: another join follows).
  */
 type JoinFlight = 'idle' | 'waiting' | 'sent' | 'outdated';
 
@@ -62,9 +62,13 @@ interface JoinedRoom {
   joined: boolean;
   /** The link epoch in which a join was last sent, or -1. */
   joinEpoch: number;
+  /** The link epoch in which a join was last acknowledged, or -1: its messages may go out. */
+  liveEpoch: number;
   flight: JoinFlight;
-  /** The timer of a `waiting` re-read. */
+  /** The timer of a `waiting` join. */
   rereadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Joins refused in a row for a passing reason (rate limit, server error, timeout). */
+  refusedJoins: number;
   waiters: { resolve: (snapshot: RoomSnapshot) => void; reject: (error: unknown) => void }[];
   olderLoad: Promise<ChatMessage[]> | undefined;
   membersLoad: Promise<User[]> | undefined;
@@ -235,6 +239,7 @@ export class ChatRooms {
       // The joins after the next hello read the members anyway.
       if (entry.flight === 'waiting') entry.flight = 'idle';
       clearTimeout(entry.rereadTimer);
+      entry.refusedJoins = 0;
       entry.state.markStale();
       entry.state.clearTyping();
       entry.throttle.reset();
@@ -301,6 +306,10 @@ export class ChatRooms {
     } catch (error) {
       this.endFlight(entry, epoch);
       if (this.rooms.get(room) !== entry || error instanceof ConnectionClosedError) return;
+      if (worthRetrying(error, entry.joined)) {
+        this.joinLater(entry, epoch);
+        return;
+      }
       // Joined before: tried again after the next reconnect. Never joined: the join failed.
       if (!entry.joined) {
         this.rooms.delete(room);
@@ -312,12 +321,36 @@ export class ChatRooms {
     }
     if (this.rooms.get(room) !== entry) return;
     entry.joined = true;
+    entry.liveEpoch = epoch;
+    entry.refusedJoins = 0;
     entry.state.batch(() => {
       entry.state.applyJoin(ack);
       this.reconcile(room, ack.history);
     });
     this.settleWaiters(entry);
     if (this.endFlight(entry, epoch)) this.rereadMembers(entry, entry.state.getSnapshot().online);
+    this.flush(); // messages of a room joined late (after the others) wait for it
+  }
+
+  /**
+   * A join refused for a passing reason (see {@link worthRetrying}: the rate limit after a
+   * reconnect into many rooms, say) is sent again, later each time (1×, 2×, 4×… `rateLimitRetryMs`,
+   * at most 30 s, ±50 %), on the same connection; the room's queued messages wait for it.
+   */
+  private joinLater(entry: JoinedRoom, epoch: number): void {
+    if (entry.flight !== 'idle' || !this.isCurrent(epoch)) return;
+    const base = (this.options.rateLimitRetryMs ?? 1_000) * 2 ** entry.refusedJoins;
+    entry.refusedJoins += 1;
+    entry.flight = 'waiting';
+    entry.rereadTimer = setTimeout(
+      () => {
+        entry.flight = 'idle';
+        if (this.rooms.get(entry.state.room) === entry && this.isCurrent(epoch)) {
+          void this.join(entry, epoch);
+        }
+      },
+      Math.min(base, MAX_JOIN_RETRY_MS) * (0.5 + Math.random()),
+    );
   }
 
   /** The join sent in `epoch` has ended: whether another must follow it. */
@@ -362,10 +395,12 @@ export class ChatRooms {
 
   // ---- outbox ----
 
-  /** Sends every queued message, in order, once the rooms are joined again. */
+  /** Sends every queued message, in order, of the rooms joined again on this connection. */
   private flush(): void {
     if (!this.synced || this.link.state !== 'ready') return;
-    for (const entry of this.outbox.sendable()) this.sendEntry(entry);
+    for (const entry of this.outbox.sendable()) {
+      if (this.rooms.get(entry.room)?.liveEpoch === this.epoch) this.sendEntry(entry);
+    }
   }
 
   private sendEntry({ room, clientId, text }: OutboxEntry): void {
@@ -486,8 +521,10 @@ export class ChatRooms {
       throttle: new TypingThrottle(this.options.typingThrottleMs),
       joined: false,
       joinEpoch: -1,
+      liveEpoch: -1,
       flight: 'idle',
       rereadTimer: undefined,
+      refusedJoins: 0,
       waiters: [],
       olderLoad: undefined,
       membersLoad: undefined,
@@ -498,3 +535,18 @@ export class ChatRooms {
 }
 
 const ignore = (): void => {};
+
+const MAX_JOIN_RETRY_MS = 30_000;
+
+/**
+ * Whether a refused join is sent again later: a rate limit always; a server error or a timeout
+ * only for a room joined before (kept live across reconnects), while a first join reports them.
+ */
+function worthRetrying(error: unknown, joinedBefore: boolean): boolean {
+  if (error instanceof RequestError && error.code === ErrorCode.RateLimited) return true;
+  if (!joinedBefore) return false;
+  return (
+    error instanceof RequestTimeoutError ||
+    (error instanceof RequestError && error.code === ErrorCode.Internal)
+  );
+}

@@ -20,6 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
@@ -89,6 +90,76 @@ describe('joinRoom', () => {
     expect(lastFrameOf(socket, 'room.join').data).toEqual({ room: 'lobby' });
     await answerJoin(socket, { lastSeq: 1, history: [chatMessage(1)] });
     await expect(joined).resolves.toMatchObject({ lastSeq: 1 });
+  });
+});
+
+describe('joins refused for a while', () => {
+  const lobbyJoins = (socket: FakeWebSocket) =>
+    socket.framesOf('room.join').filter((frame) => frame.data.room === 'lobby');
+
+  it("sends a re-join refused with rate_limited again, later each time; the room's messages wait for it", async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5); // each wait lands on its nominal length
+    const client = createClient();
+    const { socket } = await joinedClient(client, { lastSeq: 1, history: [chatMessage(1)] });
+    const other = client.joinRoom('other');
+    await answerJoin(socket, { room: 'other', lastSeq: 0 });
+    await other;
+    const next = await reconnect(socket, advance, { resume: 'token-2' });
+    client.sendChat('lobby', 'waits for the join');
+    client.sendChat('other', 'goes at once');
+    next.fail(lastFrameOf(next, 'room.join').id, 'rate_limited');
+    await answerJoin(next, { room: 'other', lastSeq: 0, recovered: true });
+    expect(next.framesOf('chat.send').map((frame) => frame.data.room)).toEqual(['other']);
+
+    await advance(999);
+    expect(lobbyJoins(next)).toHaveLength(1);
+    await advance(1);
+    expect(lobbyJoins(next)).toHaveLength(2);
+    expect(lastFrameOf(next, 'room.join').data).toEqual({ room: 'lobby', since: 1 });
+    next.fail(lastFrameOf(next, 'room.join').id, 'rate_limited');
+    await flushMicrotasks();
+    await advance(1_999);
+    expect(lobbyJoins(next)).toHaveLength(2);
+    await advance(1);
+    expect(lobbyJoins(next)).toHaveLength(3);
+    await answerJoin(next, { lastSeq: 1, recovered: true });
+    expect(next.framesOf('chat.send').map((frame) => frame.data.room)).toEqual(['other', 'lobby']);
+    expect(client.room('lobby')!.getSnapshot().live).toBe(true);
+  });
+
+  it('sends a first join refused with rate_limited again; one refused with internal is reported', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const client = createClient();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.ack(socket.lastFrame.id, helloAck());
+    await flushMicrotasks();
+    const joined = client.joinRoom('lobby');
+    socket.fail(lastFrameOf(socket, 'room.join').id, 'rate_limited');
+    await advance(1_000);
+    expect(lobbyJoins(socket)).toHaveLength(2);
+    await answerJoin(socket);
+    await expect(joined).resolves.toMatchObject({ room: 'lobby', live: true });
+
+    const failing = client.joinRoom('other');
+    socket.fail(lastFrameOf(socket, 'room.join', 'other').id, 'internal');
+    await expect(failing).rejects.toMatchObject({ code: 'internal' });
+    expect(client.room('other')).toBeUndefined();
+  });
+
+  it('a connection lost while a refused join waits: the next connection joins at once', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const client = createClient();
+    const { socket } = await joinedClient(client, { lastSeq: 1, history: [chatMessage(1)] });
+    const next = await reconnect(socket, advance, { resume: 'token-2' });
+    next.fail(lastFrameOf(next, 'room.join').id, 'rate_limited');
+    await flushMicrotasks();
+    const third = await reconnect(next, advance, { resume: 'token-3' });
+    expect(lobbyJoins(third)).toHaveLength(1);
+    await advance(5_000); // the timer of the refused join was dropped with its connection
+    expect(lobbyJoins(next)).toHaveLength(1);
+    expect(lobbyJoins(third)).toHaveLength(1);
   });
 });
 
