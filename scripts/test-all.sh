@@ -64,6 +64,9 @@ fi
 step "interop: a Python client written from PROTOCOL.md"
 REPORTS_DIR="$reports" bash interop/run.sh || status=1
 
+step "quick start: npm start on other ports"
+REPORTS_DIR="$reports" bash scripts/quick-start-check.sh || status=1
+
 step "e2e (Playwright, two browsers)"
 (cd e2e && bash run.sh) || status=1
 [ -f e2e/test-results/results.json ] && cp e2e/test-results/results.json "$reports/playwright-e2e.json"

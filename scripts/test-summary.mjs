@@ -14,6 +14,7 @@ const expected = [
     : ['vitest-api-cluster']),
   'vitest-web',
   'interop-python',
+  'quick-start',
   'playwright-e2e',
   'playwright-tour',
   // The browsers again against three api instances behind nginx, unless skipped on purpose.
@@ -42,8 +43,8 @@ function addPlaywright(report) {
   totals.failed += (report.errors ?? []).length;
 }
 
-// interop/run.sh writes `{passed, failed, skipped, tests}`.
-function addInterop(report) {
+// interop/run.sh and scripts/quick-start-check.sh write `{passed, failed, skipped, tests}`.
+function addCounts(report) {
   totals.passed += report.passed;
   totals.failed += report.failed;
   totals.skipped += report.skipped;
@@ -56,7 +57,7 @@ for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
   found.add(name);
   if (name.startsWith('vitest-')) addVitest(report);
   else if (name.startsWith('playwright-')) addPlaywright(report);
-  else if (name.startsWith('interop-')) addInterop(report);
+  else if (name.startsWith('interop-') || name === 'quick-start') addCounts(report);
 }
 const missing = expected.filter((name) => !found.has(name));
 for (const name of missing)

@@ -10,6 +10,10 @@ const children = [
     stdio: 'inherit',
     env: {
       LOG_LEVEL: 'info',
+      // The web app on another port (`WEB_PORT=4000 npm start`) is the origin to allow.
+      ...(process.env.WEB_PORT && {
+        ALLOWED_ORIGINS: `http://localhost:${process.env.WEB_PORT},http://127.0.0.1:${process.env.WEB_PORT}`,
+      }),
       ...process.env,
       PORT: process.env.API_PORT ?? process.env.PORT ?? '3001',
     },

@@ -6,7 +6,7 @@ import { CallProvider } from '@/components/call/call-provider';
 import { DuplexProvider } from '@/components/duplex-provider';
 import { SiteFooter } from '@/components/site-footer';
 import { SiteHeader } from '@/components/site-header';
-import { normalizeApiUrl } from '@/lib/api-url';
+import { DEFAULT_API_PORT, normalizeApiUrl, parseApiPort } from '@/lib/api-url';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -32,11 +32,16 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   if (rawApiUrl?.trim() && !apiUrl) {
     console.warn(`DUPLEX_API_URL is not an http(s) URL (${rawApiUrl}); using the default`);
   }
+  const rawApiPort = process.env.API_PORT;
+  const apiPort = parseApiPort(rawApiPort);
+  if (rawApiPort?.trim() && apiPort === null) {
+    console.warn(`API_PORT is not a port number (${rawApiPort}); using ${DEFAULT_API_PORT}`);
+  }
 
   return (
     <html lang="en">
       <body>
-        <ConfigProvider apiUrl={apiUrl}>
+        <ConfigProvider apiUrl={apiUrl} fallbackPort={apiPort ?? DEFAULT_API_PORT}>
           <DuplexProvider>
             {/* Calls live at the layout level: the prompt and the call view survive navigation. */}
             <CallProvider>

@@ -1,13 +1,28 @@
 'use client';
 
-import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
-import { ECHO_WS_PATH, WS_PATH, fallbackApiUrl, toWebSocketUrl } from '@/lib/api-url';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import {
+  DEFAULT_API_PORT,
+  ECHO_WS_PATH,
+  WS_PATH,
+  fallbackApiUrl,
+  toWebSocketUrl,
+} from '@/lib/api-url';
 
 export interface ApiConfig {
   /** The api's http(s) base URL; null only while rendering on the server without DUPLEX_API_URL. */
   apiUrl: string | null;
-  /** Where apiUrl came from: the server's DUPLEX_API_URL, or the page's own host on port 3001. */
+  /** Where apiUrl came from: the server's DUPLEX_API_URL, or the page's own host. */
   source: 'env' | 'fallback';
+  /** The api's port on the page's host when DUPLEX_API_URL is not set (API_PORT, else 3001). */
+  fallbackPort: number;
   /** The multiplexed protocol socket (`/ws`). */
   wsUrl: string | null;
   /** The echo playground socket (`/ws/echo`). */
@@ -17,19 +32,25 @@ export interface ApiConfig {
 const ApiConfigContext = createContext<ApiConfig | null>(null);
 
 const noSubscription = () => () => {};
-const readFallbackFromLocation = () => fallbackApiUrl(window.location);
 // The server cannot know the browser's hostname; hydration starts from null and then
 // re-renders with the location-derived value, without a hydration mismatch.
 const noFallbackOnServer = () => null;
 
 export function ConfigProvider({
   apiUrl: configuredApiUrl,
+  fallbackPort = DEFAULT_API_PORT,
   children,
 }: {
   /** Normalised DUPLEX_API_URL, read by the root layout at request time. */
   apiUrl: string | null;
+  /** The api's port on the page's host (API_PORT, read by the root layout; else 3001). */
+  fallbackPort?: number;
   children: ReactNode;
 }) {
+  const readFallbackFromLocation = useCallback(
+    () => fallbackApiUrl(window.location, fallbackPort),
+    [fallbackPort],
+  );
   const fallback = useSyncExternalStore(
     noSubscription,
     readFallbackFromLocation,
@@ -41,10 +62,11 @@ export function ConfigProvider({
     () => ({
       apiUrl,
       source: configuredApiUrl ? 'env' : 'fallback',
+      fallbackPort,
       wsUrl: apiUrl ? toWebSocketUrl(apiUrl, WS_PATH) : null,
       echoUrl: apiUrl ? toWebSocketUrl(apiUrl, ECHO_WS_PATH) : null,
     }),
-    [apiUrl, configuredApiUrl],
+    [apiUrl, configuredApiUrl, fallbackPort],
   );
 
   return <ApiConfigContext.Provider value={config}>{children}</ApiConfigContext.Provider>;

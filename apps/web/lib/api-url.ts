@@ -1,5 +1,13 @@
-/** Port the api listens on when DUPLEX_API_URL is not set (the `pnpm dev` default). */
+/** Port the api listens on when neither DUPLEX_API_URL nor API_PORT is set (the `pnpm dev` default). */
 export const DEFAULT_API_PORT = 3001;
+
+/** The api's port on the page's host, from API_PORT (`npm start` passes it on); null when unusable. */
+export function parseApiPort(raw: string | undefined | null): number | null {
+  const value = raw?.trim();
+  if (!value || !/^\d+$/.test(value)) return null;
+  const port = Number(value);
+  return port >= 1 && port <= 65_535 ? port : null;
+}
 
 export const WS_PATH = '/ws';
 export const ECHO_WS_PATH = '/ws/echo';
@@ -20,10 +28,13 @@ export function normalizeApiUrl(raw: string | undefined | null): string | null {
   }
 }
 
-/** The api's URL when none is configured: same host as the page, port 3001. */
-export function fallbackApiUrl(location: Pick<Location, 'protocol' | 'hostname'>): string {
+/** The api's URL when none is configured: same host as the page, on `port`. */
+export function fallbackApiUrl(
+  location: Pick<Location, 'protocol' | 'hostname'>,
+  port: number = DEFAULT_API_PORT,
+): string {
   // An IPv6 hostname arrives bracketed from `location.hostname`, so it can be used as-is.
-  return `${location.protocol}//${location.hostname}:${DEFAULT_API_PORT}`;
+  return `${location.protocol}//${location.hostname}:${port}`;
 }
 
 /** Turns the api's http(s) base URL into the ws(s) URL of one of its WebSocket endpoints. */

@@ -5,6 +5,7 @@ import {
   WS_PATH,
   fallbackApiUrl,
   normalizeApiUrl,
+  parseApiPort,
   toWebSocketUrl,
 } from '@/lib/api-url';
 
@@ -46,6 +47,26 @@ describe('fallbackApiUrl', () => {
       'https://chat.example.com:3001',
     );
     expect(fallbackApiUrl({ protocol: 'http:', hostname: '[::1]' })).toBe('http://[::1]:3001');
+  });
+
+  it('uses another port when given one (API_PORT)', () => {
+    expect(fallbackApiUrl({ protocol: 'http:', hostname: 'localhost' }, 4001)).toBe(
+      'http://localhost:4001',
+    );
+  });
+});
+
+describe('parseApiPort', () => {
+  it('takes a port number, trimmed', () => {
+    expect(parseApiPort('4001')).toBe(4001);
+    expect(parseApiPort(' 65535 ')).toBe(65_535);
+    expect(parseApiPort('1')).toBe(1);
+  });
+
+  it('refuses anything else, so that the default applies', () => {
+    for (const value of [undefined, null, '', ' ', '0', '65536', '-1', '30.5', '3001x', '0x10']) {
+      expect(parseApiPort(value), String(value)).toBeNull();
+    }
   });
 });
 
