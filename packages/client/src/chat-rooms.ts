@@ -66,7 +66,7 @@ interface JoinedRoom {
   liveEpoch: number;
   flight: JoinFlight;
   /** The timer of a `waiting` join. */
-  rereadTimer: ReturnType<typeof setTimeout> | undefined;
+  waitTimer: ReturnType<typeof setTimeout> | undefined;
   /** Joins refused in a row for a passing reason (rate limit, server error, timeout). */
   refusedJoins: number;
   waiters: { resolve: (snapshot: RoomSnapshot) => void; reject: (error: unknown) => void }[];
@@ -142,7 +142,7 @@ export class ChatRooms {
     const entry = this.rooms.get(room);
     if (!entry) return;
     this.rooms.delete(room);
-    clearTimeout(entry.rereadTimer);
+    clearTimeout(entry.waitTimer);
     this.outbox.removeRoom(room);
     entry.state.dispose();
     this.settleWaiters(entry, new ConnectionClosedError(`Left "${room}" before it was joined`));
@@ -238,7 +238,7 @@ export class ChatRooms {
     for (const entry of this.rooms.values()) {
       // The joins after the next hello read the members anyway.
       if (entry.flight === 'waiting') entry.flight = 'idle';
-      clearTimeout(entry.rereadTimer);
+      clearTimeout(entry.waitTimer);
       entry.refusedJoins = 0;
       entry.state.markStale();
       entry.state.clearTyping();
@@ -297,7 +297,7 @@ export class ChatRooms {
   private async join(entry: JoinedRoom, epoch: number): Promise<void> {
     const { room } = entry.state;
     entry.joinEpoch = epoch;
-    clearTimeout(entry.rereadTimer);
+    clearTimeout(entry.waitTimer);
     entry.flight = 'sent';
     const since = entry.joined ? entry.state.getSnapshot().lastSeq : undefined;
     let ack: AckData<'room.join'>;
@@ -334,23 +334,26 @@ export class ChatRooms {
 
   /**
    * A join refused for a passing reason (see {@link worthRetrying}: the rate limit after a
-   * reconnect into many rooms, say) is sent again, later each time (1×, 2×, 4×… `rateLimitRetryMs`,
-   * at most 30 s, ±50 %), on the same connection; the room's queued messages wait for it.
+   * reconnect into many rooms, say) is sent again, later each time (1×, 2×, 4×…
+   * `rateLimitRetryMs`, at most 30 s, ±50 %), on the same connection; the room's queued
+   * messages wait for it.
    */
   private joinLater(entry: JoinedRoom, epoch: number): void {
     if (entry.flight !== 'idle' || !this.isCurrent(epoch)) return;
     const base = (this.options.rateLimitRetryMs ?? 1_000) * 2 ** entry.refusedJoins;
     entry.refusedJoins += 1;
+    this.joinAfter(entry, epoch, Math.min(base, MAX_JOIN_RETRY_MS) * (0.5 + Math.random()));
+  }
+
+  /** Sends the room's join after `delayMs` (the flight `waiting` meanwhile), if still current. */
+  private joinAfter(entry: JoinedRoom, epoch: number, delayMs: number): void {
     entry.flight = 'waiting';
-    entry.rereadTimer = setTimeout(
-      () => {
-        entry.flight = 'idle';
-        if (this.rooms.get(entry.state.room) === entry && this.isCurrent(epoch)) {
-          void this.join(entry, epoch);
-        }
-      },
-      Math.min(base, MAX_JOIN_RETRY_MS) * (0.5 + Math.random()),
-    );
+    entry.waitTimer = setTimeout(() => {
+      entry.flight = 'idle';
+      if (this.rooms.get(entry.state.room) === entry && this.isCurrent(epoch)) {
+        void this.join(entry, epoch);
+      }
+    }, delayMs);
   }
 
   /** The join sent in `epoch` has ended: whether another must follow it. */
@@ -371,17 +374,7 @@ export class ChatRooms {
   private rereadMembers(entry: JoinedRoom, online: number): void {
     if (entry.flight === 'sent') entry.flight = 'outdated';
     if (entry.flight !== 'idle' || !this.isCurrent(entry.joinEpoch)) return;
-    const epoch = entry.joinEpoch;
-    entry.flight = 'waiting';
-    entry.rereadTimer = setTimeout(
-      () => {
-        entry.flight = 'idle';
-        if (this.rooms.get(entry.state.room) === entry && this.isCurrent(epoch)) {
-          void this.join(entry, epoch);
-        }
-      },
-      Math.random() * presenceCoalesceWindowMs(online),
-    );
+    this.joinAfter(entry, entry.joinEpoch, Math.random() * presenceCoalesceWindowMs(online));
   }
 
   private settleWaiters(entry: JoinedRoom, error?: unknown): void {
@@ -523,7 +516,7 @@ export class ChatRooms {
       joinEpoch: -1,
       liveEpoch: -1,
       flight: 'idle',
-      rereadTimer: undefined,
+      waitTimer: undefined,
       refusedJoins: 0,
       waiters: [],
       olderLoad: undefined,

@@ -6,8 +6,8 @@
  * `holds:<instance>:<room>` (the users it holds there) and `held-rooms:<instance>`.
  *
  * A user who joins, leaves or is held under a new name is published on the room's channel
- * (`room:<room>`) by the script that made the change, so every instance learns of the changes in the one order Redis made
- * them: `\n\np\n` and `{kind, user, online}` (see RedisBroker).
+ * (`room:<room>`) by the script that made the change, so every instance learns of the changes
+ * in the one order Redis made them: `\n\np\n` and `{kind, user, online}` (see RedisBroker).
  *
  * HOLD and RELEASE: KEYS holds, held-rooms, members, names, by-id, active, online, channel;
  * ARGV room, userId, name, now ms.
