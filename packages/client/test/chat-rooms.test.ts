@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionClosedError, RequestError } from '../src/index.js';
 import { FakeWebSocket } from './fake-websocket.js';
-import { createClient, flushMicrotasks, helloAck } from './helpers.js';
+import { connectReady, createClient, flushMicrotasks, helloAck } from './helpers.js';
 import {
   ada,
   answerJoin,
@@ -129,12 +129,7 @@ describe('joins refused for a while', () => {
 
   it('sends a first join refused with rate_limited again; one refused with internal is reported', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
-    const client = createClient();
-    client.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
-    socket.ack(socket.lastFrame.id, helloAck());
-    await flushMicrotasks();
+    const { client, socket } = await connectReady();
     const joined = client.joinRoom('lobby');
     socket.fail(lastFrameOf(socket, 'room.join').id, 'rate_limited');
     await advance(1_000);
