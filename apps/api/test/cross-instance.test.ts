@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
 import {
   CallOutcome,
   PROTOCOL_BOUNDS,
@@ -515,6 +516,69 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
 
         // The call is over everywhere: Cat can call Ann now, and the others are free.
         await invite(cat, ann, room);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a call its dead instance could not end keeps nobody busy: the next invite ends it, with its record, and rings',
+      async () => {
+        const on = await cluster({ CALL_RING_TIMEOUT_MS: RING_TIMEOUT_MS });
+        const { room, ann, bob, cat } = await threeInARoom(on, 'x-stale');
+        // What an instance that held both parties' sessions leaves when it dies and ending its
+        // calls fails: an active call in Redis whose sessions no longer exist anywhere.
+        const stale = uniqueCallId('stale');
+        const startedAt = new Date(Date.now() - 60_000).toISOString();
+        const call = {
+          callId: stale,
+          room,
+          video: false,
+          caller: ann.user,
+          callerSessionId: `gone-${randomUUID()}`,
+          callee: bob.user,
+          startedAt,
+          phase: {
+            state: 'active',
+            calleeSessionId: `gone-${randomUUID()}`,
+            answeredAt: startedAt,
+          },
+        };
+        const redis = createClient({ url: backends().redis.url });
+        await redis.connect();
+        try {
+          const key = (...parts: string[]) => on.redisKeyPrefix + parts.join(':');
+          await redis
+            .multi()
+            .set(key('call', stale), JSON.stringify(call))
+            .set(key('user-call', ann.user.userId), stale)
+            .set(key('user-call', bob.user.userId), stale)
+            .exec();
+        } finally {
+          await redis.close();
+        }
+
+        const placed = await invite(ann, bob, room);
+        // Its record reaches the room like any other, on every instance.
+        for (const party of [ann, bob, cat]) {
+          await party.client.nextWhere(
+            (frame) =>
+              frame.event === 'chat.message' &&
+              (frame.data as CallMessage).kind === 'call' &&
+              (frame.data as CallMessage).call.callId === stale,
+            FRAME_TIMEOUT_MS,
+            `the record of the abandoned call, at ${party.user.name}`,
+          );
+        }
+        const records = await storedRecordsOf(on, 2, room, stale);
+        expect(records).toHaveLength(1);
+        expect(records[0]!.call).toMatchObject({
+          callId: stale,
+          caller: ann.user,
+          callee: bob.user,
+          outcome: 'completed',
+        });
+        // The new call is a call like any other.
+        await relay(bob, ann, 'call.accept', { callId: placed.callId });
       },
       TEST_TIMEOUT_MS,
     );

@@ -67,7 +67,10 @@ export class CallService implements OnModuleDestroy {
       },
       now(),
     );
-    const created = await this.calls.create(call, this.config.callRingTimeoutMs);
+    let created = await this.calls.create(call, this.config.callRingTimeoutMs);
+    if (created === 'busy' && (await this.endAbandonedCalls([caller.user.userId, to]))) {
+      created = await this.calls.create(call, this.config.callRingTimeoutMs);
+    }
     if (created === 'callId-in-use') throw callIdInUse();
     if (created === 'busy') throw new ProtocolError(ErrorCode.Busy, 'Already in a call');
     this.deliver(deliveries);
@@ -109,6 +112,28 @@ export class CallService implements OnModuleDestroy {
         if (stored) await this.apply(stored, { type: 'session-ended', sessionId });
       })(),
     );
+  }
+
+  /**
+   * Ends the users' active calls of which a party's session no longer lives: its instance died
+   * and ending the call with it failed (the store was unreachable, say), which would otherwise
+   * leave both users busy for good. A ringing call needs none of this: it ends at its deadline.
+   * Returns whether it ended any.
+   */
+  private async endAbandonedCalls(userIds: readonly string[]): Promise<boolean> {
+    let endedAny = false;
+    for (const userId of userIds) {
+      const stored = await this.calls.callOfUser(userId);
+      const phase = stored?.call.phase;
+      if (!stored || phase?.state !== 'active') continue;
+      for (const sessionId of [stored.call.callerSessionId, phase.calleeSessionId]) {
+        if (await this.sessions.exists(sessionId)) continue;
+        await this.apply(stored, { type: 'session-ended', sessionId });
+        endedAny = true;
+        break;
+      }
+    }
+    return endedAny;
   }
 
   private async apply(stored: StoredCall, event: CallEvent): Promise<void> {

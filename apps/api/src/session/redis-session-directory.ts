@@ -193,6 +193,10 @@ export class RedisSessionDirectory implements SessionDirectory {
     return reaped;
   }
 
+  async exists(sessionId: string): Promise<boolean> {
+    return (await this.redis.commands.exists(this.redis.key('session', sessionId))) === 1;
+  }
+
   private encode(session: Session): string {
     const stored: StoredSession = {
       user: session.user,

@@ -35,6 +35,8 @@ export interface SessionDirectory {
   connectedInRoom(userId: string, room: string): Promise<SessionOfUser[]>;
   /** Forgets the sessions of a dead instance: they ended with it. Returns them. */
   reap(instanceId: string): Promise<SessionRef[]>;
+  /** Whether a session of another instance lives (connected, or in its grace period). */
+  exists(sessionId: string): Promise<boolean>;
 }
 
 /** One session of a user, by id. */
@@ -86,6 +88,9 @@ export class LocalSessionDirectory implements SessionDirectory {
   }
   reap(): Promise<SessionRef[]> {
     return Promise.resolve([]);
+  }
+  exists(): Promise<boolean> {
+    return Promise.resolve(false); // there is no other instance
   }
 }
 

@@ -151,6 +151,11 @@ export class SessionRegistry {
     if (this.byId.get(session.id) === session) this.directory.changed(session);
   }
 
+  /** Whether the session lives, here or on another instance (connected, or in its grace period). */
+  async exists(sessionId: string): Promise<boolean> {
+    return this.byId.has(sessionId) || (await this.directory.exists(sessionId));
+  }
+
   /** Every session of a user, in grace or connected. */
   sessionsOf(userId: string): ReadonlySet<Session> {
     return this.byUserId.get(userId) ?? NO_SESSIONS;

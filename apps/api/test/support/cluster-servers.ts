@@ -57,6 +57,8 @@ export class Cluster {
 
   private constructor(
     readonly server: TestServer,
+    /** The prefix of every Redis key and channel of this cluster. */
+    readonly redisKeyPrefix: string,
     private readonly cleanUp: () => Promise<void>,
   ) {}
 
@@ -67,16 +69,17 @@ export class Cluster {
       await dropDatabase(backends.postgres.url, databaseUrl);
       await rm(dataDir, { recursive: true, force: true });
     };
+    // Keys of its own: nothing another cluster left in this Redis is seen.
+    const redisKeyPrefix = `test-${randomUUID()}:`;
     try {
       const server = await startServer({
         ...overrides,
         DATA_DIR: dataDir,
         DATABASE_URL: databaseUrl,
         REDIS_URL: backends.redis.url,
-        // Keys of its own: nothing another cluster left in this Redis is seen.
-        REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+        REDIS_KEY_PREFIX: redisKeyPrefix,
       });
-      return new Cluster(server, cleanUp);
+      return new Cluster(server, redisKeyPrefix, cleanUp);
     } catch (error) {
       await cleanUp();
       throw error;
