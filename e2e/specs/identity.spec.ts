@@ -234,6 +234,10 @@ test.describe('one user across reloads and tabs', () => {
     await bob.expectMembers(['Annie', 'Bob']);
     await ann.expectMembers(['Annie', 'Bob']);
     await expect(
+      ann.page.getByTestId('connection-badge'),
+      'Ann: the header names her',
+    ).toHaveAttribute('title', 'Connected as Annie');
+    await expect(
       bob.members.and(bob.page.locator(`[data-user-id="${annId}"]`)),
       'Bob: the renamed member is the same user',
     ).toHaveAttribute('data-name', 'Annie');

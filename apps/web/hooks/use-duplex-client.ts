@@ -30,11 +30,23 @@ export function useConnectionState(): ConnectionState {
   );
 }
 
-/** The last hello ack (kept across a disconnect), or null before the first one. */
+/**
+ * The last hello ack (kept across a disconnect), or null before the first one; its `name`
+ * follows a rename made in another tab.
+ */
 export function useSession(): DuplexSession {
   const client = useDuplexClient();
-  // The session is replaced right before the state turns `ready`, so `state` covers it.
-  const subscribe = useClientStateSubscription(client);
+  // The session is replaced right before the state turns `ready`, and on a rename.
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      if (!client) return noSubscription();
+      const stops = [client.on('state', onChange), client.on('name', onChange)];
+      return () => {
+        for (const stop of stops) stop();
+      };
+    },
+    [client],
+  );
   return useSyncExternalStore(
     subscribe,
     () => client?.session ?? null,

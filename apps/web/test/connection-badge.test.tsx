@@ -56,6 +56,15 @@ describe('ConnectionBadge', () => {
     expect(badge.dataset.userId).toBe('');
   });
 
+  it('shows a new name the user took in another tab at once', () => {
+    const client = new FakeDuplexClient();
+    const badge = renderBadge(client);
+    act(() => client.update({ state: 'ready', session: session() }));
+    act(() => client.rename('Annie'));
+    expect(badge.textContent).toBe('ConnectedAnnie');
+    expect(badge.title).toBe('Connected as Annie');
+  });
+
   it('says the browser is offline while it is, whatever the client tries meanwhile', () => {
     const client = new FakeDuplexClient();
     client.update({ state: 'ready', session: session() });

@@ -131,6 +131,12 @@ export class FakeDuplexClient {
     }
   }
 
+  /** What the real client does when another tab of its user took `name`. */
+  rename(name: string): void {
+    if (this.session) this.session = { ...this.session, name };
+    this.emitter.emit('name', name);
+  }
+
   asClient(): DuplexClient {
     return this as unknown as DuplexClient;
   }
