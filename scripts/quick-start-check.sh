@@ -67,8 +67,8 @@ async function check(name, body) {
   }
 }
 
-/** Status of a WebSocket upgrade to the api's /ws from a page of `origin`. */
-function upgradeFrom(origin) {
+/** Status of a WebSocket upgrade to the api's /ws from a page of `origin` (0: no answer). */
+function upgradeOnce(origin) {
   return new Promise((resolve) => {
     const socket = new WebSocket(`ws://127.0.0.1:${API_PORT}/ws`, { headers: { Origin: origin } });
     socket.on('open', () => {
@@ -78,6 +78,19 @@ function upgradeFrom(origin) {
     socket.on('unexpected-response', (_request, response) => resolve(response.statusCode));
     socket.on('error', () => resolve(0));
   });
+}
+
+/**
+ * The same, tried again while nothing answers: `pnpm dev` restarts the api once its compiler in
+ * watch mode has written its first build, a few seconds after the first start.
+ */
+async function upgradeFrom(origin) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = await upgradeOnce(origin);
+    if (status !== 0 || Date.now() > deadline) return status;
+    await sleep(500);
+  }
 }
 
 await check(`the api answers /ready on API_PORT ${API_PORT}`, () =>
