@@ -26,7 +26,8 @@ const noChoiceOnServer = () => 0;
  * Changing the display name replaces the client: the old one is closed, a new one says `hello`
  * with the new name and the same identity (the same userId under the new name; rooms joined
  * again by the pages that show them). A new name taken in another tab reaches this one from the
- * server (the client's `name` event) and is only shown: the connection already uses it.
+ * server (the client's `name` event) or from localStorage (its `storage` event) and is only
+ * shown and kept for the next `hello`: the user is renamed already.
  */
 export function DuplexProvider({ children }: { children: ReactNode }) {
   const { apiUrl, wsUrl } = useApiConfig();
@@ -62,6 +63,11 @@ export function DuplexProvider({ children }: { children: ReactNode }) {
       setClient((current) => (current === created ? null : current));
     };
   }, [apiUrl, wsUrl, hasName, nameChoices]);
+
+  // A name adopted from another tab is this client's for its next `hello` (no reconnect needed).
+  useEffect(() => {
+    if (client && name) client.adoptName(name);
+  }, [client, name]);
 
   const nameState = useMemo<DisplayNameState>(() => ({ name, setName: setDisplayName }), [name]);
 

@@ -80,8 +80,18 @@ function remember(name: string): void {
 }
 
 export function subscribeDisplayName(listener: () => void): () => void {
+  const page = typeof window === 'undefined' ? null : window;
+  if (listeners.size === 0) page?.addEventListener('storage', adoptNameOfAnotherTab);
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
+    if (listeners.size === 0) page?.removeEventListener('storage', adoptNameOfAnotherTab);
   };
+}
+
+/** Another tab of this browser saved a name: this page shows it too (its own choice made there). */
+function adoptNameOfAnotherTab(event: StorageEvent): void {
+  if (event.key !== DISPLAY_NAME_KEY || event.newValue === null) return;
+  const checked = checkDisplayName(event.newValue);
+  if (checked.ok) adoptDisplayName(checked.name);
 }

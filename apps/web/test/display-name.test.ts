@@ -183,6 +183,28 @@ describe('the name in use on the page', () => {
     expect(listener).toHaveBeenCalledTimes(2);
   });
 
+  it("shows a name another tab saved, without counting it as this page's choice", async () => {
+    storage.setItem(KEY, 'Ann');
+    const page = new EventTarget();
+    vi.stubGlobal('window', page);
+    const { getDisplayName, getNameChoices, subscribeDisplayName } = await loadPage();
+    getDisplayName();
+    const listener = vi.fn();
+    const unsubscribe = subscribeDisplayName(listener);
+    const saved = (key: string, newValue: string | null) =>
+      page.dispatchEvent(Object.assign(new Event('storage'), { key, newValue }));
+    saved('other.key', 'Zed');
+    saved(KEY, 'A\u0007nn'); // not a name: ignored
+    saved(KEY, ' Annie ');
+    expect(getDisplayName()).toBe('Annie');
+    expect(getNameChoices()).toBe(0);
+    expect(listener).toHaveBeenCalledTimes(1);
+    unsubscribe();
+    saved(KEY, 'Anna'); // nobody listens any more: the page does not follow
+    expect(getDisplayName()).toBe('Annie');
+    vi.unstubAllGlobals();
+  });
+
   it('keeps a new name for the page when storage refuses to write', async () => {
     const full = installStorage(new MemoryStorage(true));
     const { getDisplayName, setDisplayName, subscribeDisplayName } = await loadPage();

@@ -110,7 +110,8 @@ export type DuplexClientEvents = {
   identity: string;
   /**
    * The user's name, when another session of the user (another tab, another device) said
-   * `hello` under a new one: this client's next `hello` uses it too.
+   * `hello` under a new one (told by `presence.renamed`, or by the ack of a resume): this
+   * client's next `hello` uses it too.
    */
   name: string;
   /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
@@ -178,6 +179,7 @@ export class DuplexClient {
       httpBase: () => trimTrailingSlash(options.httpUrl ?? deriveHttpBase(options.url)),
       fetch: options.fetch,
       onListenerError,
+      random: options.random,
     });
   }
 
@@ -211,6 +213,17 @@ export class DuplexClient {
   /** The name presented in the next `hello`: the `name` option, or the user's latest rename. */
   get name(): string {
     return this.currentName;
+  }
+
+  /**
+   * Takes a name the user took elsewhere (another tab told its own server session) for this
+   * client's next `hello`; nothing is sent now. To rename the user, say `hello` under the new
+   * name: a new client, or `close()` and `connect()` after this.
+   */
+  adoptName(name: string): void {
+    if (name === this.currentName) return;
+    this.currentName = name;
+    this.emitter.emit('name', name);
   }
 
   /**
@@ -407,11 +420,15 @@ export class DuplexClient {
     this.resumeToken = session.resume;
     const identityChanged = session.identity !== this.currentIdentity;
     this.currentIdentity = session.identity;
+    // A resumed session has the user's latest name, which another tab may have changed.
+    const renamed = session.name !== this.currentName;
+    this.currentName = session.name;
     this.reconnect?.reset();
     this.startKeepAlive();
     // Queued requests go out before state listeners run, so that they keep their order.
     for (const frame of this.pending.unsent()) this.sendRequest(frame);
     if (identityChanged) this.emitter.emit('identity', session.identity);
+    if (renamed) this.emitter.emit('name', session.name);
     this.setState('ready');
   }
 

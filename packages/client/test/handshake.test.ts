@@ -234,6 +234,66 @@ describe('name', () => {
       resume: 'r-1',
       identity: 'identity-1',
     });
+    // The token expired: the fresh hello, which the server takes the name of, keeps the new one.
+    next.fail(next.lastFrame.id, ErrorCode.ResumeExpired);
+    await flushMicrotasks();
+    expect(next.lastFrame.data).toEqual({
+      protocol: PROTOCOL_VERSION,
+      name: 'Ada Lovelace',
+      identity: 'identity-1',
+    });
+  });
+
+  it('adoptName keeps a name taken elsewhere for the next hello, and sends nothing now', async () => {
+    const client = createClient({ name: 'Ada' });
+    const names: string[] = [];
+    client.on('name', (name) => names.push(name));
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.ack(socket.lastFrame.id, helloAck({ resume: 'r-1' }));
+    await flushMicrotasks();
+    const sent = socket.frames.length;
+    client.adoptName('Ada Lovelace');
+    client.adoptName('Ada Lovelace');
+    expect(socket.frames).toHaveLength(sent);
+    expect(names).toEqual(['Ada Lovelace']);
+
+    socket.serverClose(CloseCode.GoingAway);
+    await vi.advanceTimersByTimeAsync(500);
+    const next = FakeWebSocket.last;
+    next.open();
+    expect(next.lastFrame.data).toMatchObject({ name: 'Ada Lovelace', resume: 'r-1' });
+  });
+
+  it("takes a newer name from a resume's ack, renamed while this tab was away", async () => {
+    const client = createClient({ name: 'Ada' });
+    const names: string[] = [];
+    client.on('name', (name) => names.push(name));
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    socket.ack(socket.lastFrame.id, helloAck({ userId: 'u-ada', resume: 'r-1' }));
+    await flushMicrotasks();
+    expect(names).toEqual([]);
+
+    socket.serverClose(CloseCode.GoingAway);
+    await vi.advanceTimersByTimeAsync(500);
+    const next = FakeWebSocket.last;
+    next.open();
+    next.ack(
+      next.lastFrame.id,
+      helloAck({ userId: 'u-ada', name: 'Ada Lovelace', resume: 'r-2', resumed: true }),
+    );
+    await flushMicrotasks();
+    expect(names).toEqual(['Ada Lovelace']);
+    expect(client.name).toBe('Ada Lovelace');
+
+    next.serverClose(CloseCode.GoingAway);
+    await vi.advanceTimersByTimeAsync(500);
+    const third = FakeWebSocket.last;
+    third.open();
+    expect(third.lastFrame.data).toMatchObject({ name: 'Ada Lovelace', resume: 'r-2' });
   });
 });
 
