@@ -11,6 +11,7 @@ import {
   type ServerEventData,
   type User,
 } from '@duplex/protocol';
+import { backoffDelay } from './backoff.js';
 import { createClientId } from './client-id.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DuplexClientEvents } from './duplex-client.js';
@@ -46,6 +47,8 @@ export interface ChatRoomsOptions {
   typingThrottleMs?: number | undefined;
   /** Wait before re-sending a `chat.send` refused with `rate_limited`; default 1000. */
   rateLimitRetryMs?: number | undefined;
+  /** Randomness of the refused joins' back-off; `Math.random` by default. */
+  random?: (() => number) | undefined;
 }
 
 /**
@@ -335,14 +338,18 @@ export class ChatRooms {
   /**
    * A join refused for a passing reason (see {@link worthRetrying}: the rate limit after a
    * reconnect into many rooms, say) is sent again, later each time (1×, 2×, 4×…
-   * `rateLimitRetryMs`, at most 30 s, ±50 %), on the same connection; the room's queued
+   * `rateLimitRetryMs`, ±50 %, at most 30 s), on the same connection; the room's queued
    * messages wait for it.
    */
   private joinLater(entry: JoinedRoom, epoch: number): void {
     if (entry.flight !== 'idle' || !this.isCurrent(epoch)) return;
-    const base = (this.options.rateLimitRetryMs ?? 1_000) * 2 ** entry.refusedJoins;
+    const delayMs = backoffDelay(
+      entry.refusedJoins,
+      { initialDelayMs: this.options.rateLimitRetryMs ?? 1_000, maxDelayMs: MAX_JOIN_RETRY_MS },
+      this.options.random,
+    );
     entry.refusedJoins += 1;
-    this.joinAfter(entry, epoch, Math.min(base, MAX_JOIN_RETRY_MS) * (0.5 + Math.random()));
+    this.joinAfter(entry, epoch, delayMs);
   }
 
   /** Sends the room's join after `delayMs` (the flight `waiting` meanwhile), if still current. */
