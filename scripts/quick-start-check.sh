@@ -80,10 +80,7 @@ function upgradeOnce(origin) {
   });
 }
 
-/**
- * The same, tried again while nothing answers: `pnpm dev` restarts the api once its compiler in
- * watch mode has written its first build, a few seconds after the first start.
- */
+/** The same, tried again while nothing answers (the api restarting after a rebuild, say). */
 async function upgradeFrom(origin) {
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -12,8 +12,15 @@ const WINDOW_MS = PROTOCOL_BOUNDS.presenceCoalesceMs;
 /** The coalescer between a presence store that reports what the test says and a recording fan-out. */
 function harness(initialOnline = 1) {
   const sent: ServerFrame[] = [];
+  /** Whose sessions each frame of `sent` left out (`exceptUserId`), by index. */
+  const leftOut: (string | undefined)[] = [];
   let report: (room: string, change: PresenceChange) => void = () => undefined;
-  const fanout = { publishHere: (_room: string, frame: ServerFrame) => sent.push(frame) };
+  const fanout = {
+    publishHere: (_room: string, frame: ServerFrame, options?: { exceptUserId?: string }) => {
+      sent.push(frame);
+      leftOut.push(options?.exceptUserId);
+    },
+  };
   const store = { onChange: (listener: typeof report) => (report = listener) };
   const coalescer = new PresenceCoalescer(
     fanout as unknown as RoomFanout,
@@ -24,7 +31,7 @@ function harness(initialOnline = 1) {
     if (kind !== 'renamed') online += kind === 'joined' ? 1 : -1;
     report(ROOM, { kind, user, online });
   };
-  return { sent, change, coalescer };
+  return { sent, leftOut, change, coalescer };
 }
 
 const user = (i: number): User => ({ userId: `u-${i}`, name: `User ${i}` });
@@ -74,7 +81,7 @@ describe('PresenceCoalescer', () => {
   });
 
   it('a rename goes out at once, opens no window, and reaches the renamed user too', () => {
-    const { sent, change, coalescer } = harness();
+    const { sent, leftOut, change, coalescer } = harness();
     const renamed = { ...user(1), name: 'Renamed' };
     change('joined', user(1)); // out at once; a window opens
     change('renamed', renamed); // while cooling: out at once all the same
@@ -90,6 +97,8 @@ describe('PresenceCoalescer', () => {
     ]);
     expect(sent[1]!.data).toEqual({ room: ROOM, user: renamed });
     expect(sent[2]!.data).toEqual({ room: ROOM, user: { ...renamed, name: 'Renamed again' } });
+    // A join is not sent to the joiner's own sessions; a rename is, so its other tabs learn it.
+    expect(leftOut).toEqual([user(1).userId, undefined, undefined, user(2).userId]);
     coalescer.onModuleDestroy();
   });
 
