@@ -1,3 +1,4 @@
+import type { User } from '@duplex/protocol';
 import type { AppLogger } from '../logging/logger.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import type { Session } from './session.js';
@@ -7,6 +8,12 @@ import type {
   SessionRecord,
   SessionRef,
 } from './session-directory.js';
+
+/**
+ * How long a user's latest name is kept after its last `hello`: longer than any session lasts
+ * without one (a resume needs a live session, which a `hello` started).
+ */
+const LATEST_NAME_TTL_S = 7 * 24 * 3600;
 
 /** Stored at `session:<id>`. */
 interface StoredSession {
@@ -42,6 +49,17 @@ local stored = redis.call('GET', KEYS[1])
 if stored and cjson.decode(stored).instanceId ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[2])
+return 1`;
+
+/**
+ * KEYS session:<id>; ARGV instance id, the new record. Rewrites the record (keeping its expiry)
+ * only while this instance holds the session: one another instance has claimed meanwhile (a
+ * resume there) is that instance's record. 1 when it did.
+ */
+const CHANGE = `
+local stored = redis.call('GET', KEYS[1])
+if not stored or cjson.decode(stored).instanceId ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 return 1`;
 
 /**
@@ -94,8 +112,9 @@ return found`;
 /**
  * Sessions in Redis: `session:<id>` (user, rooms, instance, token, connected), `resume:<token>`
  * → id, `sessions:<instance>`, an instance's session ids (for ending them when it dies), and
- * `user-sessions:<userId>`, a user's session ids (for ringing them). Records of a connected
- * session do not expire; after its connection closed they expire with the grace.
+ * `user-sessions:<userId>`, a user's session ids (for ringing them), and `user-name:<userId>`,
+ * the name of the user's latest `hello`. Records of a connected session do not expire; after
+ * its connection closed they expire with the grace.
  */
 export class RedisSessionDirectory implements SessionDirectory {
   constructor(
@@ -128,9 +147,9 @@ export class RedisSessionDirectory implements SessionDirectory {
 
   changed(session: Session): void {
     this.run(
-      this.redis.commands.set(this.redis.key('session', session.id), this.encode(session), {
-        XX: true,
-        KEEPTTL: true,
+      this.redis.commands.eval(CHANGE, {
+        keys: [this.redis.key('session', session.id)],
+        arguments: [this.instanceId, this.encode(session)],
       }),
     );
   }
@@ -191,6 +210,16 @@ export class RedisSessionDirectory implements SessionDirectory {
       reaped.push({ userId: reply[i]!, sessionId: reply[i + 1]! });
     }
     return reaped;
+  }
+
+  async named(user: User): Promise<void> {
+    await this.redis.commands.set(this.redis.key('user-name', user.userId), user.name, {
+      EX: LATEST_NAME_TTL_S,
+    });
+  }
+
+  latestName(userId: string): Promise<string | null> {
+    return this.redis.commands.get(this.redis.key('user-name', userId));
   }
 
   async exists(sessionId: string): Promise<boolean> {
