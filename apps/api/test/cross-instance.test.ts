@@ -660,6 +660,59 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
   });
 
   it(
+    "a session resumed on another instance takes the user's latest name, even from a record an instance failed to rename",
+    async () => {
+      const on = await cluster();
+      const room = uniqueRoom('x-rename');
+      const ann = await partyOn(on, 0, 'Ann');
+      const bob = await partyOn(on, 1, 'Bob');
+      await joinInOrder(room, [ann, bob]);
+      await ann.client.close(); // in its grace period on instance 0, still a member
+      await partyOn(on, 1, 'Annie', { identity: ann.identity });
+      const renamed = await bob.client.nextWhere(
+        (frame) => frame.event === 'presence.renamed',
+        FRAME_TIMEOUT_MS,
+        'presence.renamed',
+      );
+      expect(renamed.data).toEqual({ room, user: { ...ann.user, name: 'Annie' } });
+
+      // Instance 0 renamed its session's record before it announced the rename. Make the record
+      // say "Ann" again, as an instance that missed the rename (reconnecting to Redis) leaves it.
+      const redis = createClient({ url: backends().redis.url });
+      await redis.connect();
+      try {
+        const key = (...parts: string[]) => on.redisKeyPrefix + parts.join(':');
+        for (const id of await redis.sMembers(key('user-sessions', ann.user.userId))) {
+          const stored = await redis.get(key('session', id));
+          const record = stored === null ? null : (JSON.parse(stored) as { token: string });
+          if (record?.token !== ann.resume) continue;
+          const stale = { ...record, user: ann.user };
+          await redis.set(key('session', id), JSON.stringify(stale), { KEEPTTL: true });
+        }
+      } finally {
+        await redis.close();
+      }
+
+      const resumed = await on.connect(2);
+      const ack = await resumed.hello('Ann', { resume: ann.resume });
+      expect(ack).toMatchObject({ userId: ann.user.userId, name: 'Annie', resumed: true });
+      const { seq } = await say({ ...ann, client: resumed }, room, 'back, renamed');
+      const [message] = await messagesUpTo(bob.client, room, seq);
+      expect(message).toMatchObject({ seq, from: { ...ann.user, name: 'Annie' } });
+      // Nobody was told the old name again: the next presence frame Bob gets is Cat's join.
+      const cat = await partyOn(on, 2, 'Cat');
+      await join(cat, room);
+      const next = await bob.client.nextWhere(
+        (frame) => frame.event.startsWith('presence.'),
+        FRAME_TIMEOUT_MS,
+        "the presence frame of Cat's join",
+      );
+      expect(presenceChange(next, room)?.joined).toEqual([cat.user]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'a clientId sent again on another instance, by another session of the user or after a resume, is stored and broadcast once',
     async () => {
       const on = await cluster();

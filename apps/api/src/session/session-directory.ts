@@ -37,6 +37,10 @@ export interface SessionDirectory {
   reap(instanceId: string): Promise<SessionRef[]>;
   /** Whether a session of another instance lives (connected, or in its grace period). */
   exists(sessionId: string): Promise<boolean>;
+  /** The user said `hello` under `user.name`: its latest name, for sessions resumed anywhere. */
+  named(user: User): Promise<void>;
+  /** The user's latest name, when one is recorded. */
+  latestName(userId: string): Promise<string | null>;
 }
 
 /** One session of a user, by id. */
@@ -91,6 +95,13 @@ export class LocalSessionDirectory implements SessionDirectory {
   }
   exists(): Promise<boolean> {
     return Promise.resolve(false); // there is no other instance
+  }
+  // One instance: its sessions take a new name at once, and nothing resumes elsewhere.
+  named(): Promise<void> {
+    return Promise.resolve();
+  }
+  latestName(): Promise<string | null> {
+    return Promise.resolve(null);
   }
 }
 

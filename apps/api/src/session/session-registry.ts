@@ -99,8 +99,10 @@ export class SessionRegistry {
     const user = { userId, name };
     this.rename(user);
     const session = this.add(randomUUID(), user, []);
-    await this.attach(session, connection);
-    // Other instances cannot be asked whether the name is new there: they compare.
+    await Promise.all([this.attach(session, connection), this.directory.named(user)]);
+    // Other instances cannot be asked whether the name is new there: they compare. One that
+    // misses this (resuming a session just now, or reconnecting to Redis) reads the latest
+    // name when a session of the user resumes on it.
     this.broker.sendToUser(userId, { kind: 'renamed', user });
     return session;
   }
@@ -125,7 +127,11 @@ export class SessionRegistry {
         'Session expired; start a new one without resume',
       );
     }
-    const session = this.add(record.sessionId, record.user, record.rooms);
+    // The record's name may be older than the user's: its instance may have missed a rename.
+    const latestName = await this.directory.latestName(record.user.userId);
+    const user = latestName === null ? record.user : { ...record.user, name: latestName };
+    if (latestName !== null) this.rename(user);
+    const session = this.add(record.sessionId, user, record.rooms);
     await this.attach(session, connection);
     for (const listener of this.adoptedListeners) await listener(session);
     if (record.instanceId !== this.lease.instanceId) {
