@@ -204,16 +204,31 @@ function expectHelloSent(socket: FakeWebSocket, fields: Record<string, string> =
   expect(frame.data).toEqual({ protocol: PROTOCOL_VERSION, name: 'Ada', ...fields });
 }
 
+/** Ada's client, connected as user `u-ada` (resume token `r-1`), recording its `name` events. */
+async function connectedAda() {
+  const client = createClient({ name: 'Ada' });
+  const names: string[] = [];
+  client.on('name', (name) => names.push(name));
+  client.connect();
+  const socket = FakeWebSocket.last;
+  socket.open();
+  socket.ack(socket.lastFrame.id, helloAck({ userId: 'u-ada', resume: 'r-1' }));
+  await flushMicrotasks();
+  return { client, names, socket };
+}
+
+/** Drops `socket`'s connection; returns the next one, opened, its hello sent. */
+async function reconnectFrom(socket: FakeWebSocket): Promise<FakeWebSocket> {
+  socket.serverClose(CloseCode.GoingAway);
+  await vi.advanceTimersByTimeAsync(500);
+  const next = FakeWebSocket.last;
+  next.open();
+  return next;
+}
+
 describe('name', () => {
   it("takes its user's new name from presence.renamed: reported once, presented in the next hello", async () => {
-    const client = createClient({ name: 'Ada' });
-    const names: string[] = [];
-    client.on('name', (name) => names.push(name));
-    client.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
-    socket.ack(socket.lastFrame.id, helloAck({ userId: 'u-ada', resume: 'r-1' }));
-    await flushMicrotasks();
+    const { client, names, socket } = await connectedAda();
 
     const renamed = (room: string, userId: string, name: string) =>
       socket.receive({ event: 'presence.renamed', data: { room, user: { userId, name } } });
@@ -224,10 +239,7 @@ describe('name', () => {
     expect(client.name).toBe('Ada Lovelace');
     expect(client.session).toMatchObject({ userId: 'u-ada', name: 'Ada Lovelace' });
 
-    socket.serverClose(CloseCode.GoingAway);
-    await vi.advanceTimersByTimeAsync(500);
-    const next = FakeWebSocket.last;
-    next.open();
+    const next = await reconnectFrom(socket);
     expect(next.lastFrame.data).toEqual({
       protocol: PROTOCOL_VERSION,
       name: 'Ada Lovelace',
@@ -245,42 +257,22 @@ describe('name', () => {
   });
 
   it('adoptName keeps a name taken elsewhere for the next hello, and sends nothing now', async () => {
-    const client = createClient({ name: 'Ada' });
-    const names: string[] = [];
-    client.on('name', (name) => names.push(name));
-    client.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
-    socket.ack(socket.lastFrame.id, helloAck({ resume: 'r-1' }));
-    await flushMicrotasks();
+    const { client, names, socket } = await connectedAda();
     const sent = socket.frames.length;
     client.adoptName('Ada Lovelace');
     client.adoptName('Ada Lovelace');
     expect(socket.frames).toHaveLength(sent);
     expect(names).toEqual(['Ada Lovelace']);
 
-    socket.serverClose(CloseCode.GoingAway);
-    await vi.advanceTimersByTimeAsync(500);
-    const next = FakeWebSocket.last;
-    next.open();
+    const next = await reconnectFrom(socket);
     expect(next.lastFrame.data).toMatchObject({ name: 'Ada Lovelace', resume: 'r-1' });
   });
 
   it("takes a newer name from a resume's ack, renamed while this tab was away", async () => {
-    const client = createClient({ name: 'Ada' });
-    const names: string[] = [];
-    client.on('name', (name) => names.push(name));
-    client.connect();
-    const socket = FakeWebSocket.last;
-    socket.open();
-    socket.ack(socket.lastFrame.id, helloAck({ userId: 'u-ada', resume: 'r-1' }));
-    await flushMicrotasks();
+    const { client, names, socket } = await connectedAda();
     expect(names).toEqual([]);
 
-    socket.serverClose(CloseCode.GoingAway);
-    await vi.advanceTimersByTimeAsync(500);
-    const next = FakeWebSocket.last;
-    next.open();
+    const next = await reconnectFrom(socket);
     next.ack(
       next.lastFrame.id,
       helloAck({ userId: 'u-ada', name: 'Ada Lovelace', resume: 'r-2', resumed: true }),
@@ -289,10 +281,7 @@ describe('name', () => {
     expect(names).toEqual(['Ada Lovelace']);
     expect(client.name).toBe('Ada Lovelace');
 
-    next.serverClose(CloseCode.GoingAway);
-    await vi.advanceTimersByTimeAsync(500);
-    const third = FakeWebSocket.last;
-    third.open();
+    const third = await reconnectFrom(next);
     expect(third.lastFrame.data).toMatchObject({ name: 'Ada Lovelace', resume: 'r-2' });
   });
 });
@@ -320,10 +309,7 @@ describe('identity', () => {
     expect(client.identity).toBe('id-ada');
     expect(client.session?.identity).toBe('id-ada');
 
-    socket.serverClose(CloseCode.GoingAway);
-    await vi.advanceTimersByTimeAsync(500);
-    const next = FakeWebSocket.last;
-    next.open();
+    const next = await reconnectFrom(socket);
     expectHelloSent(next, { resume: 'r-1', identity: 'id-ada' });
     // The token expired: the fresh hello still presents the identity, so the user stays the same.
     next.fail(next.lastFrame.id, ErrorCode.ResumeExpired);
