@@ -557,8 +557,17 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
           await redis.close();
         }
 
-        const placed = await invite(ann, bob, room);
-        // Its record reaches the room like any other, on every instance.
+        // The invite rings; the abandoned call's record, stored meanwhile, may come before or
+        // after the ring on Bob's socket.
+        const callId = uniqueCallId('x');
+        await ok(ann, 'call.invite', { callId, to: bob.user.userId, room, video: true });
+        const ring = await bob.client.nextWhere(
+          (frame) => frame.event === 'call.invite',
+          FRAME_TIMEOUT_MS,
+          'the ring',
+        );
+        expect(ring.data).toEqual({ callId, room, from: ann.user, video: true });
+        // The record reaches the room like any other, on every instance.
         for (const party of [ann, bob, cat]) {
           await party.client.nextWhere(
             (frame) =>
@@ -578,7 +587,7 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
           outcome: 'completed',
         });
         // The new call is a call like any other.
-        await relay(bob, ann, 'call.accept', { callId: placed.callId });
+        await relay(bob, ann, 'call.accept', { callId });
       },
       TEST_TIMEOUT_MS,
     );
