@@ -357,7 +357,8 @@ class MemberList:
     """The list of a room's members a client keeps, as PROTOCOL.md describes it.
 
     Starts from a `room.join` ack; `apply` adds the users a presence change names as joined and
-    removes those named as left, and returns True when some left unnamed (`leftCount >
+    removes those named as left (a user named as joined who is listed takes the name given;
+    `rename` applies a `presence.renamed`), and returns True when some left unnamed (`leftCount >
     len(left)`): the client must then send `room.join` again (with `since`, after a random delay
     of up to the room's presence window, which these tests skip) and `reset` the list from that
     ack. Users who joined unnamed are counted in `online` but not listed.
@@ -383,6 +384,12 @@ class MemberList:
         if change.left_count > len(change.left):
             self.stale = True
         return self.stale
+
+    def rename(self, frame):
+        """Applies a `presence.renamed` frame: a listed member takes the new name."""
+        user = frame["data"]["user"]
+        if _user_id(frame, user) in self.members:
+            self.members[user["userId"]] = user
 
 
 # --- HTTP -----------------------------------------------------------------------------------

@@ -465,8 +465,9 @@ class SessionsTest(ProtocolTestCase):
     async def test_a_hello_under_a_new_name_is_told_to_the_room_and_taken_by_every_session(self):
         room = unique_room()
         bob, _, _ = await self.joined("Bob", room)
-        x1, x_hello, _ = await self.joined("Xena", room)
+        x1, x_hello, x_join = await self.joined("Xena", room)
         x_id = x_hello["userId"]
+        listed = MemberList(x_join)  # Xena's own list: Bob and herself
         x2 = await self.connect()
         renamed = await x2.hello("Xena Warrior", identity=x_hello["identity"])
         self.assertEqual(renamed["userId"], x_id)
@@ -475,6 +476,9 @@ class SessionsTest(ProtocolTestCase):
         for conn in (bob, x1):
             frame = await conn.next_event("presence.renamed", lambda f: f["data"]["room"] == room)
             self.assertEqual(frame["data"], {"room": room, "user": {"userId": x_id, "name": "Xena Warrior"}})
+        listed.rename(frame)
+        self.assertEqual(listed.members[x_id]["name"], "Xena Warrior")
+        self.assertEqual(listed.online, 2)
         # The first session now sends under the new name.
         sent = await x1.call("chat.send", chat(room, "under the new name"))
         message = await bob.next_event("chat.message", lambda f: f["data"]["seq"] == sent["seq"])
