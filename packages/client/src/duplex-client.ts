@@ -110,8 +110,9 @@ export type DuplexClientEvents = {
   identity: string;
   /**
    * The user's name, when another session of the user (another tab, another device) said
-   * `hello` under a new one (told by `presence.renamed`, or by the ack of a resume): this
-   * client's next `hello` uses it too.
+   * `hello` under a new one (told by `presence.renamed`, or by the ack of a resume), or when
+   * `adoptName` took one: this client's next `hello` uses it, and `session.name` is it once the
+   * server has said so.
    */
   name: string;
   /** `error` frames without an `id`, and the error of a `hello` that left the client closed. */
@@ -484,13 +485,16 @@ export class DuplexClient {
     }
   }
 
-  /** Another session of this user took a new name: a later `hello` must not undo it. */
+  /**
+   * Another session of this user took a new name: this session is called so now (its own
+   * messages are shown under it), and a later `hello` must not undo it.
+   */
   private renamed(user: User): void {
-    if (!this.lastSession || user.userId !== this.lastSession.userId) return;
-    if (user.name === this.currentName) return;
+    const session = this.lastSession;
+    if (!session || user.userId !== session.userId) return;
+    if (user.name === session.name && user.name === this.currentName) return;
     this.currentName = user.name;
-    // What this session is now called (its own messages are shown under it).
-    this.lastSession = { ...this.lastSession, name: user.name };
+    this.lastSession = { ...session, name: user.name };
     this.emitter.emit('name', user.name);
   }
 

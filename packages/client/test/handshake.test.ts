@@ -263,6 +263,14 @@ describe('name', () => {
     client.adoptName('Ada Lovelace');
     expect(socket.frames).toHaveLength(sent);
     expect(names).toEqual(['Ada Lovelace']);
+    expect(client.session?.name).toBe('Ada'); // the server has not said so yet
+    // It does (the other tab's hello renamed the user): the session is called so now.
+    socket.receive({
+      event: 'presence.renamed',
+      data: { room: 'lobby', user: { userId: 'u-ada', name: 'Ada Lovelace' } },
+    });
+    expect(client.session?.name).toBe('Ada Lovelace');
+    expect(names).toEqual(['Ada Lovelace', 'Ada Lovelace']);
 
     const next = await reconnectFrom(socket);
     expect(next.lastFrame.data).toMatchObject({ name: 'Ada Lovelace', resume: 'r-1' });
