@@ -108,6 +108,26 @@ async function joinInOrder(room: string, parties: Party[]): Promise<ServerFrame[
   return acks;
 }
 
+const redisOfTheTests = () => createClient({ url: backends().redis.url });
+type TestRedis = ReturnType<typeof redisOfTheTests>;
+
+/**
+ * Runs `change` with a Redis connection of the test's own and `key`, which names a key of
+ * cluster `on` (under its prefix): for state that a failure would leave behind.
+ */
+async function inRedisOf(
+  on: Cluster,
+  change: (redis: TestRedis, key: (...parts: string[]) => string) => Promise<unknown>,
+): Promise<void> {
+  const redis = redisOfTheTests();
+  await redis.connect();
+  try {
+    await change(redis, (...parts) => on.redisKeyPrefix + parts.join(':'));
+  } finally {
+    await redis.close();
+  }
+}
+
 /** Sends a text message that must be acked; resolves with `{seq, ts}`. */
 async function say(
   party: Party,
@@ -543,19 +563,14 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
             answeredAt: startedAt,
           },
         };
-        const redis = createClient({ url: backends().redis.url });
-        await redis.connect();
-        try {
-          const key = (...parts: string[]) => on.redisKeyPrefix + parts.join(':');
-          await redis
+        await inRedisOf(on, (redis, key) =>
+          redis
             .multi()
             .set(key('call', stale), JSON.stringify(call))
             .set(key('user-call', ann.user.userId), stale)
             .set(key('user-call', bob.user.userId), stale)
-            .exec();
-        } finally {
-          await redis.close();
-        }
+            .exec(),
+        );
 
         // The invite rings; the abandoned call's record, stored meanwhile, may come before or
         // after the ring on Bob's socket.
@@ -687,10 +702,7 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
 
       // Instance 0 renamed its session's record before it announced the rename. Make the record
       // say "Ann" again, as an instance that missed the rename (reconnecting to Redis) leaves it.
-      const redis = createClient({ url: backends().redis.url });
-      await redis.connect();
-      try {
-        const key = (...parts: string[]) => on.redisKeyPrefix + parts.join(':');
+      await inRedisOf(on, async (redis, key) => {
         for (const id of await redis.sMembers(key('user-sessions', ann.user.userId))) {
           const stored = await redis.get(key('session', id));
           const record = stored === null ? null : (JSON.parse(stored) as { token: string });
@@ -698,9 +710,7 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
           const stale = { ...record, user: ann.user };
           await redis.set(key('session', id), JSON.stringify(stale), { KEEPTTL: true });
         }
-      } finally {
-        await redis.close();
-      }
+      });
 
       const resumed = await on.connect(2);
       const ack = await resumed.hello('Ann', { resume: ann.resume });

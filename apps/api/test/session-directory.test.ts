@@ -58,14 +58,20 @@ describe.skipIf(skipRedis)('the session directory in Redis', () => {
     };
   }
 
+  /** Ann's session, recorded by `directory`, whose connection then closed. */
+  async function inGracePeriod(directory: RedisSessionDirectory, id: string, token: string) {
+    const held = session(id, token, 'Ann', true);
+    await directory.attached(held, '');
+    held.connection = null;
+    directory.detached(held);
+    return held;
+  }
+
   it("an instance's change to a session that another instance has claimed leaves that one's record", async () => {
     const prefix = `test-${randomUUID()}:`;
     const first = await directoryOf(prefix, 'instance-a');
     const second = await directoryOf(prefix, 'instance-b');
-    const held = session('s-1', 'token-1', 'Ann', true);
-    await first.directory.attached(held, '');
-    held.connection = null;
-    first.directory.detached(held);
+    const held = await inGracePeriod(first.directory, 's-1', 'token-1');
     await first.settled();
 
     // Resumed on the second instance: it claims the session and records it as its own.
@@ -86,10 +92,7 @@ describe.skipIf(skipRedis)('the session directory in Redis', () => {
   it('rewrites the record of a session it holds, keeping the expiry of one in its grace period', async () => {
     const prefix = `test-${randomUUID()}:`;
     const only = await directoryOf(prefix, 'instance-a');
-    const held = session('s-2', 'token-3', 'Ann', true);
-    await only.directory.attached(held, '');
-    held.connection = null;
-    only.directory.detached(held);
+    const held = await inGracePeriod(only.directory, 's-2', 'token-3');
     held.user = { userId: 'u-ann', name: 'Annie' };
     only.directory.changed(held);
     await only.settled();
