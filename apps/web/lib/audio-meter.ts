@@ -1,21 +1,13 @@
 /**
- * Loudness of a live audio track, read with a WebAudio AnalyserNode a few times a second. One
- * AudioContext serves every meter of the page; it renders nothing to the speakers.
+ * Loudness of a live audio track, read with a WebAudio AnalyserNode a few times a second, on the
+ * page's shared AudioContext. A meter renders nothing to the speakers.
  */
-import { createAudioContext } from './audio-context';
+import { holdAudioContext } from './audio-context';
 import { rootMeanSquare } from './speaking';
 
 /** 4096 samples (85 ms at 48 kHz) read every 60 ms: consecutive frames overlap, so even a short sound is seen. */
 const FRAME_SIZE = 4096;
 const READ_EVERY_MS = 60;
-
-let shared: AudioContext | null = null;
-
-function meterContext(): AudioContext | null {
-  if (shared && shared.state !== 'closed') return shared;
-  shared = createAudioContext();
-  return shared;
-}
 
 /**
  * Calls `onLevel(rms, now)` with the track's level (RMS, 0..1) every {@link READ_EVERY_MS} until
@@ -25,14 +17,16 @@ export function startAudioMeter(
   track: MediaStreamTrack,
   onLevel: (level: number, now: number) => void,
 ): () => void {
-  const context = meterContext();
-  if (!context) return () => {};
+  const hold = holdAudioContext();
+  if (!hold) return () => {};
+  const { context } = hold;
   // Started from a call the user placed or accepted: a click let the context run.
   if (context.state === 'suspended') void context.resume().catch(() => {});
   let source: MediaStreamAudioSourceNode;
   try {
     source = context.createMediaStreamSource(new MediaStream([track]));
   } catch {
+    hold.release();
     return () => {};
   }
   const analyser = context.createAnalyser();
@@ -47,5 +41,6 @@ export function startAudioMeter(
     window.clearInterval(timer);
     source.disconnect();
     analyser.disconnect();
+    hold.release();
   };
 }

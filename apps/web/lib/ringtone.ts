@@ -2,7 +2,7 @@
  * Ring tones made on the spot with WebAudio: a pair of sine oscillators switched on and off in a
  * repeating pattern. No audio files: nothing to download, nothing to cache.
  */
-import { createAudioContext } from './audio-context';
+import { holdAudioContext } from './audio-context';
 
 export type TonePattern = 'ring' | 'ringback';
 
@@ -42,44 +42,6 @@ const LOOKAHEAD_S = 1;
 const TICK_MS = 250;
 const RAMP_S = 0.02;
 
-/** How long the shared AudioContext stays running after the last tone stopped. */
-const IDLE_SUSPEND_MS = 4000;
-
-/**
- * One AudioContext for every tone of the page, made on the first ring and then kept: opening
- * and closing the audio output costs tens of milliseconds of CPU, and a tone starts and stops
- * exactly when a call is being set up (the ring when the invite arrives, its end on Accept).
- * It is suspended a few seconds after the last tone stopped, so an idle page renders no audio.
- */
-let shared: AudioContext | null = null;
-let playing = 0;
-let suspendTimer: number | undefined;
-
-function acquireContext(): AudioContext | null {
-  window.clearTimeout(suspendTimer);
-  if (!shared || shared.state === 'closed') {
-    shared = createAudioContext();
-    if (!shared) return null;
-  }
-  playing++;
-  return shared;
-}
-
-function releaseContext(ctx: AudioContext): void {
-  playing--;
-  if (playing > 0) return;
-  suspendTimer = window.setTimeout(() => {
-    if (playing > 0 || ctx.state !== 'running') return;
-    // A tone that starts while this suspend is under way still reads `running`: resume after.
-    void ctx
-      .suspend()
-      .catch(() => {})
-      .then(() => {
-        if (playing > 0) void ctx.resume().catch(() => {});
-      });
-  }, IDLE_SUSPEND_MS);
-}
-
 /**
  * Starts `pattern` and returns its stop. `onAudible` says whether sound can actually come out:
  * a browser may keep the AudioContext suspended until the page had a click or a key press, and
@@ -89,9 +51,9 @@ export function startTone(
   pattern: TonePattern,
   onAudible: (audible: boolean) => void = () => {},
 ): () => void {
-  const context = acquireContext();
-  if (!context) return () => {};
-  const ctx = context;
+  const hold = holdAudioContext();
+  if (!hold) return () => {};
+  const ctx = hold.context;
   const { frequencies, period, bursts, level } = PATTERNS[pattern];
 
   const master = ctx.createGain();
@@ -160,6 +122,6 @@ export function startTone(
     // Silence at once; the oscillators scheduled ahead end and disconnect themselves.
     master.disconnect();
     for (const oscillator of oscillators) oscillator.stop();
-    releaseContext(ctx);
+    hold.release();
   };
 }

@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 import type { CallPhase } from '@duplex/client';
 import { useCallActions, type CurrentCall, type PendingCall } from '@/hooks/use-call';
 import { useFullscreen } from '@/hooks/use-fullscreen';
+import { useHeldFor } from '@/hooks/use-held-for';
 import { useRingtone } from '@/hooks/use-ringtone';
 import type { SideColumn } from '@/hooks/use-side-column';
 import { useSpeaking } from '@/hooks/use-audio-level';
@@ -31,6 +32,8 @@ import {
 import styles from './call.module.css';
 
 const MEDIA_PHASES: ReadonlySet<CallPhase> = new Set(['connecting', 'connected', 'reconnecting']);
+/** How long the media must have been connected before the speaking meters start. */
+const SPEAKING_METER_DELAY_MS = 1000;
 
 /**
  * The call on screen: the peer's video (or initial) large, your own tile small in a corner, the
@@ -164,9 +167,20 @@ function ActiveCallView({
   );
   // The caller hears the other side ring.
   useRingtone(phase === 'ringing-out' ? 'ringback' : null);
+  // The speaking meters start a second after the media connected. Started with the call, they
+  // added audio processing of both tracks while both sides open cameras and encoders, and the
+  // first picture came tens of milliseconds later (docs/benchmarks.md, call set-up); a second
+  // after the connection nobody misses them.
+  const metered = useHeldFor(
+    phase === 'connected' || phase === 'reconnecting',
+    SPEAKING_METER_DELAY_MS,
+  );
   // A peer who says it is muted is not speaking, whatever reaches us.
-  const remoteSpeaking = useSpeaking(snapshot.remoteStream, media && remoteMedia?.audio !== false);
-  const localSpeaking = useSpeaking(snapshot.localStream, media && !muted);
+  const remoteSpeaking = useSpeaking(
+    snapshot.remoteStream,
+    metered && remoteMedia?.audio !== false,
+  );
+  const localSpeaking = useSpeaking(snapshot.localStream, metered && !muted);
 
   // Hang-up disables the controls: focus goes to Close rather than being dropped.
   useEffect(() => {

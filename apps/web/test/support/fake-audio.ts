@@ -1,5 +1,5 @@
 /**
- * Just enough of WebAudio for the ring tones: an AudioContext whose clock and state the test
+ * Just enough of WebAudio for the ring tones and the speaking meters: an AudioContext whose clock and state the test
  * sets, and nodes that record what was scheduled on them.
  */
 export class FakeParam {
@@ -42,6 +42,14 @@ export class FakeOscillator extends FakeNode {
   }
 }
 
+/** A meter's nodes: they record only whether they were disconnected. */
+export class FakeAnalyser extends FakeNode {
+  fftSize = 2048;
+  getFloatTimeDomainData(samples: Float32Array): void {
+    samples.fill(0);
+  }
+}
+
 export class FakeAudioContext extends EventTarget {
   /** Every context made, oldest first. */
   static readonly made: FakeAudioContext[] = [];
@@ -65,6 +73,21 @@ export class FakeAudioContext extends EventTarget {
     const gain = new FakeGain();
     this.gains.push(gain);
     return gain;
+  }
+
+  readonly sources: FakeNode[] = [];
+  readonly analysers: FakeAnalyser[] = [];
+
+  createMediaStreamSource(): FakeNode {
+    const source = new FakeNode();
+    this.sources.push(source);
+    return source;
+  }
+
+  createAnalyser(): FakeAnalyser {
+    const analyser = new FakeAnalyser();
+    this.analysers.push(analyser);
+    return analyser;
   }
 
   createOscillator(): FakeOscillator {
