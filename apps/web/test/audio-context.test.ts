@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeAudioContext, fakeWindow } from './support/fake-audio';
+import { FakeAudioContext, fakeWindow, onlyContext } from './support/fake-audio';
 
 /** Tones and meters as a newly loaded page has them: no AudioContext made yet. */
 async function loadPage() {
@@ -17,11 +17,6 @@ async function loadPage() {
   ]);
   const track = {} as MediaStreamTrack;
   return { startTone, startMeter: () => startAudioMeter(track, () => {}) };
-}
-
-function onlyContext(): FakeAudioContext {
-  expect(FakeAudioContext.made).toHaveLength(1);
-  return FakeAudioContext.made[0]!;
 }
 
 beforeEach(() => {

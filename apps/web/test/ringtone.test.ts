@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeAudioContext, fakeWindow } from './support/fake-audio';
+import { FakeAudioContext, fakeWindow, onlyContext } from './support/fake-audio';
 
 /** The module as a newly loaded page has it: no AudioContext made yet. */
 async function loadPage(audio = true) {
   vi.stubGlobal('window', fakeWindow(audio));
   vi.resetModules();
   return import('@/lib/ringtone');
-}
-
-function onlyContext(): FakeAudioContext {
-  expect(FakeAudioContext.made).toHaveLength(1);
-  return FakeAudioContext.made[0]!;
 }
 
 /** [frequency, start] of every oscillator the context was asked for. */

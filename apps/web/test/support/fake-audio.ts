@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /**
  * Just enough of WebAudio for the ring tones and the speaking meters: an AudioContext whose clock and state the test
  * sets, and nodes that record what was scheduled on them.
@@ -118,6 +120,12 @@ export class FakeAudioContext extends EventTarget {
     FakeAudioContext.made.length = 0;
     FakeAudioContext.initialState = 'suspended';
   }
+}
+
+/** The one AudioContext the page made; fails the test if it made none or several. */
+export function onlyContext(): FakeAudioContext {
+  expect(FakeAudioContext.made).toHaveLength(1);
+  return FakeAudioContext.made[0]!;
 }
 
 /** A `window` with timers (the test's, fake or not), events, and optionally an AudioContext. */
