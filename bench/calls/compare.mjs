@@ -8,7 +8,8 @@
  * Usage: node bench/calls/compare.mjs [--rounds 3] <rev> [<rev>...]
  *   The working tree as it is (built beforehand, as for `pnpm --filter @duplex/bench calls`)
  *   is compared with each <rev>, checked out into a temporary git worktree, installed from the
- *   local pnpm store and built there. Environment: as bench/calls/run.sh (BENCH_CALLS, ...).
+ *   local pnpm store (downloading only what it lacks) and built there. Environment: as
+ *   bench/calls/run.sh (BENCH_CALLS, ...).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -41,7 +42,7 @@ try {
     const dir = join(scratch, rev.replace(/[^\w.-]/g, '_'));
     const commit = git('rev-parse', '--short', `${rev}^{commit}`);
     run(ROOT, 'git', ['worktree', 'add', '--detach', dir, commit]);
-    run(dir, 'pnpm', ['install', '--frozen-lockfile', '--offline']);
+    run(dir, 'pnpm', ['install', '--frozen-lockfile', '--prefer-offline']);
     run(dir, 'pnpm', ['turbo', 'run', 'build']);
     builds.push({ label: `${rev} (${commit})`, dir });
   }
