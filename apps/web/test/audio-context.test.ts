@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeAudioContext, fakeWindow, onlyContext } from './support/fake-audio';
+import { describe, expect, it, vi } from 'vitest';
+import { FakeAudioContext, fakeWindow, onlyContext, useFakeAudioPage } from './support/fake-audio';
 
 /** Tones and meters as a newly loaded page has them: no AudioContext made yet. */
 async function loadPage() {
@@ -19,15 +19,7 @@ async function loadPage() {
   return { startTone, startMeter: () => startAudioMeter(track, () => {}) };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeAudioContext.reset();
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+useFakeAudioPage();
 
 describe('the page’s one AudioContext', () => {
   it('serves the ring tones and the speaking meters alike', async () => {
@@ -77,5 +69,78 @@ describe('the page’s one AudioContext', () => {
     stopTone();
     await vi.advanceTimersByTimeAsync(4_000);
     expect(ctx.suspendCalls).toBe(1);
+  });
+});
+
+describe('the page’s one AudioContext, held by ring tones', () => {
+  it('is made once for every tone of the page', async () => {
+    const { startTone } = await loadPage();
+    const stopRing = startTone('ring');
+    stopRing();
+    startTone('ringback');
+    onlyContext();
+  });
+
+  it('is suspended 4 seconds after the last tone stopped', async () => {
+    const { startTone } = await loadPage();
+    const stop = startTone('ring');
+    const ctx = onlyContext();
+    ctx.setState('running');
+    stop();
+    vi.advanceTimersByTime(3_999);
+    expect(ctx.suspendCalls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ctx.suspendCalls).toBe(1);
+    expect(ctx.state).toBe('suspended');
+  });
+
+  it('keeps running while another tone plays, however often a stop is called', async () => {
+    const { startTone } = await loadPage();
+    const stopRing = startTone('ring');
+    startTone('ringback');
+    const ctx = onlyContext();
+    ctx.setState('running');
+    stopRing();
+    stopRing();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ctx.suspendCalls).toBe(0);
+  });
+
+  it('is not suspended when a tone starts again within the 4 seconds', async () => {
+    const { startTone } = await loadPage();
+    const stop = startTone('ring');
+    const ctx = onlyContext();
+    ctx.setState('running');
+    stop();
+    vi.advanceTimersByTime(2_000);
+    startTone('ringback');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ctx.suspendCalls).toBe(0);
+  });
+
+  it('is resumed when a tone starts while it is being suspended', async () => {
+    const { startTone } = await loadPage();
+    const stop = startTone('ring');
+    const ctx = onlyContext();
+    ctx.setState('running');
+    stop();
+    vi.advanceTimersByTime(4_000);
+    // The suspend is under way, the state still reads `running`, when the next call rings.
+    expect(ctx.suspendCalls).toBe(1);
+    expect(ctx.state).toBe('running');
+    const resumesBefore = ctx.resumeCalls;
+    startTone('ringback');
+    expect(ctx.resumeCalls).toBe(resumesBefore);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ctx.state).toBe('suspended');
+    expect(ctx.resumeCalls).toBe(resumesBefore + 1);
+  });
+
+  it('is made anew once closed', async () => {
+    const { startTone } = await loadPage();
+    startTone('ring')();
+    FakeAudioContext.made[0]!.state = 'closed';
+    startTone('ring');
+    expect(FakeAudioContext.made).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 
 /**
  * Just enough of WebAudio for the ring tones and the speaking meters: an AudioContext whose clock and state the test
@@ -120,6 +120,21 @@ export class FakeAudioContext extends EventTarget {
     FakeAudioContext.made.length = 0;
     FakeAudioContext.initialState = 'suspended';
   }
+}
+
+/**
+ * Each test of the calling file starts on a fresh page: fake timers, no AudioContext made yet;
+ * afterwards real timers and globals are back.
+ */
+export function useFakeAudioPage(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeAudioContext.reset();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
 }
 
 /** The one AudioContext the page made; fails the test if it made none or several. */
