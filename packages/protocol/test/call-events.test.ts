@@ -93,6 +93,18 @@ describe('call.accept', () => {
   });
 });
 
+/** The SDP-carrying events, with valid data around an `sdp`; `required` when it may not be left out. */
+const withSdp: Array<[ClientEventName, boolean, (sdp: unknown) => Record<string, unknown>]> = [
+  ['call.offer', true, (sdp) => ({ callId: 'call-1', sdp })],
+  ['call.answer', true, (sdp) => ({ callId: 'call-1', sdp })],
+  [
+    'call.invite',
+    false,
+    (sdp) => ({ callId: 'call-1', to: 'u-2', room: 'lobby', video: true, sdp }),
+  ],
+  ['call.accept', false, (sdp) => ({ callId: 'call-1', sdp })],
+];
+
 describe.each(['call.decline', 'call.bye'] as const)('reason of %s', (event) => {
   it('is optional', () => {
     expectValid(event, { callId: 'call-1' });
@@ -125,17 +137,17 @@ describe.each(['call.decline', 'call.bye'] as const)('reason of %s', (event) => 
   });
 });
 
-describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
+describe.each(withSdp)('sdp of %s', (event, required, build) => {
   const realistic =
     'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n' +
     'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\n';
 
   it('accepts a realistic SDP (with CR LF)', () => {
-    expectValid(event, { callId: 'call-1', sdp: realistic });
+    expectValid(event, build(realistic));
   });
 
   it('accepts 1 character', () => {
-    expectValid(event, { callId: 'call-1', sdp: 'x' });
+    expectValid(event, build('x'));
   });
 
   it.each([
@@ -145,7 +157,7 @@ describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
     ['12288 four-byte characters (49152 bytes)', emoji(SDP_MAX_BYTES / 4)],
   ])('accepts exactly 48 KiB: %s', (_label, sdp) => {
     expect(utf8ByteLength(sdp)).toBe(SDP_MAX_BYTES);
-    expectValid(event, { callId: 'call-1', sdp });
+    expectValid(event, build(sdp));
   });
 
   it.each([
@@ -159,7 +171,7 @@ describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
     ['30000 two-byte characters (far fewer code points than bytes)', 'é'.repeat(30000)],
   ])('rejects more than 48 KiB in UTF-8: %s', (_label, sdp) => {
     expect(utf8ByteLength(sdp)).toBeGreaterThan(SDP_MAX_BYTES);
-    expectInvalid(event, { callId: 'call-1', sdp }, ['sdp']);
+    expectInvalid(event, build(sdp), ['sdp']);
   });
 
   it.each([
@@ -168,11 +180,14 @@ describe.each(['call.offer', 'call.answer'] as const)('sdp of %s', (event) => {
     ['null', null],
     ['an object', { type: 'offer', sdp: 'v=0' }],
   ])('rejects sdp that is %s', (_label, sdp) => {
-    expectInvalid(event, { callId: 'call-1', sdp }, ['sdp']);
+    expectInvalid(event, build(sdp), ['sdp']);
   });
 
-  it('requires sdp', () => {
-    expectInvalid(event, { callId: 'call-1' }, ['sdp']);
+  it(required ? 'requires sdp' : 'leaves sdp optional', () => {
+    const data = build('x');
+    delete data.sdp;
+    if (required) expectInvalid(event, data, ['sdp']);
+    else expectValid(event, data);
   });
 });
 

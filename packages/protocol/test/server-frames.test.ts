@@ -128,6 +128,8 @@ const invalid: Array<[ServerEventName, string, Record<string, unknown>, string[]
   ['chat.typing', 'typing a string', { ...samples['chat.typing'], typing: 'yes' }, ['typing']],
   ['call.invite', 'video missing', { callId: 'call-1', room: 'lobby', from: alice }, ['video']],
   ['call.accept', 'from missing', { callId: 'call-1' }, ['from']],
+  ['call.invite', 'empty sdp', { ...samples['call.invite'], sdp: '' }, ['sdp']],
+  ['call.accept', 'sdp a number', { ...samples['call.accept'], sdp: 1 }, ['sdp']],
   [
     'call.decline',
     'reason missing (the server fills in the default)',
@@ -262,6 +264,16 @@ describe('decodeServerFrame: server events', () => {
 
   it.each(SERVER_EVENTS)('decodes %s', (event) => {
     const data = samples[event];
+    expect(expectSuccess(decodeServerFrame(text({ event, data })))).toEqual({
+      kind: 'event',
+      frame: { event, data },
+    });
+  });
+
+  it.each([
+    ['call.invite', { ...samples['call.invite'], sdp: 'v=0\r\n' }],
+    ['call.accept', { ...samples['call.accept'], sdp: 'v=0\r\n' }],
+  ] as const)('decodes %s with the sdp it may carry', (event, data) => {
     expect(expectSuccess(decodeServerFrame(text({ event, data })))).toEqual({
       kind: 'event',
       frame: { event, data },
