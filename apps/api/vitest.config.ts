@@ -19,6 +19,7 @@ const SHARED_STORE_SUITES = [
   'calls-lifecycle',
   'calls-tabs',
   'calls-errors',
+  'calls-early-offer',
   'presence',
   'reply-order',
   'http',

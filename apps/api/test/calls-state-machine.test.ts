@@ -9,8 +9,11 @@ const T0 = '2030-01-01T00:00:00.000Z';
 const T1 = '2030-01-01T00:00:01.250Z';
 const T2 = '2030-01-01T00:01:00.000Z';
 
-/** Ann (session s-ann) rings Bob's sessions s-bob1 and s-bob2 at T0. */
-function ringing(): Call {
+const OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=offer\r\n';
+const ANSWER = 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=answer\r\n';
+
+/** Ann (session s-ann) rings Bob's sessions s-bob1 and s-bob2 at T0, with her offer `sdp` if given. */
+function ringing(sdp?: string): Call {
   return startRinging(
     {
       callId: 'c1',
@@ -20,6 +23,7 @@ function ringing(): Call {
       callerSessionId: 's-ann',
       callee: bob,
       ringing: ['s-bob1', 's-bob2'],
+      ...(sdp !== undefined && { sdp }),
     },
     T0,
   ).call;
@@ -199,5 +203,130 @@ describe('call state machine', () => {
         },
       },
     ]);
+  });
+
+  describe('the offer rung with the invite', () => {
+    const answeredElsewhere = {
+      to: { userId: bob.userId, sessionId: 's-bob1' },
+      frame: {
+        event: 'call.bye',
+        data: { callId: 'c1', from: ann, reason: CallEndReason.AnsweredElsewhere },
+      },
+    };
+
+    it('an invite with sdp gives it to every ringing session and marks the call offered', () => {
+      const { call, deliveries } = startRinging(
+        {
+          callId: 'c1',
+          room: 'lobby',
+          video: false,
+          caller: ann,
+          callerSessionId: 's-ann',
+          callee: bob,
+          ringing: ['s-bob1', 's-bob2'],
+          sdp: OFFER,
+        },
+        T0,
+      );
+      expect(call.offered).toBe(true);
+      expect(call.phase).toEqual({ state: 'ringing', ringing: ['s-bob1', 's-bob2'] });
+      const invite = {
+        event: 'call.invite',
+        data: { callId: 'c1', room: 'lobby', from: ann, video: false, sdp: OFFER },
+      };
+      expect(deliveries).toStrictEqual([
+        { to: { userId: bob.userId, sessionId: 's-bob1' }, frame: invite },
+        { to: { userId: bob.userId, sessionId: 's-bob2' }, frame: invite },
+      ]);
+    });
+
+    it('an invite without sdp: the invite has no sdp key and the call is not offered', () => {
+      const { call, deliveries } = startRinging(
+        {
+          callId: 'c1',
+          room: 'lobby',
+          video: true,
+          caller: ann,
+          callerSessionId: 's-ann',
+          callee: bob,
+          ringing: ['s-bob1', 's-bob2'],
+        },
+        T0,
+      );
+      expect(call.offered).toBe(false);
+      expect(deliveries).toHaveLength(2);
+      for (const { frame } of deliveries) {
+        // Strict: a key present with the value undefined would fail too.
+        expect(frame.data).toStrictEqual({ callId: 'c1', room: 'lobby', from: ann, video: true });
+      }
+    });
+
+    it('accept with sdp on an offered call: the caller gets call.accept with that sdp; the bye to the other ringing session has none', () => {
+      const result = continues(
+        transition(ringing(OFFER), { type: 'accept', sessionId: 's-bob2', sdp: ANSWER }, T1),
+      );
+      expect(result.call.phase).toEqual({
+        state: 'active',
+        calleeSessionId: 's-bob2',
+        answeredAt: T1,
+      });
+      expect(result.deliveries).toStrictEqual([
+        {
+          to: { userId: ann.userId, sessionId: 's-ann' },
+          frame: { event: 'call.accept', data: { callId: 'c1', from: bob, sdp: ANSWER } },
+        },
+        answeredElsewhere,
+      ]);
+    });
+
+    it('accept without sdp on an offered call: call.accept has no sdp key', () => {
+      const result = continues(
+        transition(ringing(OFFER), { type: 'accept', sessionId: 's-bob2' }, T1),
+      );
+      expect(result.call.phase).toMatchObject({ state: 'active', calleeSessionId: 's-bob2' });
+      expect(result.deliveries).toStrictEqual([
+        {
+          to: { userId: ann.userId, sessionId: 's-ann' },
+          frame: { event: 'call.accept', data: { callId: 'c1', from: bob } },
+        },
+        answeredElsewhere,
+      ]);
+    });
+
+    it('accept with sdp on a call not offered is refused bad_state; the call rings on and can be accepted without sdp', () => {
+      const call = ringing();
+      const refused = transition(call, { type: 'accept', sessionId: 's-bob2', sdp: ANSWER }, T1);
+      expect(refused).toMatchObject({ kind: 'refused', code: ErrorCode.BadState });
+      expect(call.phase).toEqual({ state: 'ringing', ringing: ['s-bob1', 's-bob2'] });
+      const accepted = continues(transition(call, { type: 'accept', sessionId: 's-bob1' }, T1));
+      expect(accepted.call.phase).toMatchObject({ state: 'active', calleeSessionId: 's-bob1' });
+      expect(accepted.deliveries[0]!.frame).toStrictEqual({
+        event: 'call.accept',
+        data: { callId: 'c1', from: bob },
+      });
+    });
+
+    it('a call stored without `offered` (by an older instance) is not offered', () => {
+      const older: Call = {
+        callId: 'c1',
+        room: 'lobby',
+        video: true,
+        caller: ann,
+        callerSessionId: 's-ann',
+        callee: bob,
+        startedAt: T0,
+        phase: { state: 'ringing', ringing: ['s-bob1', 's-bob2'] },
+      };
+      expect(older).not.toHaveProperty('offered');
+      const stored = JSON.parse(JSON.stringify(older)) as Call;
+      expect(
+        transition(stored, { type: 'accept', sessionId: 's-bob1', sdp: ANSWER }, T1),
+      ).toMatchObject({ kind: 'refused', code: ErrorCode.BadState });
+      const accepted = continues(transition(stored, { type: 'accept', sessionId: 's-bob1' }, T1));
+      expect(accepted.deliveries[0]!.frame).toStrictEqual({
+        event: 'call.accept',
+        data: { callId: 'c1', from: bob },
+      });
+    });
   });
 });

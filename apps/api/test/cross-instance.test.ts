@@ -541,6 +541,57 @@ describe.skipIf(skipPostgres || skipRedis)('three api instances on PostgreSQL an
     );
 
     it(
+      'the offer rung with the invite and the answer in the accept cross instances; an answer to an invite without one is bad_state',
+      async () => {
+        const on = await cluster({ CALL_RING_TIMEOUT_MS: RING_TIMEOUT_MS });
+        const { room, ann, bob, cat } = await threeInARoom(on, 'x-early');
+
+        const callId = uniqueCallId('x');
+        const offer = 'v=0 offer rung from instance 0';
+        await ok(ann, 'call.invite', {
+          callId,
+          to: bob.user.userId,
+          room,
+          video: true,
+          sdp: offer,
+        });
+        await expectRelayed(bob, 'call.invite', {
+          callId,
+          room,
+          from: ann.user,
+          video: true,
+          sdp: offer,
+        });
+        // Instance 1 reads from Redis that the invite, which instance 0 took, carried an offer.
+        await relay(bob, ann, 'call.accept', { callId, sdp: 'v=0 answer from instance 1' });
+        await relay(bob, ann, 'call.candidate', {
+          callId,
+          candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 50001 typ host', sdpMid: '0' },
+        });
+        await relay(ann, bob, 'call.offer', { callId, sdp: 'v=0 renegotiation from instance 0' });
+        await relay(ann, bob, 'call.bye', { callId });
+        await expectCallEnded(
+          { room, callId, caller: ann, callee: bob, video: true },
+          CallOutcome.Completed,
+          [ann, bob, cat],
+        );
+
+        const placed = await invite(ann, bob, room);
+        const reply = await bob.client.request(
+          'call.accept',
+          { callId: placed.callId, sdp: 'v=0 answer to no offer' },
+          FRAME_TIMEOUT_MS,
+        );
+        expectError(reply, 'bad_state', { id: reply.id });
+        // Bob's instance would have published an accept before its later chat message.
+        const barrier = await say(bob, room, 'after the refused accept');
+        await nothingMoreOfCall([ann, bob, cat], room, placed.callId, barrier.seq);
+        await relay(bob, ann, 'call.accept', { callId: placed.callId });
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       'a call its dead instance could not end keeps nobody busy: the next invite ends it, with its record, and rings',
       async () => {
         const on = await cluster({ CALL_RING_TIMEOUT_MS: RING_TIMEOUT_MS });

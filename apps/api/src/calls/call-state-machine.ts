@@ -17,7 +17,7 @@ export type RelayedFrame = {
 
 /** What can happen to a live call: a session's frame, the ring timer, or a session ending for good. */
 export type CallEvent =
-  | { type: 'accept'; sessionId: string }
+  | { type: 'accept'; sessionId: string; sdp?: string }
   | { type: 'decline'; sessionId: string; reason: string | undefined }
   | { type: 'bye'; sessionId: string; reason: string | undefined }
   | { type: 'relay'; sessionId: string; frame: RelayedFrame }
@@ -49,6 +49,8 @@ export interface Invitation {
   callee: User;
   /** The callee's sessions that ring. */
   ringing: readonly string[];
+  /** The caller's first offer, rung with the invite. */
+  sdp?: string;
 }
 
 /** A new call, ringing on every session of `ringing`; each of them gets the invite. */
@@ -56,13 +58,21 @@ export function startRinging(
   invitation: Invitation,
   now: string,
 ): { call: Call; deliveries: Delivery[] } {
-  const { ringing, ...parties } = invitation;
+  const { ringing, sdp, ...parties } = invitation;
   const { callId, room, video, caller, callee } = parties;
   return {
-    call: { ...parties, startedAt: now, phase: { state: 'ringing', ringing: [...ringing] } },
+    call: {
+      ...parties,
+      offered: sdp !== undefined,
+      startedAt: now,
+      phase: { state: 'ringing', ringing: [...ringing] },
+    },
     deliveries: ringing.map((sessionId) => ({
       to: { userId: callee.userId, sessionId },
-      frame: { event: 'call.invite', data: { callId, room, from: caller, video } },
+      frame: {
+        event: 'call.invite',
+        data: { callId, room, from: caller, video, ...(sdp !== undefined && { sdp }) },
+      },
     })),
   };
 }
@@ -100,6 +110,9 @@ function whileRinging(
   switch (event.type) {
     case 'accept':
       if (role !== 'callee') return onlyTheCalleeAnswers('accept');
+      if (event.sdp !== undefined && call.offered !== true) {
+        return refused(ErrorCode.BadState, 'The invite carried no offer to answer');
+      }
       return {
         kind: 'continues',
         call: {
@@ -109,7 +122,11 @@ function whileRinging(
         deliveries: [
           toCaller(call, {
             event: 'call.accept',
-            data: { callId: call.callId, from: call.callee },
+            data: {
+              callId: call.callId,
+              from: call.callee,
+              ...(event.sdp !== undefined && { sdp: event.sdp }),
+            },
           }),
           ...answeredElsewhere(call, phase, event.sessionId),
         ],

@@ -41,7 +41,7 @@ export class CallService implements OnModuleDestroy {
   /** Rings every connected session of `to` that is a member of `room`; returns once they were sent the invite. */
   async invite(
     caller: Session,
-    { callId, to, room, video }: ClientEventData<'call.invite'>,
+    { callId, to, room, video, sdp }: ClientEventData<'call.invite'>,
   ): Promise<void> {
     if (await this.calls.get(callId)) throw callIdInUse();
     const ringing =
@@ -64,6 +64,7 @@ export class CallService implements OnModuleDestroy {
         callerSessionId: caller.id,
         callee,
         ringing: ringing.map((session) => session.sessionId),
+        sdp,
       },
       now(),
     );
@@ -76,8 +77,8 @@ export class CallService implements OnModuleDestroy {
     this.deliver(deliveries);
   }
 
-  accept(session: Session, { callId }: ClientEventData<'call.accept'>): Promise<void> {
-    return this.handle(callId, { type: 'accept', sessionId: session.id });
+  accept(session: Session, { callId, sdp }: ClientEventData<'call.accept'>): Promise<void> {
+    return this.handle(callId, { type: 'accept', sessionId: session.id, sdp });
   }
 
   decline(session: Session, { callId, reason }: ClientEventData<'call.decline'>): Promise<void> {

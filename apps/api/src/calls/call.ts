@@ -26,6 +26,11 @@ export interface Call {
   /** The caller's session: the one that invited. */
   readonly callerSessionId: string;
   readonly callee: User;
+  /**
+   * Whether the invite carried the caller's first offer, which the callee may then answer in
+   * its accept. Absent in calls stored by an instance that predates it: no offer.
+   */
+  readonly offered?: boolean;
   /** When the server accepted the invite. */
   readonly startedAt: string;
   readonly phase: CallPhase;
