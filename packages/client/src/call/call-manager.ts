@@ -221,10 +221,11 @@ export class CallManager {
       peer: data.from,
       room: data.room,
       video: data.video,
+      ...(data.sdp !== undefined && { offer: data.sdp }),
     });
     this.publish(session);
     // After the ringing prompt is up: building a peer connection blocks the page for a few
-    // milliseconds. Accepting before then builds it right after the accept is sent.
+    // milliseconds. Accepting before then builds it as it accepts.
     setTimeout(() => session.prepareIncoming(), 0);
   }
 

@@ -1,5 +1,6 @@
 import {
   CallEndReason,
+  type AckData,
   type ClientEventInput,
   type IceCandidate,
   type ServerEventData,
@@ -73,6 +74,8 @@ export interface CallSessionInit {
   peer: User;
   room: string;
   video: boolean;
+  /** Callee: the caller's offer, when the invite carried one. */
+  offer?: string;
 }
 
 /** Server events routed to a session by `callId`. */
@@ -89,6 +92,10 @@ const ACTIVE_PHASES: ReadonlySet<CallPhase> = new Set(['connecting', 'connected'
 
 type SignalEvent =
   'call.offer' | 'call.answer' | 'call.candidate' | 'call.decline' | 'call.bye' | 'call.media';
+type NegotiationEvent = 'call.offer' | 'call.answer' | 'call.candidate';
+type HeldSignal = {
+  [E in NegotiationEvent]: { event: E; data: ClientEventInput<E> };
+}[NegotiationEvent];
 
 const ignore = (): void => {};
 
@@ -133,14 +140,21 @@ export class CallSession {
   private signallingLost = false;
   private videoChanges: Promise<void> = Promise.resolve();
   private readonly earlyCandidates: IceCandidate[] = [];
-  /** Caller: the offer and candidates made before the callee accepted, sent on accept. */
-  private heldUntilAccepted: (() => void)[] | null = null;
+  /**
+   * Signals made before the accept, sent once it is: the caller's offer (unless the callee
+   * answered the invite's copy) and candidates; the callee's candidates of an early answer.
+   */
+  private heldUntilAccepted: HeldSignal[] | null = null;
   private readonly endListeners = new Set<() => void>();
-  /** While answering: remote media changes wait (see publishRemote). */
-  private remoteHeld = false;
+  /** While answering: remote media changes and the local tracks wait (see `answering`). */
+  private answeringOffer = false;
   private remotePending = false;
   /** Offers taken from the peer: any after the callee's first restart ICE or renegotiate. */
   private remoteOffers = 0;
+  /** The caller's first offer as the invite carried it (sent, or received), if it did. */
+  private offerInInvite: string | null;
+  /** Callee: the invite's offer was handed to the negotiation (applied while ringing). */
+  private offerTaken = false;
 
   /** @internal Made by `CallManager`. */
   constructor(
@@ -148,6 +162,7 @@ export class CallSession {
     private readonly config: CallSessionConfig,
   ) {
     this.callId = init.callId;
+    this.offerInInvite = init.offer ?? null;
     this.store = new SnapshotStore<CallSnapshot>(
       {
         callId: init.callId,
@@ -203,9 +218,10 @@ export class CallSession {
 
   /**
    * Callee: opens camera and microphone and accepts (at once when the media are already
-   * allowed, else once they are open), then announces its media (`call.media`) and waits for
-   * the caller's first offer: this side never makes it. The answer to that offer does not wait
-   * for the media: it sends on the offer's transceivers, whose tracks are put in when they open. A
+   * allowed, else once they are open), then announces its media (`call.media`). When the
+   * invite carried the caller's offer, the accept carries the answer to it; else this side
+   * waits for the caller's first offer (it never makes it). The answer does not wait for the
+   * media: it sends on the offer's transceivers, whose tracks are put in when they open. A
    * media failure declines the call, or hangs it up if it was accepted already, with reason
    * `media-error`, ends it with `error` set, and rejects with a {@link CallMediaError}.
    */
@@ -224,8 +240,11 @@ export class CallSession {
       }
     }
     if (this.ended) return;
-    // The accept first; a peer connection not built while ringing is built while it travels.
-    const accepted = this.config.link.request('call.accept', { callId: this.callId });
+    const withAnswer = await this.acceptWithAnswer();
+    if (this.ended) return;
+    // Without an answer to carry, a peer connection not built while ringing is built while the
+    // accept travels.
+    const accepted = withAnswer?.accepted ?? this.sendAccept();
     const pcError = this.openPeerConnection();
     if (pcError) {
       accepted.catch(ignore);
@@ -302,10 +321,11 @@ export class CallSession {
   }
 
   /**
-   * Caller: opens the media and sends `call.invite` (at once when the media are already
-   * allowed, else once they are open), then builds the peer connection and makes the offer on
-   * sending transceivers (the tracks are put in when the media open); the offer and its
-   * candidates are held until the callee accepts (the server takes no offer before that).
+   * Caller: opens the media, builds the peer connection and makes the offer on sending
+   * transceivers (the tracks are put in when the media open), and sends `call.invite` with the
+   * offer (at once when the media are already allowed, else once they are open). The offer's
+   * candidates are held until the callee accepts (the server relays nothing before that), and
+   * so is the offer, sent as `call.offer` if the accept does not carry the answer.
    * Resolves once the invite is acked and the media are open: phase `ringing-out`, or further
    * along if the callee was quicker, or `ended` if the call ended meanwhile. Rejects with a
    * {@link CallMediaError}, the invite's `RequestError`, or the peer connection's error; the
@@ -326,21 +346,24 @@ export class CallSession {
       }
     }
     if (this.ended) return;
-    // The invite first; the peer connection and the offer are made while it travels.
+    const pcError = this.openPeerConnection();
+    if (pcError) {
+      this.finish(CallEndState.Failed, pcError); // nobody was rung
+      throw errorFrom(pcError);
+    }
+    this.addSendingTransceivers(video);
+    // The offer rings with the invite, so that the callee can answer it as it accepts.
+    await this.negotiation?.offerNow();
+    if (this.ended) return;
+    const offer = this.pc?.localDescription;
+    this.offerInInvite = offer?.type === 'offer' && offer.sdp ? offer.sdp : null;
     const invite = this.config.link.request('call.invite', {
       callId: this.callId,
       to,
       room,
       video,
+      ...(this.offerInInvite !== null && { sdp: this.offerInInvite }),
     });
-    const pcError = this.openPeerConnection();
-    if (pcError) {
-      invite.catch(ignore);
-      await this.endAndSay(CallEndState.Failed, CallEndReason.Failed, pcError);
-      throw errorFrom(pcError);
-    }
-    this.addSendingTransceivers(video);
-    this.negotiation?.offerNow(); // held until the callee accepts
     const [opened, invited] = await Promise.allSettled([media, invite]);
     if (invited.status === 'rejected') {
       const code = (invited.reason as { code?: unknown }).code;
@@ -361,12 +384,13 @@ export class CallSession {
   }
 
   /**
-   * Callee, while ringing: builds the peer connection, so that the answer to the caller's offer
-   * does not wait for it. A failure is reported by `accept()`.
+   * Callee, while ringing: builds the peer connection and applies the offer the invite carried
+   * (which gathers nothing and tells the caller nothing), so that the answer waits for
+   * neither. A failure is reported by `accept()`.
    * @internal Used by `CallManager`.
    */
   prepareIncoming(): void {
-    if (this.phase === 'ringing-in') this.openPeerConnection();
+    if (this.phase === 'ringing-in') this.takeOfferInInvite();
   }
 
   /** A `call.*` frame about this call. @internal Routed by `CallManager`. */
@@ -374,7 +398,7 @@ export class CallSession {
     if (this.ended) return;
     switch (message.event) {
       case 'call.accept':
-        this.accepted();
+        this.accepted(message.data.sdp);
         break;
       case 'call.decline':
         this.finish(CallEndState.Declined);
@@ -434,17 +458,20 @@ export class CallSession {
     void this.restartIce();
   }
 
-  /** Caller: the callee accepted; send the offer and candidates held until now. */
-  private accepted(): void {
+  /**
+   * Caller: the callee accepted, with the answer to the invite's offer or without; send the
+   * offer (if it was not answered) and the candidates held until now.
+   */
+  private accepted(answer: string | undefined): void {
     if (
       this.store.get().role !== 'caller' ||
       (this.phase !== 'ringing-out' && this.phase !== 'idle')
     )
       return;
-    // The first offer (made while ringing) goes out right away, its candidates after it.
-    const held = this.heldUntilAccepted ?? [];
-    this.heldUntilAccepted = null;
-    for (const send of held) send();
+    // One offer at most is held: a change of media while ringing (video switched on) waits for
+    // the answer, as `negotiationneeded` fires only in the stable state.
+    if (answer !== undefined) void this.negotiation?.handleAnswer(answer);
+    this.releaseHeld(answer === undefined);
     this.store.update({ phase: 'connecting' });
     this.becameActive();
   }
@@ -540,9 +567,10 @@ export class CallSession {
       awaitFirstOffer: callee, // the caller sends the first offer
       offerArrived: () => this.remoteOfferArrived(),
       signals: {
-        offer: (sdp) => this.negotiationSignal('call.offer', { callId, sdp }),
-        answer: (sdp) => this.negotiationSignal('call.answer', { callId, sdp }),
-        candidate: (candidate) => this.negotiationSignal('call.candidate', { callId, candidate }),
+        offer: (sdp) => this.negotiationSignal({ event: 'call.offer', data: { callId, sdp } }),
+        answer: (sdp) => this.negotiationSignal({ event: 'call.answer', data: { callId, sdp } }),
+        candidate: (candidate) =>
+          this.negotiationSignal({ event: 'call.candidate', data: { callId, candidate } }),
       },
       beforeAnswer: () => this.sendOnOfferedTransceivers(),
       answering: (active) => this.answering(active),
@@ -609,22 +637,60 @@ export class CallSession {
    * in the browser) wait until the answer is out.
    */
   private answering(active: boolean): void {
-    this.remoteHeld = active;
+    this.answeringOffer = active;
     if (active || this.ended) return;
     this.attachLocalTracks();
     if (this.remotePending) this.publishRemote();
   }
 
+  /** Callee: builds the peer connection and hands it the invite's offer, once. */
+  private takeOfferInInvite(): void {
+    if (this.openPeerConnection() || this.offerTaken || this.offerInInvite === null) return;
+    this.offerTaken = true;
+    void this.negotiation?.takeOffer(this.offerInInvite);
+  }
+
+  /**
+   * Callee, accepting: answers the invite's offer and sends the accept with the answer as soon
+   * as it is made, its candidates behind it. Resolves with the accept's request (not its ack),
+   * or `null` when the invite carried no offer, it could not be answered (then the caller sends
+   * it as `call.offer`), or the call ended meanwhile.
+   */
+  private async acceptWithAnswer(): Promise<{
+    accepted: Promise<AckData<'call.accept'>>;
+  } | null> {
+    if (this.offerInInvite === null) return null;
+    this.takeOfferInInvite();
+    const { negotiation } = this;
+    if (!negotiation) return null;
+    this.heldUntilAccepted = [];
+    let sent: { accepted: Promise<AckData<'call.accept'>> } | null = null;
+    await negotiation.answerHeldOffer((answer) => {
+      if (!this.ended) sent = { accepted: this.sendAccept(answer) };
+    });
+    return sent;
+  }
+
+  /** Callee: `call.accept` (with the answer to the invite's offer, if any), then what was held. */
+  private sendAccept(answer?: string): Promise<AckData<'call.accept'>> {
+    const accepted = this.config.link.request('call.accept', {
+      callId: this.callId,
+      ...(answer !== undefined && { sdp: answer }),
+    });
+    this.releaseHeld(true); // the answer's candidates, behind the accept
+    return accepted;
+  }
+
   private publishRemote(): void {
-    this.remotePending = this.remoteHeld;
-    if (this.remoteHeld || this.ended) return;
+    this.remotePending = this.answeringOffer;
+    if (this.answeringOffer || this.ended) return;
     this.store.update({ remoteStream: this.remote.stream, remoteVideo: this.remote.hasVideo });
   }
 
   /** Puts the local tracks on this side's senders (adds a track where there is no sender). */
   private attachLocalTracks(): void {
     const { pc, localStream } = this;
-    if (this.tracksAttached || !this.canSend || !pc || !localStream) return;
+    if (this.tracksAttached || this.answeringOffer || !this.canSend || !pc || !localStream) return;
     this.tracksAttached = true;
     for (const track of localStream.getTracks()) {
       const sender = this.senders.get(track.kind);
@@ -704,12 +770,17 @@ export class CallSession {
     this.store.update({ localStream: stream, error: null });
   }
 
-  private negotiationSignal<E extends 'call.offer' | 'call.answer' | 'call.candidate'>(
-    event: E,
-    data: ClientEventInput<E>,
-  ): void {
-    if (this.heldUntilAccepted) this.heldUntilAccepted.push(() => void this.signal(event, data));
-    else void this.signal(event, data);
+  private negotiationSignal(signal: HeldSignal): void {
+    if (this.heldUntilAccepted) this.heldUntilAccepted.push(signal);
+    else void this.signal(signal.event, signal.data);
+  }
+
+  /** Sends the signals held until the accept, in order; the offer only `withOffer`. */
+  private releaseHeld(withOffer: boolean): void {
+    const held = this.heldUntilAccepted ?? [];
+    this.heldUntilAccepted = null;
+    for (const signal of held)
+      if (withOffer || signal.event !== 'call.offer') void this.signal(signal.event, signal.data);
   }
 
   /** Sends a signalling frame; failures after the call ended are expected and dropped. */

@@ -35,7 +35,8 @@ export interface PerfectNegotiationOptions {
 
 type Incoming =
   | { kind: 'description'; type: 'offer' | 'answer'; sdp: string }
-  | { kind: 'candidate'; candidate: IceCandidate };
+  | { kind: 'candidate'; candidate: IceCandidate }
+  | { kind: 'held-offer'; sdp: string };
 
 /**
  * The W3C "perfect negotiation" pattern over one peer connection
@@ -48,6 +49,8 @@ export class PerfectNegotiation {
   private ignoreOffer = false;
   private isSettingRemoteAnswerPending = false;
   private remoteOfferApplied = false;
+  /** An offer applied by `takeOffer` and not answered yet. */
+  private offerHeld = false;
   private readonly pendingCandidates = new CandidateQueue();
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
@@ -96,6 +99,35 @@ export class PerfectNegotiation {
   }
 
   /**
+   * Applies the other side's first offer without answering it (the offer a `call.invite`
+   * carries, applied while the phone rings): `answerHeldOffer` answers it. Applying an offer
+   * gathers no candidates and sends nothing. Throws nothing: a failure leaves no held offer.
+   */
+  takeOffer(sdp: string): Promise<void> {
+    return this.enqueue({ kind: 'held-offer', sdp });
+  }
+
+  /**
+   * Answers the offer `takeOffer` applied and hands the answer to `deliver` instead of
+   * `signals.answer` (it travels in the accept), before `answering(false)`, as an answer to a
+   * `call.offer` is; `deliver` is not called when there is no held offer, the answer failed or
+   * the negotiation was closed. Candidates follow through `signals.candidate`.
+   */
+  answerHeldOffer(deliver: (answer: string) => void): Promise<void> {
+    return this.enqueueWork(async () => {
+      if (!this.offerHeld) return;
+      this.offerHeld = false;
+      try {
+        const answer = await this.makeAnswer();
+        if (answer) deliver(answer);
+      } finally {
+        this.options.answering?.(false);
+      }
+      await this.drainCandidates();
+    });
+  }
+
+  /**
    * Asks for an ICE restart (a new offer through `negotiationneeded`). The impolite side first
    * rolls back an offer still waiting for its answer: that answer may have been lost with the
    * signalling connection, and the restart's offer could not be made before it arrived.
@@ -122,8 +154,9 @@ export class PerfectNegotiation {
    * waits behind whatever the page does meanwhile (rendering the call view, say). The event,
    * when it comes, finds the offer made and does nothing.
    */
-  offerNow(): void {
-    if (!this.closed && this.pc.signalingState === 'stable') void this.negotiate();
+  offerNow(): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'stable') return Promise.resolve();
+    return this.negotiate();
   }
 
   /** Stops listening to the peer connection and drops whatever is still queued. */
@@ -152,18 +185,53 @@ export class PerfectNegotiation {
   }
 
   private enqueue(message: Incoming): Promise<void> {
+    return this.enqueueWork(() => {
+      switch (message.kind) {
+        case 'description':
+          return this.receiveDescription(message.type, message.sdp);
+        case 'candidate':
+          return this.receiveCandidate(message.candidate);
+        case 'held-offer':
+          return this.holdOffer(message.sdp);
+      }
+    });
+  }
+
+  /** Runs `work` after everything queued before it; its failure is reported, not thrown. */
+  private enqueueWork(work: () => Promise<void>): Promise<void> {
     const next = this.incoming.then(async () => {
       if (this.closed) return;
       try {
-        if (message.kind === 'description')
-          await this.receiveDescription(message.type, message.sdp);
-        else await this.receiveCandidate(message.candidate);
+        await work();
       } catch (error) {
         if (!this.closed) this.options.onError(error);
       }
     });
     this.incoming = next;
     return next;
+  }
+
+  private async holdOffer(sdp: string): Promise<void> {
+    if (this.pc.signalingState !== 'stable' || this.remoteOfferApplied) return;
+    this.options.offerArrived?.();
+    this.options.answering?.(true);
+    try {
+      await this.applyRemote('offer', sdp);
+    } catch (error) {
+      this.options.answering?.(false);
+      throw error;
+    }
+    this.offerHeld = true;
+  }
+
+  /** Answers the remote offer just applied: the answer's sdp, or `null` if closed meanwhile. */
+  private async makeAnswer(): Promise<string | null> {
+    this.remoteOfferApplied = true;
+    if (this.closed) return null;
+    this.options.beforeAnswer?.();
+    await this.pc.setLocalDescription();
+    const answer = this.pc.localDescription;
+    return !this.closed && answer?.type === 'answer' && answer.sdp ? answer.sdp : null;
   }
 
   private async receiveDescription(type: 'offer' | 'answer', sdp: string): Promise<void> {
@@ -182,13 +250,8 @@ export class PerfectNegotiation {
     this.options.answering?.(true);
     try {
       await this.applyRemote(type, sdp);
-      this.remoteOfferApplied = true;
-      if (this.closed) return;
-      this.options.beforeAnswer?.();
-      await pc.setLocalDescription();
-      const answer = pc.localDescription;
-      if (!this.closed && answer?.type === 'answer' && answer.sdp)
-        this.options.signals.answer(answer.sdp);
+      const answer = await this.makeAnswer();
+      if (answer) this.options.signals.answer(answer);
     } finally {
       this.options.answering?.(false);
     }

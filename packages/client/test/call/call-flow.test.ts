@@ -4,10 +4,10 @@ import { CallManager, CallMediaError } from '../../src/call/index.js';
 import { createFakeGetUserMedia } from './fake-media.js';
 import type { RtcConfigurationLike } from '../../src/call/rtc-types.js';
 import { FakePeerConnection } from './fake-peer-connection.js';
-import { connectCall, createHarness, fakePc, sleep, snapshot, until } from './harness.js';
+import { bobRinging, connectCall, createHarness, fakePc, snapshot, until } from './harness.js';
 
 describe('a call from invite to connected', () => {
-  it('rings, accepts, offers from the caller, answers from the callee and connects', async () => {
+  it('rings with the caller’s offer, accepts with the callee’s answer and connects', async () => {
     const h = await createHarness();
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
 
@@ -22,8 +22,16 @@ describe('a call from invite to connected', () => {
       endReason: null,
     });
     expect(snapshot(aliceCall).localStream).toBe(h.alice.getUserMedia.streams[0]);
+    const alicePc = fakePc(aliceCall);
     const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
-    expect(invite).toEqual({ callId: aliceCall.callId, to: 'u-bob', room: 'lobby', video: true });
+    expect(invite).toEqual({
+      callId: aliceCall.callId,
+      to: 'u-bob',
+      room: 'lobby',
+      video: true,
+      sdp: alicePc.localDescription?.sdp,
+    });
+    expect(alicePc.localDescription?.type).toBe('offer');
     expect(aliceCall.callId).toMatch(/^[0-9a-f-]{36}$/);
 
     await until(() => h.bob.manager.current !== null, 'the invite');
@@ -36,10 +44,12 @@ describe('a call from invite to connected', () => {
       peer: { userId: 'u-alice', name: 'Alice' },
       localStream: null,
     });
-    // Made while ringing, once the prompt had its turn; nothing negotiated yet.
-    await until(() => bobCall.getPeerConnection() !== null, 'bob’s peer connection');
-    expect(fakePc(bobCall).signalingState).toBe('stable');
-    expect(fakePc(bobCall).log).toEqual([]);
+    // Made while ringing, once the prompt had its turn: the invite's offer applied, not answered.
+    await until(
+      () => bobCall.getPeerConnection()?.signalingState === 'have-remote-offer',
+      'the invite’s offer applied',
+    );
+    expect(fakePc(bobCall).log).toEqual(['setRemoteDescription:offer']);
     expect(h.bob.getUserMedia.calls).toEqual([]);
 
     await bobCall.accept();
@@ -49,16 +59,21 @@ describe('a call from invite to connected', () => {
       'both connected',
     );
 
-    // Alice (caller, impolite) offered; Bob (callee, polite) only answered.
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
-    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toHaveLength(0);
-    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toHaveLength(1);
+    // Alice (caller, impolite) offered in the invite; Bob (callee, polite) answered in the accept.
+    const bobPc = fakePc(bobCall);
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')).toEqual([
+      { callId: aliceCall.callId, sdp: bobPc.localDescription?.sdp },
+    ]);
+    expect(bobPc.localDescription?.type).toBe('answer');
+    for (const event of ['call.offer', 'call.answer'])
+      expect(h.relay.received.filter((entry) => entry.event === event)).toEqual([]);
     expect(h.relay.eventsFrom('u-alice', 'call.accept')).toHaveLength(0);
     const order = h.relay.received.map((entry) => `${entry.from}:${entry.event}`);
-    expect(order.indexOf('u-bob:call.accept')).toBeLessThan(order.indexOf('u-alice:call.offer'));
+    expect(order.indexOf('u-bob:call.accept')).toBeLessThan(
+      order.indexOf('u-alice:call.candidate'),
+    );
+    expect(order.indexOf('u-bob:call.accept')).toBeLessThan(order.indexOf('u-bob:call.candidate'));
 
-    const alicePc = fakePc(aliceCall);
-    const bobPc = fakePc(bobCall);
     expect(alicePc.configuration).toEqual({
       iceServers: h.relay.iceServers,
       iceCandidatePoolSize: 1,
@@ -216,7 +231,7 @@ describe('call() failures', () => {
     expect(h.alice.manager.current).toBeNull();
   });
 
-  it('a peer connection the browser refuses: call() rejects and the ringing callee is told', async () => {
+  it('a peer connection the browser refuses: call() rejects and nobody is rung', async () => {
     let refuse = true;
     class RefusingPeerConnection extends FakePeerConnection {
       constructor(configuration?: RtcConfigurationLike) {
@@ -233,11 +248,9 @@ describe('call() failures', () => {
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'SyntaxError', message: 'bad ICE server URL' });
     expect(h.alice.manager.current).toBeNull();
-    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
-    expect(h.relay.eventsFrom('u-alice', 'call.bye')).toEqual([
-      { callId: invite?.callId, reason: 'failed' },
-    ]);
-    await until(() => snapshot(h.bob.manager.current).phase === 'ended', 'bob told');
+    await h.alice.client.request('ping', {}); // barrier: all alice sent is at the relay
+    expect(h.relay.received.filter((entry) => entry.event.startsWith('call.'))).toEqual([]);
+    expect(h.bob.manager.current).toBeNull();
     expect(
       h.alice.getUserMedia.streams[0]?.getTracks().every((t) => t.readyState === 'ended'),
     ).toBe(true);
@@ -253,25 +266,49 @@ describe('call() failures', () => {
 });
 
 describe('the caller prepares while the phone rings', () => {
-  it('makes its offer before the accept and sends it only after the accept', async () => {
+  it('makes its offer before the invite and rings with it; its candidates wait for the accept', async () => {
     const h = await createHarness();
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
-    await until(
-      () => fakePc(aliceCall).signalingState === 'have-local-offer',
-      'the prepared offer',
-    );
-    await sleep(20);
+    const alicePc = fakePc(aliceCall);
+    expect(alicePc.signalingState).toBe('have-local-offer');
+    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
+    expect(invite?.sdp).toBe(alicePc.localDescription?.sdp);
+    await until(() => alicePc.gathered === 1, 'the candidates gathered');
+    await h.alice.client.request('ping', {}); // barrier: all alice sent is at the relay
     expect(snapshot(aliceCall).phase).toBe('ringing-out');
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+    expect(h.relay.eventsFrom('u-alice', 'call.candidate')).toEqual([]);
 
-    await until(() => h.bob.manager.current !== null, 'the invite');
-    await h.bob.manager.current!.accept();
-    await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer sent');
-    const [offer] = h.relay.eventsFrom('u-alice', 'call.offer');
-    expect(offer).toMatchObject({
-      callId: aliceCall.callId,
-      sdp: fakePc(aliceCall).localDescription?.sdp,
-    });
+    await (await bobRinging(h)).accept();
     await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
+    const order = h.relay.received.map((entry) => `${entry.from}:${entry.event}`);
+    expect(order.filter((entry) => entry === 'u-alice:call.candidate')).toHaveLength(2);
+    expect(order.indexOf('u-alice:call.candidate')).toBeGreaterThan(
+      order.indexOf('u-bob:call.accept'),
+    );
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+    expect(alicePc.offersMade).toHaveLength(1);
+  });
+
+  it('an accept without the answer (the invite’s offer dropped by a server of revision 1): the same offer goes out as call.offer right after it', async () => {
+    const h = await createHarness();
+    h.relay.offersInInvites = false;
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    const bobCall = await bobRinging(h);
+    await bobCall.accept();
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')).toEqual([{ callId: aliceCall.callId }]);
+    await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer sent');
+    const [invite] = h.relay.eventsFrom('u-alice', 'call.invite');
+    const [offer] = h.relay.eventsFrom('u-alice', 'call.offer');
+    expect(offer).toEqual({ callId: aliceCall.callId, sdp: invite?.sdp });
+    const order = h.relay.received.map((entry) => `${entry.from}:${entry.event}`);
+    expect(order.indexOf('u-alice:call.offer')).toBeLessThan(
+      order.indexOf('u-alice:call.candidate'),
+    );
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'connected',
+    );
+    expect(h.relay.eventsFrom('u-bob', 'call.answer')).toHaveLength(1);
+    expect(fakePc(aliceCall).offersMade).toHaveLength(1);
   });
 });

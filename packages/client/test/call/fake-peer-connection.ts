@@ -102,6 +102,8 @@ export class FakePeerConnection {
   readonly started: string[] = [];
   readonly addedCandidates: (IceCandidateInitLike | null)[] = [];
   readonly offersMade: FakeSdp[] = [];
+  /** Local candidates gathered so far (one after each `setLocalDescription`). */
+  gathered = 0;
   statsReport: Map<string, unknown> = new Map();
   closed = false;
   private ufrag = `ufrag-${this.id}-1`;
@@ -398,6 +400,7 @@ export class FakePeerConnection {
     const ufrag = this.ufrag;
     setTimeout(() => {
       if (this.closed) return;
+      this.gathered++;
       const init: IceCandidateInitLike = {
         candidate: `candidate:${this.id} 1 udp 2122260223 127.0.0.1 ${40000 + this.id} typ host`,
         sdpMid: '0',

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { CallSession } from '../../src/call/index.js';
 import { bobRinging, createHarness, fakePc, snapshot, until, type Harness } from './harness.js';
 
-/** Alice calls Bob (audio only) and Bob accepts, while Alice's offer waits at the relay. */
+/**
+ * Alice calls Bob (audio only) and Bob accepts, while Alice's offer waits at the relay: the
+ * relay drops the invite's offer (as a server of revision 1), so the offer comes as `call.offer`.
+ */
 async function acceptedBeforeTheOffer(): Promise<{
   h: Harness;
   aliceCall: CallSession;
   bobCall: CallSession;
 }> {
   const h = await createHarness();
+  h.relay.offersInInvites = false;
   const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
   const bobCall = await bobRinging(h);
   h.relay.holdIf = (event, _data, to) => to === 'u-bob' && event === 'call.offer';
@@ -60,5 +64,31 @@ describe('the first offer is the caller’s', () => {
 
     await deliverTheOffer(h, aliceCall, bobCall);
     expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]);
+  });
+
+  it('a negotiationneeded on the callee ringing with the invite’s offer applied makes no offer; the accept answers it', async () => {
+    const h = await createHarness();
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: false });
+    const bobCall = await bobRinging(h);
+    await until(
+      () => bobCall.getPeerConnection()?.signalingState === 'have-remote-offer',
+      'the invite’s offer applied',
+    );
+    const bobPc = fakePc(bobCall);
+
+    bobPc.onnegotiationneeded?.({});
+    // An offer, or an answer, would have begun with a synchronous setLocalDescription.
+    expect(bobPc.started).not.toContain('setLocalDescription');
+
+    await bobCall.accept();
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'connected',
+    );
+    await h.bob.client.request('ping', {}); // barrier: all bob sent is at the relay
+    expect(bobPc.offersMade).toEqual([]);
+    expect(bobPc.started.filter((step) => step === 'setLocalDescription')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]);
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')[0]?.sdp).toBe(bobPc.localDescription?.sdp);
   });
 });

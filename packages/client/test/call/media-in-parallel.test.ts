@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallMediaError } from '../../src/call/index.js';
+import { FakePeerConnection } from './fake-peer-connection.js';
 import { bobRinging, createHarness, fakePc, sleep, snapshot, until } from './harness.js';
 
 const allowed = { mediaPermitted: async () => true };
@@ -24,13 +25,18 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     expect(snapshot(aliceCall).localStream).toBe(h.alice.getUserMedia.streams[0]);
   });
 
-  it('an accept that beats the caller’s camera: the offer goes out at once, the camera’s tracks when open', async () => {
+  it('an accept that beats the caller’s camera: the offer rings at once, its answer is applied at once, the camera’s tracks when open', async () => {
     const h = await createHarness(allowed);
     const release = h.alice.getUserMedia.holdNext();
     const calling = h.alice.manager.call('u-bob', 'lobby', { video: true });
     const bobCall = await bobRinging(h);
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')[0]?.sdp).toEqual(expect.any(String));
     void bobCall.accept();
-    await until(() => h.relay.eventsFrom('u-alice', 'call.offer').length === 1, 'the offer');
+    const [alicePc] = FakePeerConnection.instances; // call() has not resolved yet
+    await until(
+      () => alicePc?.remoteDescription?.type === 'answer' && alicePc.signalingState === 'stable',
+      'the accept’s answer applied',
+    );
     expect(h.alice.getUserMedia.opening).toBe(1);
     await until(() => snapshot(bobCall).remoteStream !== null, 'bob has alice’s tracks');
     expect(snapshot(bobCall).remoteVideo).toBe(false); // nothing sent yet: muted
@@ -42,7 +48,9 @@ describe('media already allowed: signalling does not wait for the camera', () =>
       'both connected',
     );
     await until(() => snapshot(bobCall).remoteVideo, 'bob receives alice’s camera');
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1); // no renegotiation
+    expect(fakePc(aliceCall)).toBe(alicePc);
+    expect(alicePc?.offersMade).toHaveLength(1); // no renegotiation
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
     expect(fakePc(aliceCall).sendingKinds.sort()).toEqual(['audio', 'video']);
   });
 
@@ -53,7 +61,8 @@ describe('media already allowed: signalling does not wait for the camera', () =>
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
 
-    await until(() => h.relay.eventsFrom('u-bob', 'call.answer').length === 1, 'the answer');
+    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
+    expect(h.relay.eventsFrom('u-bob', 'call.accept')[0]?.sdp).toEqual(expect.any(String));
     expect(h.bob.getUserMedia.opening).toBe(1);
     expect(snapshot(bobCall).phase).toBe('connecting');
     await until(() => snapshot(aliceCall).remoteStream !== null, 'alice has bob’s tracks');
@@ -71,7 +80,8 @@ describe('media already allowed: signalling does not wait for the camera', () =>
       'replaceTrack:video',
     ]);
     expect(h.relay.eventsFrom('u-bob', 'call.offer')).toEqual([]); // no start-up glare
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
+    expect(fakePc(aliceCall).offersMade).toHaveLength(1);
     expect(fakePc(bobCall).sendingKinds.sort()).toEqual(['audio', 'video']);
   });
 
@@ -229,8 +239,10 @@ describe('the call ends while the media open', () => {
     const bobCall = await bobRinging(h);
     const release = h.bob.getUserMedia.holdNext();
     const accepting = bobCall.accept();
-    // Bob has answered, sending on both transceivers, when he switches the camera off.
-    await until(() => h.relay.eventsFrom('u-bob', 'call.answer').length === 1, 'the answer');
+    // Bob has answered (in his accept), sending on both transceivers, when he switches the
+    // camera off.
+    await until(() => h.relay.eventsFrom('u-bob', 'call.accept').length === 1, 'the accept');
+    expect(fakePc(bobCall).localDescription?.type).toBe('answer');
     const switching = bobCall.setVideo(false);
     expect(snapshot(bobCall).video).toBe(false);
     release();

@@ -20,11 +20,14 @@ describe('call set-up: nothing on the way waits for what can come later', () => 
     await bobCall.accept();
     await until(() => snapshot(aliceCall).phase === 'connected', 'connected');
     expect(alicePc.offersMade).toHaveLength(1);
-    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toHaveLength(1);
+    expect(h.relay.eventsFrom('u-alice', 'call.invite')[0]?.sdp).toBe(
+      JSON.stringify(alicePc.offersMade[0]),
+    );
+    expect(h.relay.eventsFrom('u-alice', 'call.offer')).toEqual([]);
     expect(h.alice.errors).toEqual([]);
   });
 
-  it('the callee’s prompt comes before its peer connection is built; an accept on the prompt goes out before it', async () => {
+  it('the callee’s prompt comes before its peer connection is built; an accept on the prompt of an invite without an offer goes out before it', async () => {
     let acceptsWrittenWhenBuilt: number | null = null;
     let h: Awaited<ReturnType<typeof createHarness>> | null = null;
     class RecordingPeerConnection extends FakePeerConnection {
@@ -35,6 +38,7 @@ describe('call set-up: nothing on the way waits for what can come later', () => 
       }
     }
     h = await createHarness({ ...allowed, RTCPeerConnection: RecordingPeerConnection });
+    h.relay.offersInInvites = false; // as a server of revision 1: no answer for the accept to carry
     let accepting: Promise<void> | null = null;
     let pcWhenRung: unknown = 'not rung';
     h.bob.manager.subscribe(() => {
@@ -64,6 +68,7 @@ describe('call set-up: nothing on the way waits for what can come later', () => 
 
   it('while the callee answers, the remote tracks reach the UI and its own tracks the senders only after the answer is out', async () => {
     const h = await createHarness(allowed);
+    h.relay.offersInInvites = false; // the offer comes as call.offer, after the accept
     const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
     const bobCall: CallSession = await bobRinging(h);
     // Bob's camera is open before Alice's offer arrives.
@@ -91,6 +96,45 @@ describe('call set-up: nothing on the way waits for what can come later', () => 
       log.indexOf('setLocalDescription:answer'),
     );
     expect(fakePc(bobCall).sendingKinds.sort()).toEqual(['audio', 'video']);
+    await until(() => snapshot(aliceCall).remoteVideo, 'alice receives bob’s camera');
+  });
+
+  it('answering the invite’s offer as it accepts: the remote tracks reach the UI and its own tracks the senders only after the accept carrying the answer is out', async () => {
+    const h = await createHarness(allowed);
+    const aliceCall = await h.alice.manager.call('u-bob', 'lobby', { video: true });
+    const bobCall: CallSession = await bobRinging(h);
+    await until(
+      () => bobCall.getPeerConnection()?.signalingState === 'have-remote-offer',
+      'the invite’s offer applied',
+    );
+    expect(snapshot(bobCall).remoteStream).toBeNull();
+    const bobPc = fakePc(bobCall);
+
+    let acceptsWhenRemoteShown: number | null = null;
+    bobCall.subscribe(() => {
+      if (acceptsWhenRemoteShown === null && snapshot(bobCall).remoteStream !== null)
+        acceptsWhenRemoteShown = written(h, 'u-bob', 'call.accept');
+    });
+    // The offer's transceivers are the ones Bob sends on: when are his tracks put in?
+    const acceptsWhenTracksPut: number[] = [];
+    for (const { sender } of bobPc.getTransceivers()) {
+      const replaceTrack = sender.replaceTrack.bind(sender);
+      sender.replaceTrack = (track) => {
+        acceptsWhenTracksPut.push(written(h, 'u-bob', 'call.accept'));
+        return replaceTrack(track);
+      };
+    }
+    await bobCall.accept();
+    await until(
+      () => snapshot(aliceCall).phase === 'connected' && snapshot(bobCall).phase === 'connected',
+      'connected',
+    );
+    expect(acceptsWhenRemoteShown).toBe(1);
+    expect(acceptsWhenTracksPut).toEqual([1, 1]);
+    expect(bobPc.log.indexOf('replaceTrack:audio')).toBeGreaterThan(
+      bobPc.log.indexOf('setLocalDescription:answer'),
+    );
+    expect(bobPc.sendingKinds.sort()).toEqual(['audio', 'video']);
     await until(() => snapshot(aliceCall).remoteVideo, 'alice receives bob’s camera');
   });
 });

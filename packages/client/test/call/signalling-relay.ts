@@ -4,13 +4,22 @@ import type { WebSocketConstructorLike } from '../../src/websocket-like.js';
 import { FakeWebSocket } from '../fake-websocket.js';
 
 type Frame = { event: string; data: Record<string, unknown>; id?: string };
-type Call = { callId: string; caller: string; callee: string; active: boolean };
+type Call = {
+  callId: string;
+  caller: string;
+  callee: string;
+  active: boolean;
+  /** Whether the invite carried the caller's offer (which the accept may then answer). */
+  offered: boolean;
+};
 
 /**
  * Plays the api for call signalling over fake sockets, as PROTOCOL.md describes it: refuses
  * frames that do not match the protocol's schemas (`bad_message`), answers `hello` (resuming a
  * session presented with its latest token, `resume_expired` for any other token), keeps each
- * call's state (ringing → active → ended) and relays `call.*` to the other party with `from`.
+ * call's state (ringing → active → ended) and relays `call.*` to the other party with `from`
+ * (the `sdp` of an invite to the callee, of an accept to the caller; an `sdp` in an accept
+ * whose invite carried none is `bad_state`).
  * Deliveries matching `holdIf` wait in `held` until `release()`.
  */
 export class SignallingRelay {
@@ -21,6 +30,12 @@ export class SignallingRelay {
   readonly refused: { frame: Frame; code: string }[] = [];
   iceServers: IceServer[] = [{ urls: 'stun:stun.test:3478' }];
   holdIf: ((event: string, data: Record<string, unknown>, to: string) => boolean) | null = null;
+  /**
+   * `false`: relays invites without their `sdp`, as a server of revision 1 did (its schema
+   * dropped what it did not know), so that the first exchange takes the other way: the accept
+   * without sdp, then the caller's `call.offer`.
+   */
+  offersInInvites = true;
   readonly held: (() => void)[] = [];
   private readonly sockets = new Map<string, FakeWebSocket>();
   private readonly users = new Map<FakeWebSocket, User>();
@@ -115,8 +130,15 @@ export class SignallingRelay {
         if (!this.sockets.has(to) || to === from.userId)
           return socket.fail(frame.id, 'peer_unavailable');
         if (inCall(from.userId) || inCall(to)) return socket.fail(frame.id, 'busy');
-        this.calls.set(callId, { callId, caller: from.userId, callee: to, active: false });
-        this.deliver(to, 'call.invite', { callId, room: data.room, from, video: data.video });
+        const offered = data.sdp !== undefined && this.offersInInvites;
+        this.calls.set(callId, { callId, caller: from.userId, callee: to, active: false, offered });
+        this.deliver(to, 'call.invite', {
+          callId,
+          room: data.room,
+          from,
+          video: data.video,
+          ...(offered && { sdp: data.sdp }),
+        });
         return socket.ack(frame.id, {});
       }
     }
@@ -126,8 +148,14 @@ export class SignallingRelay {
     switch (frame.event) {
       case 'call.accept':
         if (call.callee !== from.userId || call.active) return socket.fail(frame.id, 'bad_state');
+        // An answer without an offer to answer; the call stays ringing.
+        if (data.sdp !== undefined && !call.offered) return socket.fail(frame.id, 'bad_state');
         call.active = true;
-        this.deliver(call.caller, 'call.accept', { callId, from });
+        this.deliver(call.caller, 'call.accept', {
+          callId,
+          from,
+          ...(data.sdp !== undefined && { sdp: data.sdp }),
+        });
         break;
       case 'call.decline':
         if (call.callee !== from.userId || call.active) return socket.fail(frame.id, 'bad_state');
