@@ -60,6 +60,17 @@ test.describe('calls', () => {
       await expect(user.mute).toHaveAttribute('aria-pressed', 'false');
     }
 
+    // The first offer rang with the invite and its answer came back in the accept: with both
+    // sides connected, the first exchange is over, and it took no call.offer or call.answer.
+    const sent = (user: CallUser, event: string) =>
+      user.chat.frames.lines.filter((line) => line.includes(`-> {"event":"${event}"`));
+    expect(sent(ann, 'call.invite')).toHaveLength(1);
+    expect(sent(ann, 'call.invite')[0], 'the invite carries the offer').toContain('"sdp":"v=0');
+    expect(sent(bob, 'call.accept')).toHaveLength(1);
+    expect(sent(bob, 'call.accept')[0], 'the accept carries the answer').toContain('"sdp":"v=0');
+    expect(sent(ann, 'call.offer'), 'no separate offer').toEqual([]);
+    expect(sent(bob, 'call.answer'), 'no separate answer').toEqual([]);
+
     // Video both ways: frames decoded and rising, the element sized.
     const flows = await Promise.all(users.map((user) => user.expectDecodingVideo()));
     for (const [index, user] of users.entries()) {
