@@ -6,7 +6,9 @@
  * ("Call set-up") for the method and the results. Start it with `bash bench/calls/run.sh`.
  *
  * Environment: BENCH_CALLS (measured calls per series, default 10), BENCH_WARMUP (unreported
- * warm-up rounds, default 1), BENCH_CALL_TIMEOUT_MS (per call, default 20000), BENCH_TRACE=1
+ * warm-up rounds, default 1), BENCH_CALL_TIMEOUT_MS (per call, default 20000),
+ * BENCH_SIGNALLING_RTT_MS (default 0: the pages reach the api, and the bare pair its signalling
+ * server, through a proxy adding this round trip; the media stay on loopback), BENCH_TRACE=1
  * (Chromium traces of both browsers during the first measured direct call, to
  * bench/results/trace-{caller,callee}.json; `node bench/calls/trace-cpu.mjs` sums them up).
  */
@@ -38,6 +40,15 @@ import {
   type RunningServer,
 } from '../../e2e/support/servers.js';
 import { startTurnServer, type TurnServer } from '../../e2e/support/turn.js';
+import {
+  bareAnswerCalls,
+  bareCall,
+  bareJoin,
+  type BareCallOptions,
+  type BareCallResult,
+} from './bare-pair.js';
+import { startBareSignalling } from './bare-signalling.js';
+import { startLatencyProxy } from './latency-proxy.js';
 import { floorCall, type FloorOptions, type FloorResult } from './floor.js';
 import { installCallProbe, type ProbeMark } from './probe.js';
 import { ms, ratio, summarize, table, type SeriesSummary } from './report.js';
@@ -47,6 +58,7 @@ const RESULTS_DIR = join(BENCH_DIR, 'results');
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CALL_TIMEOUT_MS = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 20_000);
+const SIGNALLING_RTT_MS = Number(process.env.BENCH_SIGNALLING_RTT_MS ?? 0);
 /** BENCH_TRACE=1: Chromium traces of both browsers during the first measured direct call. */
 const TRACE = process.env.BENCH_TRACE === '1';
 const TRACE_CATEGORIES = [
@@ -68,11 +80,15 @@ const FLOOR_URL = `http://${LOOPBACK}:9/call-floor`;
 type SeriesId =
   | 'duplex-direct'
   | 'duplex-relay'
+  | 'duplex-direct-person'
+  | 'duplex-relay-person'
   | 'floor-direct-gum'
   | 'floor-direct'
   | 'floor-relay-gum'
   | 'floor-relay'
-  | 'floor-direct-noice';
+  | 'floor-direct-noice'
+  | 'bare-direct'
+  | 'bare-relay';
 
 interface SeriesInfo {
   id: SeriesId;
@@ -88,6 +104,7 @@ const SERIES: readonly SeriesInfo[] = [
     start: 'caller getUserMedia',
   },
   { id: 'floor-direct', label: 'floor, direct', start: 'createOffer' },
+  { id: 'bare-direct', label: 'bare pair, two browsers, direct', start: 'caller getUserMedia' },
   { id: 'duplex-relay', label: 'Duplex, relay (`?relay=1`)', start: 'click on Video' },
   {
     id: 'floor-relay-gum',
@@ -95,7 +112,18 @@ const SERIES: readonly SeriesInfo[] = [
     start: 'caller getUserMedia',
   },
   { id: 'floor-relay', label: 'floor, relay', start: 'createOffer' },
+  { id: 'bare-relay', label: 'bare pair, two browsers, relay', start: 'caller getUserMedia' },
   { id: 'floor-direct-noice', label: 'floor, direct, no ICE servers', start: 'createOffer' },
+  {
+    id: 'duplex-direct-person',
+    label: 'Duplex, direct, answered after 1 s',
+    start: 'click on Accept',
+  },
+  {
+    id: 'duplex-relay-person',
+    label: 'Duplex, relay, answered after 1 s',
+    start: 'click on Accept',
+  },
 ];
 
 interface Sample {
@@ -111,8 +139,11 @@ interface Sample {
   /** Duplex: raw marks of both pages, on the caller's clock. */
   marks?: { side: 'caller' | 'callee'; name: string; t: number; type?: unknown }[];
   floor?: FloorResult;
+  bare?: BareCallResult;
   /** Duplex: the ALONGSIDE spans (ms). */
   alongside?: Record<string, number>;
+  /** Duplex, answered by a person: the first remote frame on the callee's screen, from its Accept. */
+  calleeFirstFrameMs?: number;
   /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
   clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
 }
@@ -194,6 +225,9 @@ interface DuplexPair {
   relay: boolean;
 }
 
+/** How long a person takes to click Accept, in the series that has one answer. */
+const PERSON_ACCEPT_DELAY_MS = 1000;
+
 function turnCredentials(secret: string, user: string, ttlSeconds = 3600) {
   const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');
@@ -224,13 +258,18 @@ async function probeMarks(page: Page): Promise<{ origin: number; marks: ProbeMar
   });
 }
 
-function resetProbe(page: Page, autoAccept: boolean): Promise<void> {
-  return page.evaluate((accept) => {
-    const bench = (window as unknown as { __bench: { reset(): void; autoAccept: boolean } })
-      .__bench;
+/** `acceptDelayMs`: a callee clicks Accept that long after the prompt appears (null: never). */
+function resetProbe(page: Page, acceptDelayMs: number | null): Promise<void> {
+  return page.evaluate((delay) => {
+    const bench = (
+      window as unknown as {
+        __bench: { reset(): void; autoAccept: boolean; autoAcceptDelayMs: number };
+      }
+    ).__bench;
     bench.reset();
-    bench.autoAccept = accept;
-  }, autoAccept);
+    bench.autoAccept = delay !== null;
+    bench.autoAcceptDelayMs = delay ?? 0;
+  }, acceptDelayMs);
 }
 
 function callPhase(page: Page): Promise<string | null> {
@@ -264,25 +303,38 @@ async function endCall(pair: DuplexPair): Promise<void> {
   }
 }
 
-async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Promise<Sample> {
+/**
+ * One Duplex call. The callee accepts at once (`acceptDelayMs` 0: times from the caller's click)
+ * or as a person would (times from the callee's click on Accept, and `calleeFirstFrameMs`).
+ */
+async function duplexCall(
+  pair: DuplexPair,
+  round: number,
+  warmup: boolean,
+  acceptDelayMs = 0,
+): Promise<Sample> {
   const { caller, callee } = pair;
+  const person = acceptDelayMs > 0;
   const button = caller.page.locator(
     `[data-testid="member"][data-name="${callee.user.name}"] [data-testid="call-video"]`,
   );
   await expect(button).toBeEnabled({ timeout: 10_000 });
-  await Promise.all([resetProbe(caller.page, false), resetProbe(callee.page, true)]);
+  await Promise.all([resetProbe(caller.page, null), resetProbe(callee.page, acceptDelayMs)]);
   const calleeConnected = callee.page
     .evaluate(
-      (timeout) =>
+      ({ timeout, names }) =>
         (
           window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }
         ).__bench
-          .waitFor(['pc:connected'], timeout)
+          .waitFor(names, timeout)
           .then(() => null),
-      CALL_TIMEOUT_MS,
+      {
+        timeout: CALL_TIMEOUT_MS,
+        names: person ? ['pc:connected', 'video:firstFrame'] : ['pc:connected'],
+      },
     )
     .catch((error: unknown) => String(error));
-  const trace = TRACE && !warmup && !pair.relay && !traced;
+  const trace = TRACE && !warmup && !pair.relay && !traced && !person;
   let tracing = false;
   const stopTracing = async () => {
     if (!tracing) return;
@@ -342,6 +394,10 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
     const first = (side: 'caller' | 'callee', name: string) =>
       marks.find((m) => m.side === side && m.name === name)?.t;
     const clickAt = first('caller', 'click:call-video')!;
+    const acceptAt = first('callee', 'accept:click');
+    if (acceptAt === undefined) throw new Error('the callee never clicked Accept');
+    // A person's call is timed from the click on Accept; an instant answer's from the caller's click.
+    const t0 = person ? acceptAt : clickAt;
     const policy = callerProbe.marks.find((m) => m.name === 'pc:new')?.detail?.policy;
     const wantPolicy = pair.relay ? 'relay' : 'all';
     if (policy !== wantPolicy)
@@ -370,8 +426,9 @@ async function duplexCall(pair: DuplexPair, round: number, warmup: boolean): Pro
         syncRttMs: Math.max(callerClock.rtt, calleeClock.rtt),
         timeOriginShift: calleeProbe.origin - callerProbe.origin,
       },
-      connectedMs: first('caller', 'pc:connected')! - clickAt,
-      firstFrameMs: first('caller', 'video:firstFrame')! - clickAt,
+      connectedMs: first('caller', 'pc:connected')! - t0,
+      firstFrameMs: first('caller', 'video:firstFrame')! - t0,
+      ...(person && { calleeFirstFrameMs: first('callee', 'video:firstFrame')! - t0 }),
       pair: pairInfo,
       segments,
       marks: marks
@@ -405,6 +462,34 @@ async function floorSample(
     pair: result.pair,
     floor: result,
   };
+}
+
+async function bareSample(
+  page: Page,
+  options: BareCallOptions,
+  round: number,
+  warmup: boolean,
+): Promise<Sample> {
+  const result = await page.evaluate(bareCall, options);
+  return {
+    round,
+    warmup,
+    ok: true,
+    connectedMs: result.connectedMs,
+    firstFrameMs: result.firstFrameMs,
+    pair: result.pair,
+    bare: result,
+  };
+}
+
+/** A page of its own in `browser`, loaded from the bare signalling server at `url`, its socket open. */
+async function barePage(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext();
+  await context.addInitScript(installCallProbe);
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.evaluate(bareJoin, `${url.replace(/^http/, 'ws')}/pair`);
+  return page;
 }
 
 async function newParty(browser: Browser, baseURL: string, name: string): Promise<Party> {
@@ -465,9 +550,25 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       env: { TURN_URLS: turn.urls.join(','), TURN_SECRET: turn.secret },
     });
     servers.push(api);
-    const web = await startWeb({ port: webPort, apiUrl: api.url });
+    /** Where the pages reach `server`: itself, or a proxy adding SIGNALLING_RTT_MS. */
+    const reach = async (server: { url: string }): Promise<string> => {
+      if (SIGNALLING_RTT_MS <= 0) return server.url;
+      const { hostname, port } = new URL(server.url);
+      const proxy = await startLatencyProxy(
+        LOOPBACK,
+        { host: hostname, port: Number(port) },
+        SIGNALLING_RTT_MS / 2,
+      );
+      servers.push(proxy);
+      return proxy.url;
+    };
+    const apiUrl = await reach(api);
+    const web = await startWeb({ port: webPort, apiUrl });
     servers.push(web);
-    console.log(`calls: coturn ${turn.urls[0]}, api ${api.url}, web ${web.url}`);
+    console.log(
+      `calls: coturn ${turn.urls[0]}, api ${apiUrl}, web ${web.url}` +
+        (SIGNALLING_RTT_MS > 0 ? `, signalling round trip +${SIGNALLING_RTT_MS} ms` : ''),
+    );
 
     // --- browsers: A holds the callers and the floor page, B the callees -----------------
     const [browserA, browserB] = await Promise.all([
@@ -500,6 +601,14 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     const floorPage = await floorContext.newPage();
     await floorPage.goto(FLOOR_URL);
 
+    // The bare pair: caller in browser A, callee in browser B, like the Duplex pages.
+    const signalling = await startBareSignalling(LOOPBACK);
+    servers.push(signalling);
+    const signallingUrl = await reach(signalling);
+    const bareCaller = await barePage(browserA!, signallingUrl);
+    const bareCallee = await barePage(browserB!, signallingUrl);
+    await bareCallee.evaluate(bareAnswerCalls);
+
     const turnServer = { urls: turn.urls, ...turnCredentials(turn.secret, 'bench-floor') };
     const floorOptions = (withGetUserMedia: boolean, config: RTCConfiguration): FloorOptions => ({
       withGetUserMedia,
@@ -509,6 +618,8 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     const runners: Record<SeriesId, (round: number, warmup: boolean) => Promise<Sample>> = {
       'duplex-direct': (r, w) => duplexCall(direct, r, w),
       'duplex-relay': (r, w) => duplexCall(relay, r, w),
+      'duplex-direct-person': (r, w) => duplexCall(direct, r, w, PERSON_ACCEPT_DELAY_MS),
+      'duplex-relay-person': (r, w) => duplexCall(relay, r, w, PERSON_ACCEPT_DELAY_MS),
       // The same TURN server the Duplex pages are given, policy "all": only signalling differs.
       'floor-direct-gum': (r, w) =>
         floorSample(floorPage, floorOptions(true, { iceServers: [turnServer] }), r, w),
@@ -530,6 +641,23 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         ),
       'floor-direct-noice': (r, w) =>
         floorSample(floorPage, floorOptions(false, { iceServers: [] }), r, w),
+      'bare-direct': (r, w) =>
+        bareSample(
+          bareCaller,
+          { config: { iceServers: [turnServer] }, timeoutMs: CALL_TIMEOUT_MS },
+          r,
+          w,
+        ),
+      'bare-relay': (r, w) =>
+        bareSample(
+          bareCaller,
+          {
+            config: { iceServers: [turnServer], iceTransportPolicy: 'relay' },
+            timeoutMs: CALL_TIMEOUT_MS,
+          },
+          r,
+          w,
+        ),
     };
 
     // --- rounds: every series once per round, so slow moments of a shared machine hit all ----
@@ -613,11 +741,13 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         summary['duplex-direct'].firstFrame.median / summary['floor-direct-gum'].firstFrame.median,
       vsFloor:
         summary['duplex-direct'].firstFrame.median / summary['floor-direct'].firstFrame.median,
+      vsBare: summary['duplex-direct'].firstFrame.median / summary['bare-direct'].firstFrame.median,
     },
     relay: {
       vsFloorWithGum:
         summary['duplex-relay'].firstFrame.median / summary['floor-relay-gum'].firstFrame.median,
       vsFloor: summary['duplex-relay'].firstFrame.median / summary['floor-relay'].firstFrame.median,
+      vsBare: summary['duplex-relay'].firstFrame.median / summary['bare-relay'].firstFrame.median,
     },
   };
   // Issue 15's target: click → first frame within 1.2× the bare pair's.
@@ -631,13 +761,16 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       'ratio',
       'floor from createOffer',
       'ratio',
+      'bare pair, two browsers',
+      'ratio',
       `target ≤ ${TARGET_RATIO}×`,
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     (['direct', 'relay'] as const).map((path) => {
       const d = summary[`duplex-${path}`].firstFrame.median;
       const fg = summary[`floor-${path}-gum`].firstFrame.median;
       const f = summary[`floor-${path}`].firstFrame.median;
+      const b = summary[`bare-${path}`].firstFrame.median;
       return [
         path,
         `${ms(d)} ms`,
@@ -645,7 +778,9 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         ratio(ratios[path].vsFloorWithGum),
         `${ms(f)} ms`,
         ratio(ratios[path].vsFloor),
-        `${verdict(ratios[path].vsFloorWithGum)} (incl. getUserMedia), ${verdict(ratios[path].vsFloor)} (from createOffer)`,
+        `${ms(b)} ms`,
+        ratio(ratios[path].vsBare),
+        `${verdict(ratios[path].vsFloorWithGum)} (floor incl. getUserMedia), ${verdict(ratios[path].vsFloor)} (floor from createOffer), ${verdict(ratios[path].vsBare)} (bare pair)`,
       ];
     }),
   );
@@ -755,7 +890,47 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         ms(floorGum('floor-direct-gum').callee.median, 1),
         ms(floorGum('floor-direct-gum').callee.worst, 1),
       ],
+      ...(['caller', 'callee'] as const).map((side) => {
+        const gum = summarize(
+          measured('bare-direct')
+            .filter((s) => s.ok && s.bare)
+            .map((s) => (side === 'caller' ? s.bare!.callerGumMs : s.bare!.calleeGumMs)),
+        );
+        return [
+          `bare pair ${side} (${side === 'caller' ? 'own' : 'other'} browser)`,
+          ms(gum.median, 1),
+          ms(gum.worst, 1),
+        ];
+      }),
     ],
+  );
+
+  const personTable = table(
+    [
+      'answered by a person (Accept 1 s after the ring)',
+      'Accept → connected, median ms',
+      "→ first frame on the caller's screen",
+      'worst',
+      "→ first frame on the callee's screen",
+      'worst',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+    (['duplex-direct-person', 'duplex-relay-person'] as const).map((id) => {
+      const callee = summarize(
+        measured(id)
+          .filter((s) => s.ok && s.calleeFirstFrameMs !== undefined)
+          .map((s) => s.calleeFirstFrameMs!),
+      );
+      const s = summary[id];
+      return [
+        id === 'duplex-direct-person' ? 'direct' : 'relay',
+        ms(s.connected.median),
+        ms(s.firstFrame.median),
+        ms(s.firstFrame.worst),
+        ms(callee.median),
+        ms(callee.worst),
+      ];
+    }),
   );
 
   let apiBuild: string;
@@ -773,6 +948,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     chromium: chromiumVersion,
     loadavgStart: loadStart.map((v) => Number(v.toFixed(2))),
     loadavgEnd: loadEnd.map((v) => Number(v.toFixed(2))),
+    signallingRttMs: SIGNALLING_RTT_MS,
     networkNamespace:
       process.env.PLAYWRIGHT_LOOPBACK_NETNS === '1' ? 'private, loopback only' : 'host network',
     gitHead: gitHead(),
@@ -798,8 +974,12 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     '',
     gumTable,
     '',
+    personTable,
+    '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, ${machine.platform}, Node ${machine.node}, Chromium ${machine.chromium}; ` +
-      `load average ${machine.loadavgStart[0]} at start, ${machine.loadavgEnd[0]} at end; network: ${machine.networkNamespace}; ` +
+      `load average ${machine.loadavgStart[0]} at start, ${machine.loadavgEnd[0]} at end; network: ${machine.networkNamespace}` +
+      (SIGNALLING_RTT_MS > 0 ? `, signalling round trip +${SIGNALLING_RTT_MS} ms (proxy)` : '') +
+      '; ' +
       `commit ${machine.gitHead}, api build ${machine.apiBuildMtime}.`,
   ].join('\n');
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -8,11 +8,12 @@
  * Usage: node bench/calls/compare.mjs [--rounds 3] <rev> [<rev>...]
  *   The working tree as it is (built beforehand, as for `pnpm --filter @duplex/bench calls`)
  *   is compared with each <rev>, checked out into a temporary git worktree, installed from the
- *   local pnpm store (downloading only what it lacks) and built there. Environment: as
- *   bench/calls/run.sh (BENCH_CALLS, ...).
+ *   local pnpm store (downloading only what it lacks) and built there. Every build is measured
+ *   by the working tree's benchmark (bench/calls is copied over the revision's), so that they
+ *   all run the same series. Environment: as bench/calls/run.sh (BENCH_CALLS, ...).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ try {
     const dir = join(scratch, rev.replace(/[^\w.-]/g, '_'));
     const commit = git('rev-parse', '--short', `${rev}^{commit}`);
     run(ROOT, 'git', ['worktree', 'add', '--detach', dir, commit]);
+    cpSync(join(ROOT, 'bench', 'calls'), join(dir, 'bench', 'calls'), { recursive: true });
     run(dir, 'pnpm', ['install', '--frozen-lockfile', '--prefer-offline']);
     run(dir, 'pnpm', ['turbo', 'run', 'build']);
     builds.push({ label: `${rev} (${commit})`, dir });
@@ -70,13 +72,16 @@ function latestResult(dir) {
     .sort()
     .at(-1);
   const data = JSON.parse(readFileSync(join(results, newest), 'utf8'));
-  const median = (id) => data.series.find((series) => series.id === id).summary.firstFrame.median;
+  const median = (id) =>
+    data.series.find((series) => series.id === id)?.summary.firstFrame.median ?? Number.NaN;
   return {
     file: newest,
     direct: median('duplex-direct'),
     relay: median('duplex-relay'),
     floorDirect: median('floor-direct-gum'),
     floorRelay: median('floor-relay-gum'),
+    personDirect: median('duplex-direct-person'),
+    personRelay: median('duplex-relay-person'),
   };
 }
 
@@ -87,10 +92,10 @@ function middle(numbers) {
 }
 
 function report(builds, results) {
-  const ms = (value) => `${Math.round(value)} ms`;
+  const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
   const lines = [
-    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: |',
+    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
   ];
   for (const [index, build] of builds.entries()) {
     const runs = results[index];
@@ -99,12 +104,13 @@ function report(builds, results) {
     const floorDirect = middle(runs.map((r) => r.floorDirect));
     const floorRelay = middle(runs.map((r) => r.floorRelay));
     lines.push(
-      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× |`,
+      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} |`,
     );
   }
   lines.push(
     '',
-    "Click → first remote frame, median of each run; × floor: against the median floor (incl. getUserMedia) of the same build's runs.",
+    "Click → first remote frame, median of each run; × floor: against the median floor (incl. getUserMedia) of the same build's runs. " +
+      "Answered after 1 s: the callee's click on Accept → the first remote frame on the caller's screen.",
   );
   return lines.join('\n');
 }

@@ -16,7 +16,8 @@
  * - `pc:candidate`      a local candidate gathered (detail: id, type; type null: the end)
  * - `pc:track`          its `track` event (detail: id, kind)
  * - `track:unmute:<kind>` that remote track unmuted: its first packets arrived (detail: id)
- * - `prompt`            an `incoming-call` prompt appeared; `accept:click` Accept clicked (auto)
+ * - `prompt`            an `incoming-call` prompt appeared; `accept:click` Accept clicked (auto:
+ *                       at once, or `autoAcceptDelayMs` after the prompt, as a person would)
  * - `video:firstFrame`  the first requestVideoFrameCallback of a `remote-video` <video>
  *                       (detail: receiveTime and presentationTime from the callback metadata)
  *
@@ -58,6 +59,7 @@ export function installCallProbe(): void {
     marks,
     pcs,
     autoAccept: false,
+    autoAcceptDelayMs: 0,
     timeOrigin: performance.timeOrigin,
     mark,
     reset() {
@@ -246,13 +248,17 @@ export function installCallProbe(): void {
     state.__benchPrompted = true;
     mark('prompt');
     if (!bench.autoAccept) return;
-    const button = prompt.querySelector<HTMLButtonElement>('[data-testid="call-accept"]');
-    if (!button || button.disabled) {
-      mark('accept:missing');
-      return;
-    }
-    mark('accept:click');
-    button.click();
+    const accept = () => {
+      const button = document.querySelector<HTMLButtonElement>('[data-testid="call-accept"]');
+      if (!button || button.disabled) {
+        mark('accept:missing');
+        return;
+      }
+      mark('accept:click');
+      button.click();
+    };
+    if (bench.autoAcceptDelayMs > 0) setTimeout(accept, bench.autoAcceptDelayMs);
+    else accept();
   };
   const scan = (root: Element) => {
     if (root.matches('video[data-testid="remote-video"]')) hookVideo(root as HTMLVideoElement);
