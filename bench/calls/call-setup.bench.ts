@@ -446,40 +446,36 @@ async function duplexCall(
   }
 }
 
-async function floorSample(
+function floorSample(
   page: Page,
   options: FloorOptions,
   round: number,
   warmup: boolean,
 ): Promise<Sample> {
-  const result = await page.evaluate(floorCall, options);
-  return {
-    round,
-    warmup,
-    ok: true,
-    connectedMs: result.connectedMs,
-    firstFrameMs: result.firstFrameMs,
-    pair: result.pair,
-    floor: result,
-  };
+  return page
+    .evaluate(floorCall, options)
+    .then((floor) => ({ ...inPageSample(floor, round, warmup), floor }));
 }
 
-async function bareSample(
+function bareSample(
   page: Page,
   options: BareCallOptions,
   round: number,
   warmup: boolean,
 ): Promise<Sample> {
-  const result = await page.evaluate(bareCall, options);
-  return {
-    round,
-    warmup,
-    ok: true,
-    connectedMs: result.connectedMs,
-    firstFrameMs: result.firstFrameMs,
-    pair: result.pair,
-    bare: result,
-  };
+  return page
+    .evaluate(bareCall, options)
+    .then((bare) => ({ ...inPageSample(bare, round, warmup), bare }));
+}
+
+/** The sample of a call the page timed itself (the floor, the bare pair's caller). */
+function inPageSample(
+  result: FloorResult | BareCallResult,
+  round: number,
+  warmup: boolean,
+): Sample {
+  const { connectedMs, firstFrameMs, pair } = result;
+  return { round, warmup, ok: true, connectedMs, firstFrameMs, pair };
 }
 
 /** A page of its own in `browser`, loaded from the bare signalling server at `url`, its socket open. */
