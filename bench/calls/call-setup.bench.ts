@@ -478,6 +478,67 @@ function inPageSample(
   return { round, warmup, ok: true, connectedMs, firstFrameMs, pair };
 }
 
+/** Calls measured for the ringing load, and how long each rings (after its prompt is up). */
+const RING_SAMPLES = 3;
+const RING_WINDOW_MS = 2000;
+
+/** Main-thread time of each side's page per second of ringing (ms/s). */
+interface RingingLoad {
+  caller: number;
+  callee: number;
+}
+
+/**
+ * Rings the callee without an answer and reads both pages' main-thread task time
+ * (`Performance.getMetrics` `TaskDuration`) over RING_WINDOW_MS, then hangs up: what a ringing
+ * call costs each page while nobody answers (animations, tones, the caller's preview).
+ */
+async function ringingLoad(pair: DuplexPair): Promise<RingingLoad> {
+  const { caller, callee } = pair;
+  const sessions = await Promise.all(
+    [caller, callee].map(async ({ page }) => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      return cdp;
+    }),
+  );
+  const taskSeconds = () =>
+    Promise.all(
+      sessions.map(async (cdp) => {
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        return metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN;
+      }),
+    );
+  try {
+    await Promise.all([resetProbe(caller.page, null), resetProbe(callee.page, null)]);
+    await caller.page
+      .locator(`[data-testid="member"][data-name="${callee.user.name}"] [data-testid="call-video"]`)
+      .click();
+    await callee.page.evaluate(
+      (timeout) =>
+        (
+          window as unknown as { __bench: { waitFor(n: string[], t: number): Promise<unknown> } }
+        ).__bench
+          .waitFor(['prompt'], timeout)
+          .then(() => null),
+      CALL_TIMEOUT_MS,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past the prompt's first render
+    const before = await taskSeconds();
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, RING_WINDOW_MS));
+    const after = await taskSeconds();
+    const seconds = (performance.now() - startedAt) / 1000;
+    const [callerLoad, calleeLoad] = after.map(
+      (value, i) => ((value - before[i]!) * 1000) / seconds,
+    );
+    return { caller: callerLoad!, callee: calleeLoad! };
+  } finally {
+    await endCall(pair);
+    await Promise.all(sessions.map((cdp) => cdp.detach().catch(() => {})));
+  }
+}
+
 /** A page of its own in `browser`, loaded from the bare signalling server at `url`, its socket open. */
 async function barePage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext();
@@ -528,6 +589,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   const servers: { stop(): Promise<void> }[] = [];
   const browsers: Browser[] = [];
   const samples = new Map<SeriesId, Sample[]>(SERIES.map((s) => [s.id, []]));
+  const ringing: RingingLoad[] = [];
   let chromiumVersion: string;
   let turn: TurnServer | undefined;
   let api: RunningServer | undefined;
@@ -678,6 +740,12 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         `calls: round ${round}${warmup ? ' (warm-up)' : ''}: ${line.join(', ')} (connected/first frame ms)`,
       );
     }
+
+    // --- ringing: how busy each page's main thread is while a call rings unanswered ---------
+    for (let ring = 0; ring < RING_SAMPLES; ring++) ringing.push(await ringingLoad(direct));
+    console.log(
+      `calls: while ringing, main thread ms per second: ${ringing.map((r) => `${ms(r.caller)}/${ms(r.callee)}`).join(', ')} (caller/callee)`,
+    );
   } finally {
     await Promise.all(browsers.map((browser) => browser.close().catch(() => {})));
     for (const server of servers.reverse()) await server.stop().catch(() => {});
@@ -972,6 +1040,19 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     '',
     personTable,
     '',
+    table(
+      [
+        'while a call rings unanswered (2 s, 3 calls)',
+        'main thread ms per second, median',
+        'worst',
+      ],
+      ['l', 'r', 'r'],
+      (['caller', 'callee'] as const).map((side) => {
+        const load = summarize(ringing.map((r) => r[side]));
+        return [`${side}'s page`, ms(load.median, 1), ms(load.worst, 1)];
+      }),
+    ),
+    '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, ${machine.platform}, Node ${machine.node}, Chromium ${machine.chromium}; ` +
       `load average ${machine.loadavgStart[0]} at start, ${machine.loadavgEnd[0]} at end; network: ${machine.networkNamespace}` +
       (SIGNALLING_RTT_MS > 0 ? `, signalling round trip +${SIGNALLING_RTT_MS} ms (proxy)` : '') +
@@ -989,6 +1070,10 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         machine,
         series: SERIES.map((s) => ({ ...s, summary: summary[s.id], samples: samples.get(s.id) })),
         ratios,
+        ringing: {
+          caller: summarize(ringing.map((r) => r.caller)),
+          callee: summarize(ringing.map((r) => r.callee)),
+        },
         duplexSegments: DUPLEX_TIMELINE.map(([label], i) => ({
           label,
           direct: directSegments[i],

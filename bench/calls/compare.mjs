@@ -82,6 +82,8 @@ function latestResult(dir) {
     floorRelay: median('floor-relay-gum'),
     personDirect: median('duplex-direct-person'),
     personRelay: median('duplex-relay-person'),
+    ringingCaller: data.ringing?.caller.median ?? Number.NaN,
+    ringingCallee: data.ringing?.callee.median ?? Number.NaN,
   };
 }
 
@@ -94,8 +96,8 @@ function middle(numbers) {
 function report(builds, results) {
   const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
   const lines = [
-    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
+    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | ringing: main thread ms/s, caller, callee |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const [index, build] of builds.entries()) {
     const runs = results[index];
@@ -104,7 +106,7 @@ function report(builds, results) {
     const floorDirect = middle(runs.map((r) => r.floorDirect));
     const floorRelay = middle(runs.map((r) => r.floorRelay));
     lines.push(
-      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} |`,
+      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
     );
   }
   lines.push(
