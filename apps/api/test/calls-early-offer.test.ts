@@ -5,7 +5,6 @@ import {
   expectFails,
   expectNothingPending,
   expectRelayed,
-  joinRoom,
   ok,
   relay,
   ring,
@@ -36,13 +35,6 @@ const BAD_SDPS: unknown[] = [
   42,
 ];
 
-/** Another tab of `party`'s user, joined to `room` (a second session of a member: no presence). */
-async function tabIn(party: Party, room: string): Promise<Party> {
-  const tab = await pool.tab(party);
-  await joinRoom(tab, room);
-  return tab;
-}
-
 /** `caller` invites the user of `ringing` with `sdp`: the ack is `{}`, each tab gets the offer. */
 async function ringWithOffer(
   caller: Party,
@@ -63,7 +55,7 @@ describe('the offer rung with the invite', () => {
   it('reaches every ringing tab; the accepting tab answers in its accept, the other is answered elsewhere; the call is active', async () => {
     const room = uniqueRoom('early');
     const [a, b1, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
-    const b2 = await tabIn(b1, room);
+    const b2 = await pool.tabIn(b1, room);
     await expectNothingPending([a, b1, b2, c]);
     const callId = uniqueCallId();
 
@@ -119,7 +111,7 @@ describe('the offer rung with the invite', () => {
   it('an accept with sdp when the invite carried none: bad_state, nothing reaches the caller, and the call can still be accepted without sdp', async () => {
     const room = uniqueRoom('early-nooffer');
     const [a, b1, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
-    const b2 = await tabIn(b1, room);
+    const b2 = await pool.tabIn(b1, room);
     const callId = uniqueCallId();
     const aCallsB: PlacedCall = { room, callId, caller: a, callee: b1, video: true };
     // Without sdp, the invite reaches each tab without an sdp key.
@@ -167,7 +159,7 @@ describe('the offer rung with the invite', () => {
   it('an accept with a bad sdp → bad_message ["sdp"]: nothing reaches the caller, and the call rings on', async () => {
     const room = uniqueRoom('early-badaccept');
     const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
+    const b2 = await pool.tabIn(b1, room);
     const callId = uniqueCallId();
     await ringWithOffer(a, [b1, b2], room, callId);
     for (const sdp of BAD_SDPS) {

@@ -8,7 +8,6 @@ import {
   expectInviteFails,
   expectNothingPending,
   expectRelayed,
-  joinRoom,
   ok,
   presenceLeft,
   relay,
@@ -54,13 +53,6 @@ async function expectEachRefused(party: Party, callId: string, code: string): Pr
   for (const [event, data] of everySignal(callId)) await expectFails(party, event, data, code);
 }
 
-/** Another tab of `party`'s user, joined to `room` (a second session of a member: no presence). */
-async function tabIn(party: Party, room: string): Promise<Party> {
-  const tab = await pool.tab(party);
-  await joinRoom(tab, room);
-  return tab;
-}
-
 /** `caller` invites the user of `ringing`: each of those sessions gets the same `call.invite`. */
 async function ringTabs(
   caller: Party,
@@ -83,7 +75,7 @@ async function ringTabs(
 async function bobRingingInTwoTabs(roomPrefix: string) {
   const room = uniqueRoom(roomPrefix);
   const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-  const b2 = await tabIn(b1, room);
+  const b2 = await pool.tabIn(b1, room);
   const callId = uniqueCallId();
   const ringingSince = Date.now();
   const aCallsB = await ringTabs(a, [b1, b2], room, callId);
@@ -112,8 +104,8 @@ describe('a callee with several tabs', () => {
   it('every member tab rings; the first to accept is the callee, the other gets call.bye "answered_elsewhere" from the caller and is no party', async () => {
     const room = uniqueRoom('tabs-accept');
     const [a, b1, c] = await pool.partiesIn(room, ['Alice', 'Bob', 'Carol']);
-    const b2 = await tabIn(b1, room);
-    const a2 = await tabIn(a, room);
+    const b2 = await pool.tabIn(b1, room);
+    const a2 = await pool.tabIn(a, room);
     await expectNothingPending([a, a2, b1, b2, c]);
     const callId = uniqueCallId();
 
@@ -217,7 +209,7 @@ describe('a callee with several tabs', () => {
   it('a member tab in its grace period does not ring, nor after it resumes; with no connected member tab the invite is peer_unavailable', async () => {
     const room = uniqueRoom('tabs-grace');
     const [a, b1] = await pool.partiesIn(room, ['Alice', 'Bob']);
-    const b2 = await tabIn(b1, room);
+    const b2 = await pool.tabIn(b1, room);
     const b3 = await pool.tab(b1);
     await dropSocket(server(), b1);
 

@@ -96,6 +96,13 @@ export class ClientPool {
     return tab;
   }
 
+  /** Another tab of `party`'s user, joined to `room` (a second session of a member: no presence). */
+  async tabIn(party: Party, room: string): Promise<Party> {
+    const tab = await this.tab(party);
+    await joinRoom(tab, room);
+    return tab;
+  }
+
   /**
    * Users named `names`, each connected, authenticated and a member of `room`, joined in order.
    * The presence frames the joins cause are consumed, so every queue is empty on return.
