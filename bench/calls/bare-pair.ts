@@ -18,6 +18,8 @@ export interface BareCallResult {
   connectedMs: number;
   firstFrameMs: number;
   videoUnmutedMs: number;
+  /** The caller's `performance.now()` at the start (its getUserMedia) and at the first frame. */
+  window: { from: number; to: number };
   callerGumMs: number;
   /** The callee's getUserMedia, on its own clock. */
   calleeGumMs: number;
@@ -181,6 +183,7 @@ export async function bareCall(options: BareCallOptions): Promise<BareCallResult
       connectedMs: connectedAt - t0,
       firstFrameMs: frame.t - t0,
       videoUnmutedMs: unmutedAt ? unmutedAt - t0 : Number.NaN,
+      window: { from: t0, to: frame.t },
       callerGumMs,
       calleeGumMs,
       pair: await bench.pairInfo(current),

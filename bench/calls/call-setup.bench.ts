@@ -50,6 +50,7 @@ import {
 import { startBareSignalling } from './bare-signalling.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { floorCall, type FloorOptions, type FloorResult } from './floor.js';
+import { MachineCpu, type CpuSpent } from './machine-cpu.js';
 import { installCallProbe, type ProbeMark } from './probe.js';
 import { ms, ratio, summarize, table, type SeriesSummary } from './report.js';
 
@@ -74,6 +75,8 @@ const TRACE_CATEGORIES = [
 ];
 const traceFile = (side: 'caller' | 'callee') => join(RESULTS_DIR, `trace-${side}.json`);
 let traced = false;
+/** Samples the machine's CPU for the whole test: see ./machine-cpu.ts. */
+const machineCpu = new MachineCpu();
 /** Origin of the floor page: never contacted, Playwright answers it (page.route). Loopback, so a secure context. */
 const FLOOR_URL = `http://${LOOPBACK}:9/call-floor`;
 
@@ -144,6 +147,8 @@ interface Sample {
   alongside?: Record<string, number>;
   /** Duplex, answered by a person: the first remote frame on the callee's screen, from its Accept. */
   calleeFirstFrameMs?: number;
+  /** Duplex and the bare pair: CPU of the whole machine from the start to the first frame. */
+  cpu?: CpuSpent;
   /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
   clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
 }
@@ -398,6 +403,10 @@ async function duplexCall(
     if (acceptAt === undefined) throw new Error('the callee never clicked Accept');
     // A person's call is timed from the click on Accept; an instant answer's from the caller's click.
     const t0 = person ? acceptAt : clickAt;
+    const cpu = machineCpu.between(
+      t0 + callerClock.offset,
+      first('caller', 'video:firstFrame')! + callerClock.offset,
+    );
     const policy = callerProbe.marks.find((m) => m.name === 'pc:new')?.detail?.policy;
     const wantPolicy = pair.relay ? 'relay' : 'all';
     if (policy !== wantPolicy)
@@ -426,6 +435,7 @@ async function duplexCall(
         syncRttMs: Math.max(callerClock.rtt, calleeClock.rtt),
         timeOriginShift: calleeProbe.origin - callerProbe.origin,
       },
+      ...(cpu && { cpu }),
       connectedMs: first('caller', 'pc:connected')! - t0,
       firstFrameMs: first('caller', 'video:firstFrame')! - t0,
       ...(person && { calleeFirstFrameMs: first('callee', 'video:firstFrame')! - t0 }),
@@ -457,15 +467,16 @@ function floorSample(
     .then((floor) => ({ ...inPageSample(floor, round, warmup), floor }));
 }
 
-function bareSample(
+async function bareSample(
   page: Page,
   options: BareCallOptions,
   round: number,
   warmup: boolean,
 ): Promise<Sample> {
-  return page
-    .evaluate(bareCall, options)
-    .then((bare) => ({ ...inPageSample(bare, round, warmup), bare }));
+  const bare = await page.evaluate(bareCall, options);
+  const { offset } = await clockOffset(page);
+  const cpu = machineCpu.between(bare.window.from + offset, bare.window.to + offset);
+  return { ...inPageSample(bare, round, warmup), bare, ...(cpu && { cpu }) };
 }
 
 /** The sample of a call the page timed itself (the floor, the bare pair's caller). */
@@ -594,6 +605,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   let turn: TurnServer | undefined;
   let api: RunningServer | undefined;
 
+  machineCpu.start();
   try {
     // --- servers: coturn, then the api pointed at it, then the web app -------------------
     turn = await startTurnServer();
@@ -747,6 +759,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       `calls: while ringing, main thread ms per second: ${ringing.map((r) => `${ms(r.caller)}/${ms(r.callee)}`).join(', ')} (caller/callee)`,
     );
   } finally {
+    machineCpu.stop();
     await Promise.all(browsers.map((browser) => browser.close().catch(() => {})));
     for (const server of servers.reverse()) await server.stop().catch(() => {});
   }
@@ -756,7 +769,13 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
   const measured = (id: SeriesId) => samples.get(id)!.filter((s) => !s.warmup);
   const summary = {} as Record<
     SeriesId,
-    { connected: SeriesSummary; firstFrame: SeriesSummary; pairs: string[] }
+    {
+      connected: SeriesSummary;
+      firstFrame: SeriesSummary;
+      cpu: SeriesSummary;
+      steal: SeriesSummary;
+      pairs: string[];
+    }
   >;
   for (const series of SERIES) {
     const all = measured(series.id);
@@ -770,6 +789,8 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         ok.map((s) => s.firstFrameMs!),
         all.length - ok.length,
       ),
+      cpu: summarize(ok.filter((s) => s.cpu).map((s) => s.cpu!.busyMs)),
+      steal: summarize(ok.filter((s) => s.cpu).map((s) => s.cpu!.stealMs)),
       pairs: [...new Set(ok.map((s) => `${String(s.pair?.local)}/${String(s.pair?.remote)}`))],
     };
   }
@@ -997,6 +1018,39 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     }),
   );
 
+  const cpuSeries: readonly [SeriesId, string][] = [
+    ['duplex-direct', 'Duplex, direct (click → first frame)'],
+    ['bare-direct', 'bare pair, direct (caller getUserMedia → first frame)'],
+    ['duplex-relay', 'Duplex, relay'],
+    ['bare-relay', 'bare pair, relay'],
+    ['duplex-direct-person', 'Duplex, direct, answered after 1 s (Accept → first frame)'],
+    ['duplex-relay-person', 'Duplex, relay, answered after 1 s'],
+  ];
+  const cpuTable = table(
+    [
+      'CPU of the whole machine per call set-up',
+      'window median ms',
+      'CPU median ms',
+      'min',
+      'worst',
+      'CPU ÷ window',
+      'steal median ms',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    cpuSeries.map(([id, label]) => {
+      const s = summary[id];
+      return [
+        label,
+        ms(s.firstFrame.median),
+        ms(s.cpu.median),
+        ms(s.cpu.min),
+        ms(s.cpu.worst),
+        `${ms((s.cpu.median / s.firstFrame.median) * 100)} %`,
+        ms(s.steal.median),
+      ];
+    }),
+  );
+
   let apiBuild: string;
   try {
     apiBuild = statSync(API_ENTRY).mtime.toISOString();
@@ -1039,6 +1093,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     gumTable,
     '',
     personTable,
+    '',
+    cpuTable,
+    '',
+    '`/proc/stat` of both cores over each window: every process (both browsers, the api, coturn, this runner). ' +
+      'Of the cores a window offers, 200 % is all of both; steal is time the host took while the machine wanted it.',
     '',
     table(
       [

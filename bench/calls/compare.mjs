@@ -74,6 +74,8 @@ function latestResult(dir) {
   const data = JSON.parse(readFileSync(join(results, newest), 'utf8'));
   const median = (id) =>
     data.series.find((series) => series.id === id)?.summary.firstFrame.median ?? Number.NaN;
+  const cpu = (id) =>
+    data.series.find((series) => series.id === id)?.summary.cpu?.median ?? Number.NaN;
   return {
     file: newest,
     direct: median('duplex-direct'),
@@ -82,6 +84,9 @@ function latestResult(dir) {
     floorRelay: median('floor-relay-gum'),
     personDirect: median('duplex-direct-person'),
     personRelay: median('duplex-relay-person'),
+    cpuDirect: cpu('duplex-direct'),
+    cpuRelay: cpu('duplex-relay'),
+    cpuBareDirect: cpu('bare-direct'),
     ringingCaller: data.ringing?.caller.median ?? Number.NaN,
     ringingCallee: data.ringing?.callee.median ?? Number.NaN,
   };
@@ -96,8 +101,8 @@ function middle(numbers) {
 function report(builds, results) {
   const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
   const lines = [
-    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | ringing: main thread ms/s, caller, callee |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | CPU per set-up: direct, relay (bare pair, direct) | ringing: main thread ms/s, caller, callee |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [index, build] of builds.entries()) {
     const runs = results[index];
@@ -106,13 +111,14 @@ function report(builds, results) {
     const floorDirect = middle(runs.map((r) => r.floorDirect));
     const floorRelay = middle(runs.map((r) => r.floorRelay));
     lines.push(
-      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
+      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.cpuDirect)))}, ${ms(middle(runs.map((r) => r.cpuRelay)))} (${ms(middle(runs.map((r) => r.cpuBareDirect)))}) | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
     );
   }
   lines.push(
     '',
     "Click → first remote frame, median of each run; × floor: against the median floor (incl. getUserMedia) of the same build's runs. " +
-      "Answered after 1 s: the callee's click on Accept → the first remote frame on the caller's screen.",
+      "Answered after 1 s: the callee's click on Accept → the first remote frame on the caller's screen. " +
+      'CPU per set-up: of the whole machine, click → first frame (./machine-cpu.ts), median of the runs’ medians.',
   );
   return lines.join('\n');
 }
