@@ -81,9 +81,48 @@ export function useCurrentCall(): CurrentCall | null {
   return session && snapshot ? { session, snapshot } : null;
 }
 
-/** Whether a call is ringing or live (an ended one on screen does not count). */
+/**
+ * `onChange` runs when the manager's `current` changes and whenever that session's snapshot
+ * does; returns the unsubscribe.
+ */
+function subscribeToCurrentCall(manager: CallManager, onChange: () => void): () => void {
+  let unsubscribeSession: () => void = () => {};
+  const follow = () => {
+    unsubscribeSession();
+    unsubscribeSession = manager.getSnapshot()?.subscribe(onChange) ?? (() => {});
+  };
+  follow();
+  const unsubscribeManager = manager.subscribe(() => {
+    follow();
+    onChange();
+  });
+  return () => {
+    unsubscribeManager();
+    unsubscribeSession();
+  };
+}
+
+/**
+ * Whether a call is ringing or live (an ended one on screen does not count). Re-renders its
+ * component only when that answer changes: snapshots change many times a second while a call is
+ * set up and every second after (stats), and the pages that ask this (the chat room, each member's
+ * call buttons) are far larger than the call view.
+ */
 export function useInCall(): boolean {
-  const current = useCurrentCall();
+  const manager = useCallManager();
   const { pending } = useCallActions();
-  return pending !== null || (current !== null && current.snapshot.phase !== 'ended');
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      manager ? subscribeToCurrentCall(manager, onChange) : noSubscription(),
+    [manager],
+  );
+  const live = useSyncExternalStore(
+    subscribe,
+    () => {
+      const phase = manager?.getSnapshot()?.getSnapshot().phase;
+      return phase !== undefined && phase !== 'ended';
+    },
+    () => false,
+  );
+  return pending !== null || live;
 }
