@@ -35,7 +35,11 @@ function read(): Reading | null {
     return null;
   }
   // cpu user nice system idle iowait irq softirq steal …
-  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return {
     at: performance.now(),
     busyMs: (user! + nice! + system! + irq! + softirq!) * MS_PER_TICK,
