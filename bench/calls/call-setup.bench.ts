@@ -149,6 +149,11 @@ interface Sample {
   calleeFirstFrameMs?: number;
   /** Duplex and the bare pair: CPU of the whole machine from the start to the first frame. */
   cpu?: CpuSpent;
+  /**
+   * Duplex: main-thread task time (wall) of each page from just before the click until the
+   * harness saw the first frame (a few milliseconds past it): how long the pages kept busy.
+   */
+  mainThreadMs?: { caller: number; callee: number };
   /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
   clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
 }
@@ -357,6 +362,7 @@ async function duplexCall(
           categories: TRACE_CATEGORIES,
         });
     }
+    const tasksBefore = await Promise.all([mainThreadMs(caller.page), mainThreadMs(callee.page)]);
     await button.click();
     await caller.page.evaluate(
       (timeout) =>
@@ -369,6 +375,7 @@ async function duplexCall(
     );
     await stopTracing();
     const calleeError = await calleeConnected;
+    const tasksAfter = await Promise.all([mainThreadMs(caller.page), mainThreadMs(callee.page)]);
     if (calleeError) throw new Error(`callee: ${calleeError}`);
     const pairInfo = await caller.page.evaluate(() =>
       (
@@ -436,6 +443,10 @@ async function duplexCall(
         timeOriginShift: calleeProbe.origin - callerProbe.origin,
       },
       ...(cpu && { cpu }),
+      mainThreadMs: {
+        caller: tasksAfter[0] - tasksBefore[0],
+        callee: tasksAfter[1] - tasksBefore[1],
+      },
       connectedMs: first('caller', 'pc:connected')! - t0,
       firstFrameMs: first('caller', 'video:firstFrame')! - t0,
       ...(person && { calleeFirstFrameMs: first('callee', 'video:firstFrame')! - t0 }),
@@ -497,6 +508,23 @@ const RING_WINDOW_MS = 2000;
 interface RingingLoad {
   caller: number;
   callee: number;
+}
+
+const mainThreadReaders = new WeakMap<Page, () => Promise<number>>();
+
+/** The page's main-thread task time so far (wall time), in ms: `Performance.getMetrics` `TaskDuration`. */
+async function mainThreadMs(page: Page): Promise<number> {
+  let read = mainThreadReaders.get(page);
+  if (!read) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    read = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return (metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN) * 1000;
+    };
+    mainThreadReaders.set(page, read);
+  }
+  return read();
 }
 
 /**
@@ -774,6 +802,8 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       firstFrame: SeriesSummary;
       cpu: SeriesSummary;
       steal: SeriesSummary;
+      /** Duplex: both pages' main-thread task time per set-up. */
+      mainThread: SeriesSummary;
       pairs: string[];
     }
   >;
@@ -791,6 +821,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       ),
       cpu: summarize(ok.filter((s) => s.cpu).map((s) => s.cpu!.busyMs)),
       steal: summarize(ok.filter((s) => s.cpu).map((s) => s.cpu!.stealMs)),
+      mainThread: summarize(
+        ok
+          .filter((s) => s.mainThreadMs)
+          .map((s) => s.mainThreadMs!.caller + s.mainThreadMs!.callee),
+      ),
       pairs: [...new Set(ok.map((s) => `${String(s.pair?.local)}/${String(s.pair?.remote)}`))],
     };
   }
@@ -1051,6 +1086,38 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     }),
   );
 
+  const mainThreadTable = table(
+    [
+      'main threads busy per call set-up',
+      'caller median ms',
+      'callee median ms',
+      'both, median ms',
+      'min',
+      'worst',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+    (
+      [
+        ['duplex-direct', 'direct'],
+        ['duplex-relay', 'relay'],
+        ['duplex-direct-person', 'direct, answered after 1 s'],
+        ['duplex-relay-person', 'relay, answered after 1 s'],
+      ] as const
+    ).map(([id, label]) => {
+      const ok = measured(id).filter((s) => s.ok && s.mainThreadMs);
+      const side = (key: 'caller' | 'callee') => summarize(ok.map((s) => s.mainThreadMs![key]));
+      const both = summary[id].mainThread;
+      return [
+        label,
+        ms(side('caller').median),
+        ms(side('callee').median),
+        ms(both.median),
+        ms(both.min),
+        ms(both.worst),
+      ];
+    }),
+  );
+
   let apiBuild: string;
   try {
     apiBuild = statSync(API_ENTRY).mtime.toISOString();
@@ -1098,6 +1165,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     '',
     '`/proc/stat` of both cores over each window: every process (both browsers, the api, coturn, this runner). ' +
       'Of the cores a window offers, 200 % is all of both; steal is time the host took while the machine wanted it.',
+    '',
+    mainThreadTable,
+    '',
+    '`Performance.getMetrics` `TaskDuration` of each page (the wall time of its main-thread tasks, so a task waiting for a core counts), ' +
+      'read just before the click and once the runner saw the first frame (a few milliseconds after it; the person series include the second of ringing).',
     '',
     table(
       [

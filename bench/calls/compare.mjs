@@ -87,6 +87,9 @@ function latestResult(dir) {
     cpuDirect: cpu('duplex-direct'),
     cpuRelay: cpu('duplex-relay'),
     cpuBareDirect: cpu('bare-direct'),
+    mainThreadDirect:
+      data.series.find((series) => series.id === 'duplex-direct')?.summary.mainThread?.median ??
+      Number.NaN,
     ringingCaller: data.ringing?.caller.median ?? Number.NaN,
     ringingCallee: data.ringing?.callee.median ?? Number.NaN,
   };
@@ -101,8 +104,8 @@ function middle(numbers) {
 function report(builds, results) {
   const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
   const lines = [
-    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | CPU per set-up: direct, relay (bare pair, direct) | ringing: main thread ms/s, caller, callee |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | CPU per set-up: direct, relay (bare pair, direct) | main threads per set-up, direct | ringing: main thread ms/s, caller, callee |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [index, build] of builds.entries()) {
     const runs = results[index];
@@ -111,7 +114,7 @@ function report(builds, results) {
     const floorDirect = middle(runs.map((r) => r.floorDirect));
     const floorRelay = middle(runs.map((r) => r.floorRelay));
     lines.push(
-      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.cpuDirect)))}, ${ms(middle(runs.map((r) => r.cpuRelay)))} (${ms(middle(runs.map((r) => r.cpuBareDirect)))}) | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
+      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.cpuDirect)))}, ${ms(middle(runs.map((r) => r.cpuRelay)))} (${ms(middle(runs.map((r) => r.cpuBareDirect)))}) | ${ms(middle(runs.map((r) => r.mainThreadDirect)))} | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
     );
   }
   lines.push(
