@@ -33,7 +33,11 @@ function renderProbe(manager: FakeManager, actions: CallActions = noActions) {
     </CallManagerContext.Provider>
   );
   const result = render(tree(actions));
-  return { answers, rerender: (value: CallActions) => result.rerender(tree(value)) };
+  return {
+    answers,
+    rerender: (value: CallActions) => result.rerender(tree(value)),
+    unmount: result.unmount,
+  };
 }
 
 const someStats = (rttMs: number) => ({ rttMs }) as unknown as CallStats;
@@ -64,19 +68,26 @@ describe('useInCall', () => {
 
   it('follows the manager to the next session and stops listening to the last', () => {
     const manager = new FakeManager();
-    const { answers } = renderProbe(manager);
+    const { answers, unmount } = renderProbe(manager);
     const first = new FakeSession(callSnapshot({ phase: 'connected' }));
     act(() => manager.publish(first));
+    expect(first.listenerCount).toBe(1);
     const second = new FakeSession(callSnapshot({ callId: 'call-2', phase: 'ended' }));
     act(() => manager.publish(second));
     expect(answers).toEqual([false, true, false]);
+    expect(first.listenerCount).toBe(0);
+    expect(second.listenerCount).toBe(1);
 
-    // The first session hanging up now is nothing to this page any more.
-    act(() => first.update({ phase: 'ended' }));
     act(() => second.update({ phase: 'ringing-in' }));
     expect(answers).toEqual([false, true, false, true]);
     act(() => manager.publish(null));
     expect(answers).toEqual([false, true, false, true, false]);
+    expect(second.listenerCount).toBe(0);
+
+    act(() => manager.publish(first));
+    unmount();
+    expect(first.listenerCount).toBe(0);
+    expect(manager.listenerCount).toBe(0);
   });
 
   it('counts a call being placed (no session yet) as a call', () => {

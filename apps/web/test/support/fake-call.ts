@@ -10,6 +10,10 @@ export class FakeSession {
   get callId(): string {
     return this.snapshot.callId;
   }
+  /** How many subscribers are listening now. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
   getSnapshot = (): CallSnapshot => this.snapshot;
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -49,6 +53,10 @@ export class FakeManager {
   private listeners = new Set<() => void>();
 
   getSnapshot = (): CallSession | null => this.session?.asSession() ?? null;
+  /** How many subscribers are listening now. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
