@@ -150,10 +150,11 @@ interface Sample {
   /** Duplex and the bare pair: CPU of the whole machine from the start to the first frame. */
   cpu?: CpuSpent;
   /**
-   * Duplex: main-thread task time (wall) of each page from just before the click until the
-   * harness saw the first frame (a few milliseconds past it): how long the pages kept busy.
+   * What each page's renderer spent on the call: for Duplex from just before the click until
+   * the runner saw the first frame (a few milliseconds past it); for the bare pair from before
+   * its caller's getUserMedia until its call was hung up.
    */
-  mainThreadMs?: { caller: number; callee: number };
+  pages?: { caller: PageTime; callee: PageTime };
   /** Duplex: callee clock → caller clock, by round-trip sync and by timeOrigin (ms). */
   clock?: { shift: number; syncRttMs: number; timeOriginShift: number };
 }
@@ -362,7 +363,7 @@ async function duplexCall(
           categories: TRACE_CATEGORIES,
         });
     }
-    const tasksBefore = await Promise.all([mainThreadMs(caller.page), mainThreadMs(callee.page)]);
+    const pagesBefore = await Promise.all([pageTime(caller.page), pageTime(callee.page)]);
     await button.click();
     await caller.page.evaluate(
       (timeout) =>
@@ -375,7 +376,7 @@ async function duplexCall(
     );
     await stopTracing();
     const calleeError = await calleeConnected;
-    const tasksAfter = await Promise.all([mainThreadMs(caller.page), mainThreadMs(callee.page)]);
+    const pagesAfter = await Promise.all([pageTime(caller.page), pageTime(callee.page)]);
     if (calleeError) throw new Error(`callee: ${calleeError}`);
     const pairInfo = await caller.page.evaluate(() =>
       (
@@ -410,10 +411,13 @@ async function duplexCall(
     if (acceptAt === undefined) throw new Error('the callee never clicked Accept');
     // A person's call is timed from the click on Accept; an instant answer's from the caller's click.
     const t0 = person ? acceptAt : clickAt;
-    const cpu = machineCpu.between(
-      t0 + callerClock.offset,
-      first('caller', 'video:firstFrame')! + callerClock.offset,
-    );
+    // A traced call spends CPU on the tracing: not counted.
+    const cpu = trace
+      ? null
+      : machineCpu.between(
+          t0 + callerClock.offset,
+          first('caller', 'video:firstFrame')! + callerClock.offset,
+        );
     const policy = callerProbe.marks.find((m) => m.name === 'pc:new')?.detail?.policy;
     const wantPolicy = pair.relay ? 'relay' : 'all';
     if (policy !== wantPolicy)
@@ -443,10 +447,7 @@ async function duplexCall(
         timeOriginShift: calleeProbe.origin - callerProbe.origin,
       },
       ...(cpu && { cpu }),
-      mainThreadMs: {
-        caller: tasksAfter[0] - tasksBefore[0],
-        callee: tasksAfter[1] - tasksBefore[1],
-      },
+      ...(!trace && { pages: pagesSpent(pagesBefore, pagesAfter) }),
       connectedMs: first('caller', 'pc:connected')! - t0,
       firstFrameMs: first('caller', 'video:firstFrame')! - t0,
       ...(person && { calleeFirstFrameMs: first('callee', 'video:firstFrame')! - t0 }),
@@ -479,15 +480,22 @@ function floorSample(
 }
 
 async function bareSample(
-  page: Page,
+  pages: { caller: Page; callee: Page },
   options: BareCallOptions,
   round: number,
   warmup: boolean,
 ): Promise<Sample> {
-  const bare = await page.evaluate(bareCall, options);
-  const { offset } = await clockOffset(page);
+  const pagesBefore = await Promise.all([pageTime(pages.caller), pageTime(pages.callee)]);
+  const bare = await pages.caller.evaluate(bareCall, options);
+  const pagesAfter = await Promise.all([pageTime(pages.caller), pageTime(pages.callee)]);
+  const { offset } = await clockOffset(pages.caller);
   const cpu = machineCpu.between(bare.window.from + offset, bare.window.to + offset);
-  return { ...inPageSample(bare, round, warmup), bare, ...(cpu && { cpu }) };
+  return {
+    ...inPageSample(bare, round, warmup),
+    bare,
+    ...(cpu && { cpu }),
+    pages: pagesSpent(pagesBefore, pagesAfter),
+  };
 }
 
 /** The sample of a call the page timed itself (the floor, the bare pair's caller). */
@@ -510,21 +518,46 @@ interface RingingLoad {
   callee: number;
 }
 
-const mainThreadReaders = new WeakMap<Page, () => Promise<number>>();
+/** A page's renderer as `Performance.getMetrics` counts it so far, in ms. */
+interface PageTime {
+  /** `TaskDuration`: wall time of the main thread's tasks (a task waiting for a core counts). */
+  tasks: number;
+  /** `ThreadTime`: CPU time of the main thread. */
+  mainThread: number;
+  /** `ProcessTime`: CPU time of the whole renderer process (in 10 ms steps). */
+  renderer: number;
+}
 
-/** The page's main-thread task time so far (wall time), in ms: `Performance.getMetrics` `TaskDuration`. */
-async function mainThreadMs(page: Page): Promise<number> {
-  let read = mainThreadReaders.get(page);
+const pageTimeReaders = new WeakMap<Page, () => Promise<PageTime>>();
+
+async function pageTime(page: Page): Promise<PageTime> {
+  let read = pageTimeReaders.get(page);
   if (!read) {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     read = async () => {
       const { metrics } = await cdp.send('Performance.getMetrics');
-      return (metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN) * 1000;
+      const ms = (name: string) =>
+        (metrics.find((metric) => metric.name === name)?.value ?? Number.NaN) * 1000;
+      return {
+        tasks: ms('TaskDuration'),
+        mainThread: ms('ThreadTime'),
+        renderer: ms('ProcessTime'),
+      };
     };
-    mainThreadReaders.set(page, read);
+    pageTimeReaders.set(page, read);
   }
   return read();
+}
+
+/** What both pages spent between two readings of {@link pageTime}. */
+function pagesSpent(before: PageTime[], after: PageTime[]): { caller: PageTime; callee: PageTime } {
+  const spent = (i: number): PageTime => ({
+    tasks: after[i]!.tasks - before[i]!.tasks,
+    mainThread: after[i]!.mainThread - before[i]!.mainThread,
+    renderer: after[i]!.renderer - before[i]!.renderer,
+  });
+  return { caller: spent(0), callee: spent(1) };
 }
 
 /**
@@ -534,20 +567,8 @@ async function mainThreadMs(page: Page): Promise<number> {
  */
 async function ringingLoad(pair: DuplexPair): Promise<RingingLoad> {
   const { caller, callee } = pair;
-  const sessions = await Promise.all(
-    [caller, callee].map(async ({ page }) => {
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Performance.enable');
-      return cdp;
-    }),
-  );
   const taskSeconds = () =>
-    Promise.all(
-      sessions.map(async (cdp) => {
-        const { metrics } = await cdp.send('Performance.getMetrics');
-        return metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN;
-      }),
-    );
+    Promise.all([caller, callee].map(async ({ page }) => (await pageTime(page)).tasks / 1000));
   try {
     await Promise.all([resetProbe(caller.page, null), resetProbe(callee.page, null)]);
     await caller.page
@@ -574,7 +595,6 @@ async function ringingLoad(pair: DuplexPair): Promise<RingingLoad> {
     return { caller: callerLoad!, callee: calleeLoad! };
   } finally {
     await endCall(pair);
-    await Promise.all(sessions.map((cdp) => cdp.detach().catch(() => {})));
   }
 }
 
@@ -741,14 +761,14 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
         floorSample(floorPage, floorOptions(false, { iceServers: [] }), r, w),
       'bare-direct': (r, w) =>
         bareSample(
-          bareCaller,
+          { caller: bareCaller, callee: bareCallee },
           { config: { iceServers: [turnServer] }, timeoutMs: CALL_TIMEOUT_MS },
           r,
           w,
         ),
       'bare-relay': (r, w) =>
         bareSample(
-          bareCaller,
+          { caller: bareCaller, callee: bareCallee },
           {
             config: { iceServers: [turnServer], iceTransportPolicy: 'relay' },
             timeoutMs: CALL_TIMEOUT_MS,
@@ -802,7 +822,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       firstFrame: SeriesSummary;
       cpu: SeriesSummary;
       steal: SeriesSummary;
-      /** Duplex: both pages' main-thread task time per set-up. */
+      /** Both pages' main-thread CPU per set-up. */
       mainThread: SeriesSummary;
       pairs: string[];
     }
@@ -823,8 +843,8 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       steal: summarize(ok.filter((s) => s.cpu).map((s) => s.cpu!.stealMs)),
       mainThread: summarize(
         ok
-          .filter((s) => s.mainThreadMs)
-          .map((s) => s.mainThreadMs!.caller + s.mainThreadMs!.callee),
+          .filter((s) => s.pages)
+          .map((s) => s.pages!.caller.mainThread + s.pages!.callee.mainThread),
       ),
       pairs: [...new Set(ok.map((s) => `${String(s.pair?.local)}/${String(s.pair?.remote)}`))],
     };
@@ -1086,34 +1106,36 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     }),
   );
 
-  const mainThreadTable = table(
+  const pagesTable = table(
     [
-      'main threads busy per call set-up',
-      'caller median ms',
-      'callee median ms',
-      'both, median ms',
-      'min',
-      'worst',
+      'the two pages per call set-up, medians',
+      'main thread CPU, caller + callee ms',
+      'both',
+      'renderer processes CPU, both ms',
+      'main threads busy (wall), both ms',
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r'],
     (
       [
-        ['duplex-direct', 'direct'],
-        ['duplex-relay', 'relay'],
-        ['duplex-direct-person', 'direct, answered after 1 s'],
-        ['duplex-relay-person', 'relay, answered after 1 s'],
+        ['duplex-direct', 'Duplex, direct'],
+        ['bare-direct', 'bare pair, direct ³'],
+        ['duplex-relay', 'Duplex, relay'],
+        ['bare-relay', 'bare pair, relay ³'],
+        ['duplex-direct-person', 'Duplex, direct, answered after 1 s'],
+        ['duplex-relay-person', 'Duplex, relay, answered after 1 s'],
       ] as const
     ).map(([id, label]) => {
-      const ok = measured(id).filter((s) => s.ok && s.mainThreadMs);
-      const side = (key: 'caller' | 'callee') => summarize(ok.map((s) => s.mainThreadMs![key]));
-      const both = summary[id].mainThread;
+      const pages = measured(id)
+        .filter((s) => s.ok && s.pages)
+        .map((s) => s.pages!);
+      const median = (value: (p: (typeof pages)[number]) => number) =>
+        ms(summarize(pages.map(value)).median);
       return [
         label,
-        ms(side('caller').median),
-        ms(side('callee').median),
-        ms(both.median),
-        ms(both.min),
-        ms(both.worst),
+        `${median((p) => p.caller.mainThread)} + ${median((p) => p.callee.mainThread)}`,
+        median((p) => p.caller.mainThread + p.callee.mainThread),
+        median((p) => p.caller.renderer + p.callee.renderer),
+        median((p) => p.caller.tasks + p.callee.tasks),
       ];
     }),
   );
@@ -1166,10 +1188,11 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
     '`/proc/stat` of both cores over each window: every process (both browsers, the api, coturn, this runner). ' +
       'Of the cores a window offers, 200 % is all of both; steal is time the host took while the machine wanted it.',
     '',
-    mainThreadTable,
+    pagesTable,
     '',
-    '`Performance.getMetrics` `TaskDuration` of each page (the wall time of its main-thread tasks, so a task waiting for a core counts), ' +
-      'read just before the click and once the runner saw the first frame (a few milliseconds after it; the person series include the second of ringing).',
+    '`Performance.getMetrics` of each page: `ThreadTime` (main thread CPU), `ProcessTime` (renderer CPU, 10 ms steps), `TaskDuration` (wall time of main-thread tasks, so a task waiting for a core counts); ' +
+      'for Duplex read just before the click and once the runner saw the first frame (a few milliseconds after it; the person series include the second of ringing). ' +
+      "³ the bare pair's from before its caller's getUserMedia until its call was hung up.",
     '',
     table(
       [

@@ -76,6 +76,8 @@ function latestResult(dir) {
     data.series.find((series) => series.id === id)?.summary.firstFrame.median ?? Number.NaN;
   const cpu = (id) =>
     data.series.find((series) => series.id === id)?.summary.cpu?.median ?? Number.NaN;
+  const mainThread = (id) =>
+    data.series.find((series) => series.id === id)?.summary.mainThread?.median ?? Number.NaN;
   return {
     file: newest,
     direct: median('duplex-direct'),
@@ -87,9 +89,8 @@ function latestResult(dir) {
     cpuDirect: cpu('duplex-direct'),
     cpuRelay: cpu('duplex-relay'),
     cpuBareDirect: cpu('bare-direct'),
-    mainThreadDirect:
-      data.series.find((series) => series.id === 'duplex-direct')?.summary.mainThread?.median ??
-      Number.NaN,
+    mainThreadDirect: mainThread('duplex-direct'),
+    mainThreadBareDirect: mainThread('bare-direct'),
     ringingCaller: data.ringing?.caller.median ?? Number.NaN,
     ringingCallee: data.ringing?.callee.median ?? Number.NaN,
   };
@@ -104,7 +105,7 @@ function middle(numbers) {
 function report(builds, results) {
   const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
   const lines = [
-    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | CPU per set-up: direct, relay (bare pair, direct) | main threads per set-up, direct | ringing: main thread ms/s, caller, callee |',
+    '| build | direct, each round | direct median | × floor | relay, each round | relay median | × floor | answered after 1 s: direct, relay | CPU per set-up: direct, relay (bare pair, direct) | main threads CPU per set-up, direct (bare pair) | ringing: main thread ms/s, caller, callee |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [index, build] of builds.entries()) {
@@ -114,14 +115,15 @@ function report(builds, results) {
     const floorDirect = middle(runs.map((r) => r.floorDirect));
     const floorRelay = middle(runs.map((r) => r.floorRelay));
     lines.push(
-      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.cpuDirect)))}, ${ms(middle(runs.map((r) => r.cpuRelay)))} (${ms(middle(runs.map((r) => r.cpuBareDirect)))}) | ${ms(middle(runs.map((r) => r.mainThreadDirect)))} | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
+      `| ${build.label} | ${runs.map((r) => ms(r.direct)).join(', ')} | ${ms(direct)} | ${(direct / floorDirect).toFixed(2)}× | ${runs.map((r) => ms(r.relay)).join(', ')} | ${ms(relay)} | ${(relay / floorRelay).toFixed(2)}× | ${ms(middle(runs.map((r) => r.personDirect)))}, ${ms(middle(runs.map((r) => r.personRelay)))} | ${ms(middle(runs.map((r) => r.cpuDirect)))}, ${ms(middle(runs.map((r) => r.cpuRelay)))} (${ms(middle(runs.map((r) => r.cpuBareDirect)))}) | ${ms(middle(runs.map((r) => r.mainThreadDirect)))} (${ms(middle(runs.map((r) => r.mainThreadBareDirect)))}) | ${ms(middle(runs.map((r) => r.ringingCaller)))}, ${ms(middle(runs.map((r) => r.ringingCallee)))} |`,
     );
   }
   lines.push(
     '',
     "Click → first remote frame, median of each run; × floor: against the median floor (incl. getUserMedia) of the same build's runs. " +
       "Answered after 1 s: the callee's click on Accept → the first remote frame on the caller's screen. " +
-      'CPU per set-up: of the whole machine, click → first frame (./machine-cpu.ts), median of the runs’ medians.',
+      'CPU per set-up: of the whole machine (./machine-cpu.ts) from the click (the bare pair: its getUserMedia) to the first frame; ' +
+      "main threads' CPU: both pages' `ThreadTime` added (the bare pair's until its hang-up); medians of the runs' medians.",
   );
   return lines.join('\n');
 }
