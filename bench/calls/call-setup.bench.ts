@@ -1133,7 +1133,7 @@ test('call set-up: Duplex vs a bare RTCPeerConnection pair', async () => {
       return [
         label,
         `${median((p) => p.caller.mainThread)} + ${median((p) => p.callee.mainThread)}`,
-        median((p) => p.caller.mainThread + p.callee.mainThread),
+        ms(summary[id].mainThread.median),
         median((p) => p.caller.renderer + p.callee.renderer),
         median((p) => p.caller.tasks + p.callee.tasks),
       ];
